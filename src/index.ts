@@ -1,0 +1,2 @@
+/** sparse24's public API. */
+export * from './tensor/index.js';

@@ -1,0 +1,11 @@
+export * from './errors.js';
+export * from './shape.js';
+export * from './random.js';
+export * from './scope.js';
+export { noGrad, setGradEnabled, isGradEnabled, type GradFn, type BackwardFn } from './autograd.js';
+export { Tensor, type TraceNode, type NestedArray } from './tensor.js';
+export * from './creation.js';
+export * from './backend.js';
+export type * from './kernels/types.js';
+export * from './gradcheck.js';
+export * from './ops/elementwise.js';
