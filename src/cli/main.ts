@@ -1,6 +1,70 @@
-/** The `sparse24` command. Returns the process exit code (0 ok, 1 check failed, 2 bad input). */
-export async function main(argv: string[]): Promise<number> {
-  void argv;
-  process.stdout.write('sparse24\n');
-  return 0;
+import { parseArgs } from 'node:util';
+import { Sparse24Error } from '../tensor/index.js';
+import { type Command, type CommandIO, UsageError } from './command.js';
+
+import { infoCommand } from './commands/info.js';
+import { version } from './version.js';
+
+const commands: Command[] = [infoCommand];
+
+function mainHelp(): string {
+  const width = Math.max(...commands.map((c) => c.name.length));
+  return [
+    'Usage: sparse24 <command> [options]',
+    '',
+    '2:4 structured sparsity in pure TypeScript: masks, permutation, compressed kernels.',
+    '',
+    'Commands:',
+    ...commands.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
+    '',
+    'Options:',
+    '  -h, --help     show help (also: sparse24 <command> --help)',
+    '  -V, --version  print the version',
+    '  --debug        print stack traces on errors',
+    '',
+    'Exit codes: 0 success, 1 a check failed, 2 bad input or usage.',
+  ].join('\n');
+}
+
+const stdio: CommandIO = {
+  out: (t) => void process.stdout.write(t.endsWith('\n') ? t : `${t}\n`),
+  err: (t) => void process.stderr.write(t.endsWith('\n') ? t : `${t}\n`),
+};
+
+/** Runs the CLI and returns the exit code (0 ok, 1 check failed, 2 bad input or usage). */
+export async function main(argv: string[], io: CommandIO = stdio): Promise<number> {
+  const debug = argv.includes('--debug');
+  const rest = argv.filter((a) => a !== '--debug');
+  const [name, ...args] = rest;
+  try {
+    if (name === undefined || name === '-h' || name === '--help' || name === 'help') {
+      io.out(mainHelp());
+      return name === undefined ? 2 : 0;
+    }
+    if (name === '-V' || name === '--version') {
+      io.out(version());
+      return 0;
+    }
+    const command = commands.find((c) => c.name === name);
+    if (command === undefined) throw new UsageError(`unknown command '${name}' (see sparse24 --help)`);
+    if (args.includes('--help') || args.includes('-h')) {
+      io.out(command.help);
+      return 0;
+    }
+    let parsed;
+    try {
+      parsed = parseArgs({ args, options: command.options, allowPositionals: true, strict: true });
+    } catch (e) {
+      throw new UsageError(`${name}: ${(e as Error).message.split('\n')[0]}`);
+    }
+    return await command.run({ values: parsed.values as Record<string, string | boolean | undefined>, positionals: parsed.positionals }, io);
+  } catch (e) {
+    if (debug) io.err(String((e as Error).stack ?? e));
+    if (e instanceof Sparse24Error) {
+      io.err(`sparse24: ${e.message}`);
+      return 2;
+    }
+    if (!debug) io.err(`sparse24: internal error: ${(e as Error).message ?? String(e)} (rerun with --debug for the stack trace)`);
+    return 70;
+  }
 }

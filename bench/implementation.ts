@@ -1,0 +1,16 @@
+import type { BenchCase } from './cases.js';
+
+/** A prepared benchmark body: inputs allocated, kernels compiled on first run (warm-up absorbs it). */
+export interface Prepared {
+  run: () => unknown;
+  dispose?: () => void;
+}
+
+/** Something that computes a case: one of sparse24's kernel sets, or a peer library. */
+export interface Implementation {
+  name: string;
+  /** Peers are the libraries a user would pick instead; sparse24 rows are reported as ratios to the best. */
+  peer: boolean;
+  /** Null when this implementation cannot run the case. */
+  prepare(c: BenchCase): Promise<Prepared | null>;
+}

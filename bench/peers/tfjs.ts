@@ -1,0 +1,52 @@
+import { createRequire } from 'node:module';
+import type { BenchCase } from '../cases.js';
+import { benchData, convOperandSizes, gemmOperandSizes } from '../cases.js';
+import type { Implementation } from '../implementation.js';
+
+type Tf = typeof import('@tensorflow/tfjs-core');
+
+/**
+ * TensorFlow.js peers: the wasm backend (XNNPACK, SIMD, threads where available) and the pure-JS cpu
+ * backend. Convolutions run in tfjs's native NHWC layout, the layout it is fastest in.
+ */
+export async function tfjsPeers(): Promise<Implementation[]> {
+  const require = createRequire(import.meta.url);
+  let tf: Tf;
+  try {
+    tf = require('@tensorflow/tfjs-core') as Tf;
+    require('@tensorflow/tfjs-backend-cpu');
+    require('@tensorflow/tfjs-backend-wasm');
+  } catch {
+    return [];
+  }
+  const out: Implementation[] = [];
+  for (const backend of ['wasm', 'cpu'] as const) {
+    out.push({
+      name: `tfjs-${backend}`,
+      peer: true,
+      async prepare(c: BenchCase) {
+        await tf.setBackend(backend);
+        await tf.ready();
+        if (c.kind === 'gemm') {
+          const [na, nb] = gemmOperandSizes(c.gemm);
+          const { m, k, n, transB } = c.gemm;
+          const a = tf.tensor2d(benchData(na, 1), [m, k]);
+          const b = tf.tensor2d(benchData(nb, 2), transB ? [n, k] : [k, n]);
+          return {
+            run: () => tf.tidy(() => tf.matMul(a, b, false, transB).dataSync()),
+            dispose: () => tf.dispose([a, b]),
+          };
+        }
+        const p = c.conv;
+        const [nx, nw] = convOperandSizes(p);
+        const x = tf.tensor4d(benchData(nx, 1), [p.batch, p.inSize[1], p.inSize[2], p.inChannels]);
+        const w = tf.tensor4d(benchData(nw, 2), [p.kernelSize[1], p.kernelSize[2], p.inChannels, p.outChannels]);
+        return {
+          run: () => tf.tidy(() => tf.conv2d(x, w, [p.stride[1], p.stride[2]], p.padding[1] === 0 ? 'valid' : 'same').dataSync()),
+          dispose: () => tf.dispose([x, w]),
+        };
+      },
+    });
+  }
+  return out;
+}
