@@ -9,3 +9,6 @@ export * from './backend.js';
 export type * from './kernels/types.js';
 export * from './gradcheck.js';
 export * from './ops/elementwise.js';
+export * from './ops/norm.js';
+export * from './ops/misc.js';
+export * from './ops/loss.js';
