@@ -12,3 +12,7 @@ export * from './ops/elementwise.js';
 export * from './ops/norm.js';
 export * from './ops/misc.js';
 export * from './ops/loss.js';
+export * from './kernels/geometry.js';
+export * from './ops/matmul.js';
+export * from './ops/conv.js';
+export * from './ops/pool.js';

@@ -1,19 +1,19 @@
 import type { DenseKernels } from '../types.js';
+import { conv, convBackwardInput, convBackwardWeight } from './conv.js';
 import { gemm } from './gemm.js';
-
-const todo = (what: string) => (): never => {
-  throw new Error(`reference ${what} kernel not implemented yet`);
-};
+import { avgPool, avgPoolBackward, maxPool, maxPoolBackward } from './pool.js';
 
 /** The plain-TypeScript oracle kernels. */
 export const referenceKernels: DenseKernels = {
   name: 'reference',
   gemm,
-  conv: todo('conv'),
-  convBackwardInput: todo('convBackwardInput'),
-  convBackwardWeight: todo('convBackwardWeight'),
-  maxPool: todo('maxPool'),
-  maxPoolBackward: todo('maxPoolBackward'),
-  avgPool: todo('avgPool'),
-  avgPoolBackward: todo('avgPoolBackward'),
+  conv,
+  convBackwardInput,
+  convBackwardWeight,
+  maxPool,
+  maxPoolBackward,
+  avgPool,
+  avgPoolBackward,
 };
+
+export { gemm, conv, convBackwardInput, convBackwardWeight, maxPool, maxPoolBackward, avgPool, avgPoolBackward };
