@@ -16,3 +16,8 @@ export * from './kernels/geometry.js';
 export * from './ops/matmul.js';
 export * from './ops/conv.js';
 export * from './ops/pool.js';
+export * from './ops/unary.js';
+export * from './ops/compare.js';
+export * from './ops/reduce.js';
+export * from './ops/softmax.js';
+export * from './ops/shapeops.js';

@@ -47,3 +47,59 @@ export function binaryOp(
 export function add(a: TensorLike, b: TensorLike): Tensor {
   return binaryOp('add', a, b, (x, y) => x + y, (_x, _y, _o, g) => [g, g]);
 }
+
+export function sub(a: TensorLike, b: TensorLike): Tensor {
+  return binaryOp('sub', a, b, (x, y) => x - y, (_x, _y, _o, g) => [g, -g]);
+}
+
+export function mul(a: TensorLike, b: TensorLike): Tensor {
+  return binaryOp('mul', a, b, (x, y) => x * y, (x, y, _o, g) => [g * y, g * x]);
+}
+
+export function div(a: TensorLike, b: TensorLike): Tensor {
+  return binaryOp('div', a, b, (x, y) => x / y, (x, y, _o, g) => [g / y, (-g * x) / (y * y)]);
+}
+
+/**
+ * a ** b. The gradient conventions are PyTorch's: a zero exponent contributes no gradient to the
+ * base (even at a = 0, where b·a^(b-1) would be 0·inf), and a zero base with a non-negative
+ * exponent contributes none to the exponent (where ln 0 would give -inf·0).
+ */
+export function pow(a: TensorLike, b: TensorLike): Tensor {
+  return binaryOp(
+    'pow',
+    a,
+    b,
+    (x, y) => Math.pow(x, y),
+    (x, y, o, g) => [
+      y === 0 ? 0 : g * y * Math.pow(x, y - 1),
+      x === 0 && y >= 0 ? 0 : g * o * Math.log(x),
+    ],
+  );
+}
+
+declare module '../tensor.js' {
+  interface Tensor {
+    add(other: TensorLike): Tensor;
+    sub(other: TensorLike): Tensor;
+    mul(other: TensorLike): Tensor;
+    div(other: TensorLike): Tensor;
+    pow(exponent: TensorLike): Tensor;
+  }
+}
+
+Tensor.prototype.add = function (this: Tensor, other: TensorLike) {
+  return add(this, other);
+};
+Tensor.prototype.sub = function (this: Tensor, other: TensorLike) {
+  return sub(this, other);
+};
+Tensor.prototype.mul = function (this: Tensor, other: TensorLike) {
+  return mul(this, other);
+};
+Tensor.prototype.div = function (this: Tensor, other: TensorLike) {
+  return div(this, other);
+};
+Tensor.prototype.pow = function (this: Tensor, exponent: TensorLike) {
+  return pow(this, exponent);
+};
