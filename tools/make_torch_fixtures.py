@@ -247,6 +247,31 @@ def activation_cases():
     write('gelu', gelu)
 
 
+def late_cases():
+    """Added after the first release of the fixtures: kept last so the earlier files stay byte-identical."""
+    rm = torch.randn(3)
+    rv = torch.rand(3) + 0.5
+    rm_after, rv_after = rm.clone(), rv.clone()
+    inst = [
+        case('input_stats_running_update', lambda x, runningMean, runningVar, weight, bias: F.instance_norm(
+            x, rm_after, rv_after, weight, bias, use_input_stats=True, momentum=0.2),
+            {'x': randn(2, 3, 5), 'runningMean': rm, 'runningVar': rv, 'weight': randn(3), 'bias': randn(3)},
+            {'useInputStats': True, 'momentum': 0.2, 'eps': 1e-5},
+            extra_outputs={'runningMean': rm_after, 'runningVar': rv_after}),
+        case('running_stats', lambda x, runningMean, runningVar: F.instance_norm(
+            x, runningMean, runningVar, use_input_stats=False, eps=1e-3),
+            {'x': randn(2, 2, 2, 3), 'runningMean': torch.randn(2), 'runningVar': torch.rand(2) + 0.5},
+            {'useInputStats': False, 'eps': 1e-3}),
+    ]
+    write('instanceNorm', inst)
+
+    emb = [
+        case('repeated_indices', lambda indices, weight: F.embedding(indices.long(), weight),
+             {'indices': torch.tensor([[1., 4., 1.], [0., 4., 4.]]), 'weight': randn(5, 3)}),
+    ]
+    write('embedding', emb)
+
+
 def main():
     torch.manual_seed(24)
     os.makedirs(OUT_DIR, exist_ok=True)
@@ -256,6 +281,7 @@ def main():
     loss_cases()
     pool_cases()
     activation_cases()
+    late_cases()
 
 
 if __name__ == '__main__':

@@ -9,8 +9,10 @@ import {
   conv2d,
   conv3d,
   crossEntropy,
+  embedding,
   gelu,
   groupNorm,
+  instanceNorm,
   layerNorm,
   linear,
   logSoftmax,
@@ -73,7 +75,7 @@ const classLoss = (t: Inputs, a: FixtureArgs) => ({
   weight: t['weight'] ?? null,
 });
 
-/** Ops by fixture name. Batch norm also reports its in-place-updated running buffers. */
+/** Ops by fixture name. Batch and instance norm also update their running buffers in place. */
 const runners: Record<string, Runner> = {
   conv1d: conv(conv1d),
   conv2d: conv(conv2d),
@@ -88,6 +90,13 @@ const runners: Record<string, Runner> = {
   layerNorm: (t, a) =>
     layerNorm(need(t, 'x'), intOrTuple(a, 'normalizedShape') ?? [], t['weight'] ?? null, t['bias'] ?? null, num(a, 'eps')),
   groupNorm: (t, a) => groupNorm(need(t, 'x'), num(a, 'numGroups') ?? 1, t['weight'] ?? null, t['bias'] ?? null, num(a, 'eps')),
+  instanceNorm: (t, a) =>
+    instanceNorm(need(t, 'x'), need(t, 'runningMean'), need(t, 'runningVar'), t['weight'] ?? null, t['bias'] ?? null, {
+      useInputStats: a['useInputStats'] !== false,
+      momentum: num(a, 'momentum'),
+      eps: num(a, 'eps'),
+    }),
+  embedding: (t) => embedding(need(t, 'indices'), need(t, 'weight')),
   crossEntropy: (t, a) =>
     crossEntropy(need(t, 'x'), need(t, 'target'), { ...classLoss(t, a), labelSmoothing: num(a, 'labelSmoothing') }),
   nllLoss: (t, a) => nllLoss(need(t, 'x'), need(t, 'target'), classLoss(t, a)),
@@ -117,7 +126,7 @@ function check(c: FixtureCase, run: Runner): void {
   for (const [k, v] of Object.entries(c.inputs)) inputs[k] = toTensor(v, k in c.grads);
   const out = run(inputs, c.args);
   expect(mismatch(out, c.outputs['out']!, ATOL, RTOL), 'out').toBeNull();
-  // Any other recorded output is an input updated in place (batch norm's running statistics).
+  // Any other recorded output is an input updated in place (running statistics of the norms).
   for (const [k, expected] of Object.entries(c.outputs)) {
     if (k !== 'out') expect(mismatch(need(inputs, k), expected, ATOL, RTOL), k).toBeNull();
   }

@@ -1,4 +1,3 @@
-import { noGrad } from '../autograd.js';
 import { ShapeError, ValueError } from '../errors.js';
 import { formatShape, numel, shapeEquals } from '../shape.js';
 import { Tensor } from '../tensor.js';
@@ -198,16 +197,15 @@ function updateRunning(
     unbiased[t]! += cnt > 1 ? (stats.varBiased[s]! * cnt) / (cnt - 1) : NaN;
     per[t]!++;
   }
-  noGrad(() => {
-    if (runningMean !== null) {
-      const d = runningMean.data;
-      for (let t = 0; t < numTargets; t++) d[t] = (1 - momentum) * d[t]! + momentum * (mean[t]! / per[t]!);
-    }
-    if (runningVar !== null) {
-      const d = runningVar.data;
-      for (let t = 0; t < numTargets; t++) d[t] = (1 - momentum) * d[t]! + momentum * (unbiased[t]! / per[t]!);
-    }
-  });
+  // Written straight into the buffers' storage: the update is not part of the autograd graph.
+  if (runningMean !== null) {
+    const d = runningMean.data;
+    for (let t = 0; t < numTargets; t++) d[t] = (1 - momentum) * d[t]! + momentum * (mean[t]! / per[t]!);
+  }
+  if (runningVar !== null) {
+    const d = runningVar.data;
+    for (let t = 0; t < numTargets; t++) d[t] = (1 - momentum) * d[t]! + momentum * (unbiased[t]! / per[t]!);
+  }
 }
 
 export interface BatchNormOptions {
