@@ -81,8 +81,8 @@ function checkReduction(op: string, r: string): void {
 /**
  * Reduces per-position losses. PyTorch's 'mean' divides by the summed class weight of the
  * non-ignored targets (their count when unweighted), not by the number of positions; with every
- * target ignored that is 0/0 = NaN, as in torch 1.13. Returns the output and, per position, the
- * factor that turns the output gradient into that position's gradient.
+ * target ignored that is 0/0 = NaN, as in torch 1.13. `backward` receives, per position, the
+ * gradient of the reduced output with respect to that position's loss.
  */
 function reduce(
   op: string,
@@ -107,7 +107,7 @@ function reduce(
   return Tensor.fromOp(op, new Float32Array([total / denom]), [], inputs, (g) => backward(new Float64Array(n).fill(g[0]! / denom)), attrs);
 }
 
-/** Offset of (n, c, s) in the [N, C, S] input, and of position (n, s). */
+/** Flat offset in the [N, C, S] input of class `c` at position `pos` = n·S + s. */
 function offset(L: ClassLayout, pos: number, c: number): number {
   const nIdx = Math.floor(pos / L.spatial);
   const s = pos % L.spatial;
