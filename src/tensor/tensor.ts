@@ -1,7 +1,7 @@
 import { type BackwardFn, type GradFn, isGradEnabled, runBackward } from './autograd.js';
 import { ShapeError, ValueError } from './errors.js';
 import { currentScope, isTracing } from './scope.js';
-import { type Shape, checkShape, formatShape, numel } from './shape.js';
+import { type Shape, checkShape, formatShape, numel, shapeEquals } from './shape.js';
 
 /** What a traced op remembers about how a tensor was made (see `traceGraph`). */
 export interface TraceNode {
@@ -129,7 +129,7 @@ export class Tensor {
 
   /** Reverse-mode differentiation from this tensor (a scalar, or pass the output gradient). */
   backward(gradient?: Tensor): void {
-    if (gradient !== undefined && !gradient.shape.every((d, i) => d === this.shape[i])) {
+    if (gradient !== undefined && !shapeEquals(gradient.shape, this.shape)) {
       throw new ShapeError(
         `backward() gradient shape ${formatShape(gradient.shape)} does not match output shape ${formatShape(this.shape)}`,
       );

@@ -109,3 +109,10 @@ describe('autograd engine', () => {
     expect(x.grad!.toArray()).toEqual([2, 0, -6]);
   });
 });
+
+describe('backward gradient shape', () => {
+  it('rejects a gradient of the same size but another shape', () => {
+    const y = mul(fromArray([[1], [2]], undefined, { requiresGrad: true }), 2);
+    expect(() => y.backward(fromArray([1, 1]))).toThrow(ShapeError);
+  });
+});
