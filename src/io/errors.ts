@@ -1,0 +1,18 @@
+import { Sparse24Error } from '../tensor/errors.js';
+
+/**
+ * A file (or in-memory buffer) does not follow its format. Readers of untrusted input throw only
+ * this, so a caller can catch "bad file" without also swallowing programming mistakes.
+ */
+export class FormatError extends Sparse24Error {
+  /** The file path, or the name given to an in-memory parse. */
+  readonly file: string;
+  /** Byte offset of the problem inside the file, where one is known. */
+  readonly offset: number | undefined;
+
+  constructor(file: string, problem: string, offset?: number) {
+    super(`${file}: ${problem}${offset === undefined ? '' : ` (at byte ${offset})`}`);
+    this.file = file;
+    this.offset = offset;
+  }
+}

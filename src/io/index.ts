@@ -1,0 +1,30 @@
+/**
+ * File formats: safetensors (read/write), .npy (read/write), IDX (read). Readers treat every
+ * file as untrusted and throw only `FormatError` for malformed input; writers are atomic.
+ */
+export { FormatError } from './errors.js';
+export { type Dtype, type DtypeArrays, type StoredTensor, type StoredData, DTYPES, isDtype } from './dtypes.js';
+export { toFloat32, toTensor, fromTensor } from './convert.js';
+export {
+  float32ToFloat16Bits,
+  float16BitsToFloat32,
+  float32ToBfloat16Bits,
+  bfloat16BitsToFloat32,
+  float32ArrayToFloat16Bits,
+  float16BitsToFloat32Array,
+  float32ArrayToBfloat16Bits,
+  bfloat16BitsToFloat32Array,
+} from './half.js';
+export {
+  type SafetensorsFile,
+  type TensorsToSave,
+  type MetadataToSave,
+  parseSafetensors,
+  loadSafetensors,
+  serializeSafetensors,
+  saveSafetensors,
+} from './safetensors.js';
+export { MAX_HEADER_BYTES } from './safetensors-header.js';
+export { parseNpy, loadNpy, serializeNpy, saveNpy } from './npy.js';
+export { parseIdx, readIdx } from './idx.js';
+export { writeFileAtomic } from './atomic.js';
