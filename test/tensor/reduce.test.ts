@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   MT19937,
@@ -175,5 +176,33 @@ describe('softmax and logSoftmax', () => {
 
   it('rejects a bad axis', () => {
     expect(() => softmax(fromArray([1, 2]), 1)).toThrow(ShapeError);
+  });
+});
+
+describe('reduction properties', () => {
+  it('summing over a list of axes equals summing them one at a time (last first)', () => {
+    fc.assert(
+      fc.property(fc.array(fc.integer({ min: 1, max: 4 }), { minLength: 2, maxLength: 4 }), fc.nat(), (shape, seed) => {
+        const t = fromArray(Array.from({ length: shape.reduce((a, b) => a * b, 1) }, (_v, i) => (i * 7 + seed) % 5), shape);
+        const axes = [0, shape.length - 1];
+        const once = sum(t, axes);
+        const stepwise = sum(sum(t, shape.length - 1), 0);
+        expect(once.shape).toEqual(stepwise.shape);
+        expect(once.data).toEqual(stepwise.data);
+      }),
+      { numRuns: 30 },
+    );
+  });
+
+  it('softmax is unchanged by adding a constant along the axis', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 6 }), fc.double({ min: -50, max: 50, noNaN: true }), (n, c) => {
+        const t = randn([2, n], { generator: new MT19937(n) });
+        const a = softmax(t, 1).data;
+        const b = softmax(t.add(c), 1).data;
+        for (let i = 0; i < a.length; i++) expect(b[i]).toBeCloseTo(a[i]!, 5);
+      }),
+      { numRuns: 30 },
+    );
   });
 });

@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   MT19937,
@@ -201,5 +202,37 @@ describe('pad and expand', () => {
     expect(c.data).not.toBe(t.data);
     c.mul(3).sum().backward();
     expect(t.grad!.toArray()).toEqual([3, 3]);
+  });
+});
+
+describe('round-trip properties', () => {
+  const shapeArb = fc.array(fc.integer({ min: 1, max: 4 }), { minLength: 1, maxLength: 4 });
+
+  it('permuting by dims and then by the inverse permutation restores the tensor', () => {
+    fc.assert(
+      fc.property(shapeArb, fc.integer({ min: 0, max: 1000 }), (shape, seed) => {
+        const t = randn(shape, { generator: new MT19937(seed) });
+        const dims = shape.map((_d, i) => i).sort((a, b) => ((a * 7919 + seed) % 13) - ((b * 7919 + seed) % 13));
+        const inverse = new Array<number>(dims.length);
+        dims.forEach((d, i) => (inverse[d] = i));
+        const back = permute(permute(t, dims), inverse);
+        expect(back.shape).toEqual(shape);
+        expect(back.data).toEqual(t.data);
+      }),
+      { numRuns: 40 },
+    );
+  });
+
+  it('split then cat along the same axis restores the tensor', () => {
+    fc.assert(
+      fc.property(shapeArb, fc.integer({ min: 1, max: 3 }), fc.nat(), (shape, size, axisSeed) => {
+        const t = randn(shape, { generator: new MT19937(axisSeed) });
+        const dim = axisSeed % shape.length;
+        const back = cat(split(t, size, dim), dim);
+        expect(back.shape).toEqual(shape);
+        expect(back.data).toEqual(t.data);
+      }),
+      { numRuns: 40 },
+    );
   });
 });

@@ -69,14 +69,8 @@ export function reshape(x: Tensor, shape: Shape): Tensor {
     throw new ShapeError(`reshape shape ${formatShape(shape)} may hold at most one -1 and no other negatives`);
   }
   const known = numel(shape.filter((d) => d !== -1));
-  let out = [...shape];
-  if (free === 1) {
-    if (known === 0 || x.size % known !== 0) {
-      throw new ShapeError(`cannot reshape tensor of shape ${formatShape(x.shape)} (${x.size} elements) into ${formatShape(shape)}`);
-    }
-    out = shape.map((d) => (d === -1 ? x.size / known : d));
-  }
-  if (numel(out) !== x.size) {
+  const out = free === 1 && known > 0 ? shape.map((d) => (d === -1 ? x.size / known : d)) : [...shape];
+  if (!out.every(Number.isInteger) || out.some((d) => d < 0) || numel(out) !== x.size) {
     throw new ShapeError(`cannot reshape tensor of shape ${formatShape(x.shape)} (${x.size} elements) into ${formatShape(shape)}`);
   }
   return gatherOp('reshape', x, out, null, { shape: out });
