@@ -1,0 +1,20 @@
+/** Shared checks for masks that work on groups of M consecutive columns of a 2-D view. */
+import { ShapeError, ValueError } from '../tensor/errors.js';
+import type { MatrixView } from './view2d.js';
+
+export function checkNM(n: number, m: number): void {
+  if (!Number.isInteger(n) || !Number.isInteger(m) || n < 1 || m < 2 || n >= m) {
+    throw new ValueError(`N:M pattern needs integers 1 <= N < M, found ${n}:${m}`);
+  }
+}
+
+export function checkGroupedColumns(view: MatrixView<ArrayLike<number>>, m: number, what: string): void {
+  if (view.data.length !== view.rows * view.cols) {
+    throw new ShapeError(`${what}: view data has ${view.data.length} elements, expected ${view.rows}x${view.cols}`);
+  }
+  if (view.cols % m !== 0) {
+    throw new ShapeError(
+      `${what}: the input-channel dimension C=${view.cols} must be divisible by M=${m} (groups of ${m} run along C)`,
+    );
+  }
+}

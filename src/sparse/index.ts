@@ -1,0 +1,12 @@
+/** N:M masks, 2:4 checks and compressed 2:4 formats. */
+export * from './errors.js';
+export * from './view2d.js';
+export { APEX_24_PATTERNS, apex24Choice, m4n2_1d } from './mask1d.js';
+export { nmMask, nmPatterns } from './masknm.js';
+export { TRANSPOSABLE_24_PATTERNS, blockScore, m4n2_2d_best, m4n2_2d_greedy } from './mask2d.js';
+export * from './registry.js';
+export * from './checks.js';
+export * from './half.js';
+export * from './compressed.js';
+export * from './cutlass.js';
+export * from './compressed_tensors.js';

@@ -1,0 +1,104 @@
+/**
+ * `createMask`: apex's `create_mask` with a registry instead of `getattr` on a module, so unknown
+ * names fail with a clear error and users can add their own calculators.
+ *
+ * A calculator works on the 2-D view (see `view2d.ts`) and returns a 0/1 `Uint8Array` of the same
+ * size; `createMask` maps it back to the weight's own layout.
+ *
+ * Non-finite weights: `createMask` refuses them with a `SparsityError` naming the index of the
+ * first NaN/Inf in the weight's own layout. Apex would silently keep a NaN (argmax treats it as the
+ * maximum); a NaN in a weight is almost always a training bug worth stopping on. The calculators
+ * themselves, called directly, follow torch's argmax semantics instead.
+ */
+import { ShapeError, ValueError } from '../tensor/errors.js';
+import { type Shape, formatShape, shapeEquals, stridesOf } from '../tensor/shape.js';
+import { Tensor } from '../tensor/tensor.js';
+import { SparsityError } from './errors.js';
+import { m4n2_1d } from './mask1d.js';
+import { m4n2_2d_best, m4n2_2d_greedy } from './mask2d.js';
+import { nmMask } from './masknm.js';
+import { type MatrixView, fromView, toView } from './view2d.js';
+
+export type MaskCalculator = (view: MatrixView) => Uint8Array;
+
+const BUILTIN: ReadonlyMap<string, MaskCalculator> = new Map<string, MaskCalculator>([
+  ['m4n2_1d', m4n2_1d],
+  ['m4n2_2d_best', m4n2_2d_best],
+  ['m4n2_2d_greedy', m4n2_2d_greedy],
+]);
+const custom = new Map<string, MaskCalculator>();
+const NM_NAME = /^(\d+):(\d+)$/;
+
+/** Adds (or replaces) a named calculator. Built-in names and `'N:M'` names are reserved. */
+export function registerMaskCalculator(name: string, calculator: MaskCalculator): void {
+  if (BUILTIN.has(name) || NM_NAME.test(name)) {
+    throw new ValueError(`mask calculator name '${name}' is reserved for a built-in pattern; choose another name`);
+  }
+  custom.set(name, calculator);
+}
+
+/** Removes a custom calculator; returns whether it existed. */
+export function unregisterMaskCalculator(name: string): boolean {
+  return custom.delete(name);
+}
+
+/** Names accepted by `createMask` besides `'N:M'` strings. */
+export function maskCalculatorNames(): string[] {
+  return [...BUILTIN.keys(), ...custom.keys()];
+}
+
+/** The calculator for a pattern name. */
+export function getMaskCalculator(pattern: string): MaskCalculator {
+  const found = BUILTIN.get(pattern) ?? custom.get(pattern);
+  if (found !== undefined) return found;
+  const nm = NM_NAME.exec(pattern);
+  if (nm !== null) {
+    const n = Number(nm[1]);
+    const m = Number(nm[2]);
+    if (n < 1 || n >= m) throw new SparsityError(`mask pattern '${pattern}': N:M needs 1 <= N < M`);
+    return (view) => nmMask(view, n, m);
+  }
+  throw new SparsityError(
+    `unknown mask pattern '${pattern}'; expected one of ${maskCalculatorNames().join(', ')} or an 'N:M' string like '2:4'`,
+  );
+}
+
+/** The multi-index of flat position `flat` in a tensor of `shape`, as "[i, j, ...]". */
+function formatIndex(flat: number, shape: Shape): string {
+  const strides = stridesOf(shape);
+  return `[${strides.map((s, d) => Math.floor(flat / s) % shape[d]!).join(', ')}]`;
+}
+
+/** Throws `SparsityError` at the first NaN or infinity of a weight. */
+export function assertFinite(data: Float32Array, shape: Shape, what = 'weight'): void {
+  for (let i = 0; i < data.length; i++) {
+    if (!Number.isFinite(data[i]!)) {
+      throw new SparsityError(
+        `${what} of shape ${formatShape(shape)} has a non-finite value ${data[i]} at index ${formatIndex(i, shape)} ` +
+          `(flat ${i}); masks need finite weights`,
+      );
+    }
+  }
+}
+
+/**
+ * The mask of a weight for a pattern: a 0/1 `Uint8Array` in the weight's own layout (1 = keep).
+ * `shape` is the weight's shape (for a Tensor it must equal the tensor's).
+ */
+export function createMask(weight: Float32Array | Tensor, shape: Shape, pattern = 'm4n2_1d'): Uint8Array {
+  if (weight instanceof Tensor && !shapeEquals(weight.shape, shape)) {
+    throw new ShapeError(`createMask: shape ${formatShape(shape)} does not match the tensor's ${formatShape(weight.shape)}`);
+  }
+  const data = weight instanceof Tensor ? weight.data : weight;
+  const calculator = getMaskCalculator(pattern);
+  const view = toView(data, shape);
+  assertFinite(data, shape);
+  const mask = calculator(view);
+  if (!(mask instanceof Uint8Array) || mask.length !== data.length) {
+    throw new SparsityError(
+      `mask calculator '${pattern}' returned ${mask instanceof Uint8Array ? `${mask.length} values` : 'no Uint8Array'}, ` +
+        `expected a Uint8Array of ${data.length} for the ${view.rows}x${view.cols} view`,
+    );
+  }
+  return fromView(mask, shape);
+}
