@@ -1,4 +1,5 @@
 import { BackendError } from './errors.js';
+import { GPU_MODES, createGpuKernels, isGpuMode } from './kernels/gpu/index.js';
 import { referenceKernels } from './kernels/reference/index.js';
 import type { DenseKernels } from './kernels/types.js';
 
@@ -67,3 +68,28 @@ export function withBackend<T>(name: string, fn: () => T): T {
 }
 
 registerBackend('reference', () => referenceKernels);
+
+let gpuMode: string | null = null;
+
+/** The gpu.js mode backend 'gpu' uses: set explicitly, else $SPARSE24_GPU_MODE, else 'webasm'. */
+export function getGpuMode(): string {
+  if (gpuMode === null) {
+    const fromEnv = process.env['SPARSE24_GPU_MODE'];
+    return fromEnv !== undefined && fromEnv !== '' ? fromEnv : 'webasm';
+  }
+  return gpuMode;
+}
+
+/**
+ * Selects the gpu.js mode of backend 'gpu'. The next use of the backend builds a fresh kernel set
+ * in that mode (a mode that cannot run here throws a BackendError then, naming the reason).
+ */
+export function setGpuMode(mode: string): void {
+  if (!isGpuMode(mode)) {
+    throw new BackendError(`unknown gpu.js mode '${mode}'; expected one of ${GPU_MODES.join(', ')}`);
+  }
+  gpuMode = mode;
+  registerBackend('gpu', () => createGpuKernels(getGpuMode()));
+}
+
+registerBackend('gpu', () => createGpuKernels(getGpuMode()));

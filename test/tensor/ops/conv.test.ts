@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   MT19937,
   ShapeError,
-  type Tensor,
+  Tensor,
   conv1d,
   conv2d,
   conv3d,
@@ -10,6 +10,7 @@ import {
   gradcheck,
   randn,
   traceGraph,
+  withBackend,
 } from '../../../src/tensor/index.js';
 
 const leaf = (shape: number[], g: MT19937) => randn(shape, { generator: g, requiresGrad: true });
@@ -64,5 +65,31 @@ describe('conv gradients (gradcheck)', () => {
 
   it('conv3d with dilation and padding', () => {
     check((x, w, b) => conv3d(x, w, b, { padding: [1, 0, 1], dilation: [1, 2, 1] }), [1, 2, 3, 4, 3], [2, 2, 2, 2, 2], 2);
+  });
+});
+
+describe("conv on backend 'gpu'", () => {
+  it('equals the reference backend, forward and gradients', () => {
+    const g = new MT19937(5);
+    const x = leaf([2, 4, 5, 4], g);
+    const w = leaf([6, 2, 3, 2], g);
+    const b = leaf([6], g);
+    const run = () => {
+      for (const t of [x, w, b]) t.grad = null;
+      const y = conv2d(x, w, b, { groups: 2, stride: [2, 1], padding: 1, dilation: [1, 2] });
+      y.backward(new Tensor(Float32Array.from({ length: y.size }, (_, i) => Math.sin(i)), y.shape));
+      return [y.data, x.grad!.data, w.grad!.data, b.grad!.data];
+    };
+    const want = withBackend('reference', run);
+    const got = withBackend('gpu', run);
+    got.forEach((arr, i) => arr.forEach((v, j) => expect(v).toBeCloseTo(want[i]![j]!, 4)));
+  });
+
+  it('passes gradcheck for conv1d on the gpu backend', () => {
+    const g = new MT19937(9);
+    const r = withBackend('gpu', () =>
+      gradcheck((x: Tensor, w: Tensor) => conv1d(x, w, null, { stride: 2, padding: 1 }), [leaf([1, 2, 6], g), leaf([2, 2, 3], g)]),
+    );
+    expect(r.failure).toBeNull();
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { MT19937, ShapeError, Tensor, fromArray, gradcheck, linear, matmul, randn } from '../../../src/tensor/index.js';
+import { MT19937, ShapeError, Tensor, fromArray, gradcheck, linear, matmul, randn, withBackend } from '../../../src/tensor/index.js';
 
 const gen = () => new MT19937(7);
 const leaf = (shape: number[], g: MT19937) => randn(shape, { generator: g, requiresGrad: true });
@@ -106,5 +106,24 @@ describe('linear', () => {
     const y = traceGraph(() => linear(randn([2, 3]), randn([4, 3])));
     expect(y.trace?.op).toBe('linear');
     expect(y.trace?.attrs).toMatchObject({ inFeatures: 3, outFeatures: 4, bias: false });
+  });
+});
+
+describe("matmul and linear on backend 'gpu'", () => {
+  it('equal the reference backend, forward and gradients', () => {
+    const g = gen();
+    const a = leaf([2, 1, 3, 4], g);
+    const b = leaf([3, 4, 2], g);
+    const w = leaf([5, 2], g);
+    const bias = leaf([5], g);
+    const run = () => {
+      for (const t of [a, b, w, bias]) t.grad = null;
+      const y = linear(matmul(a, b), w, bias);
+      y.backward(new Tensor(Float32Array.from({ length: y.size }, (_, i) => Math.cos(i)), y.shape));
+      return [y.data, a.grad!.data, b.grad!.data, w.grad!.data, bias.grad!.data];
+    };
+    const want = withBackend('reference', run);
+    const got = withBackend('gpu', run);
+    got.forEach((arr, i) => arr.forEach((v, j) => expect(v).toBeCloseTo(want[i]![j]!, 4)));
   });
 });

@@ -12,6 +12,8 @@ import {
   maxPool2d,
   maxPool3d,
   randn,
+  Tensor,
+  withBackend,
 } from '../../../src/tensor/index.js';
 
 const g = new MT19937(11);
@@ -90,5 +92,24 @@ describe('pool gradients (gradcheck)', () => {
     const x = randn([1, 2, 5, 6], { generator: g, requiresGrad: true });
     expect(gradcheck((t) => adaptiveAvgPool2d(t, [3, 4]), [x]).failure).toBeNull();
     expect(gradcheck((t) => adaptiveAvgPool2d(t, [5, 3]), [x]).failure).toBeNull();
+  });
+});
+
+describe("pools on backend 'gpu'", () => {
+  it('equal the reference backend, forward and gradients', () => {
+    const x = distinct([2, 3, 5, 6]);
+    const run = () => {
+      x.grad = null;
+      const outs = [
+        maxPool2d(x, { kernelSize: 3, stride: 2, padding: 1 }),
+        avgPool2d(x, { kernelSize: [2, 3], stride: 1, padding: [1, 1], countIncludePad: false }),
+        adaptiveAvgPool2d(x, [5, 2]),
+      ];
+      for (const y of outs) y.backward(new Tensor(Float32Array.from({ length: y.size }, (_, i) => Math.sin(i)), y.shape));
+      return [...outs.map((y) => y.data), x.grad!.data];
+    };
+    const want = withBackend('reference', run);
+    const got = withBackend('gpu', run);
+    got.forEach((arr, i) => arr.forEach((v, j) => expect(v).toBeCloseTo(want[i]![j]!, 4)));
   });
 });

@@ -1,0 +1,241 @@
+import type { IKernelFunctionThis } from 'gpu.js';
+import type { MaxPoolResult, PoolParams } from '../types.js';
+import type { KernelCache } from './runtime.js';
+
+/**
+ * Pooling kernels. Forward threads own one window (x = output spatial index, y = channel,
+ * z = batch); backward threads own one input element and gather from the windows that cover it,
+ * so nothing is scattered. Semantics are the reference kernels'.
+ */
+type PoolConstants = {
+  C: number;
+  D: number;
+  H: number;
+  W: number;
+  KD: number;
+  KH: number;
+  KW: number;
+  SD: number;
+  SH: number;
+  SW: number;
+  PD: number;
+  PH: number;
+  PW: number;
+  DD: number;
+  DH: number;
+  DW: number;
+  OD: number;
+  OH: number;
+  OW: number;
+  /** Average pooling: 1 to divide by the whole window (count_include_pad). */
+  CIP: number;
+  /** Max pooling: 1 to return the argmax (as a float; exact below 2^24) instead of the value. */
+  WANT_INDEX: number;
+};
+
+/** The first maximum in window order wins, and a NaN beats any number, as in the reference. */
+function maxPoolKernel(this: IKernelFunctionThis<PoolConstants>, x: Float32Array): number {
+  const plane = this.thread.z * this.constants.C + this.thread.y;
+  const ow = this.thread.x % this.constants.OW;
+  const oh = Math.floor(this.thread.x / this.constants.OW) % this.constants.OH;
+  const od = Math.floor(this.thread.x / (this.constants.OW * this.constants.OH));
+  const planeSize = this.constants.D * this.constants.H * this.constants.W;
+  let best = 0;
+  let bestAt = -1;
+  for (let a = 0; a < this.constants.KD; a++) {
+    const id = od * this.constants.SD - this.constants.PD + a * this.constants.DD;
+    if (id >= 0 && id < this.constants.D) {
+      for (let b = 0; b < this.constants.KH; b++) {
+        const ih = oh * this.constants.SH - this.constants.PH + b * this.constants.DH;
+        if (ih >= 0 && ih < this.constants.H) {
+          for (let e = 0; e < this.constants.KW; e++) {
+            const iw = ow * this.constants.SW - this.constants.PW + e * this.constants.DW;
+            if (iw >= 0 && iw < this.constants.W) {
+              const at = (id * this.constants.H + ih) * this.constants.W + iw;
+              const v = x[plane * planeSize + at]!;
+              // v !== v is the NaN test gpu.js can translate.
+              if (bestAt < 0 || v > best || (v !== v && best === best)) {
+                best = v;
+                bestAt = at;
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+  if (this.constants.WANT_INDEX === 1) {
+    return bestAt;
+  }
+  if (bestAt < 0) {
+    return -Infinity;
+  }
+  return best;
+}
+
+/** Number of in-bounds taps of the window starting at `start` along one dimension. */
+function tapsInside(start: number, taps: number, dilation: number, size: number): number {
+  let count = 0;
+  for (let t = 0; t < taps; t++) {
+    const i = start + t * dilation;
+    if (i >= 0 && i < size) {
+      count += 1;
+    }
+  }
+  return count;
+}
+
+function avgPoolKernel(this: IKernelFunctionThis<PoolConstants>, x: Float32Array): number {
+  const plane = this.thread.z * this.constants.C + this.thread.y;
+  const ow = this.thread.x % this.constants.OW;
+  const oh = Math.floor(this.thread.x / this.constants.OW) % this.constants.OH;
+  const od = Math.floor(this.thread.x / (this.constants.OW * this.constants.OH));
+  const planeSize = this.constants.D * this.constants.H * this.constants.W;
+  let acc = 0;
+  let count = 0;
+  for (let a = 0; a < this.constants.KD; a++) {
+    const id = od * this.constants.SD - this.constants.PD + a * this.constants.DD;
+    if (id >= 0 && id < this.constants.D) {
+      for (let b = 0; b < this.constants.KH; b++) {
+        const ih = oh * this.constants.SH - this.constants.PH + b * this.constants.DH;
+        if (ih >= 0 && ih < this.constants.H) {
+          for (let e = 0; e < this.constants.KW; e++) {
+            const iw = ow * this.constants.SW - this.constants.PW + e * this.constants.DW;
+            if (iw >= 0 && iw < this.constants.W) {
+              acc += x[plane * planeSize + (id * this.constants.H + ih) * this.constants.W + iw]!;
+              count += 1;
+            }
+          }
+        }
+      }
+    }
+  }
+  if (this.constants.CIP === 1) {
+    return acc / (this.constants.KD * this.constants.KH * this.constants.KW);
+  }
+  return acc / count;
+}
+
+/**
+ * Backward for both pools: sums dy over the windows that cover this input element. For max
+ * pooling (WANT_INDEX = 1) a window contributes only where its argmax is this element; for
+ * average pooling it contributes dy / divisor.
+ */
+function poolBackwardKernel(this: IKernelFunctionThis<PoolConstants>, dy: Float32Array, argmax: Float32Array): number {
+  const plane = this.thread.z * this.constants.C + this.thread.y;
+  const at = this.thread.x;
+  const iw = at % this.constants.W;
+  const ih = Math.floor(at / this.constants.W) % this.constants.H;
+  const id = Math.floor(at / (this.constants.W * this.constants.H));
+  let acc = 0;
+  for (let a = 0; a < this.constants.KD; a++) {
+    const td = id + this.constants.PD - a * this.constants.DD;
+    if (td >= 0 && td % this.constants.SD === 0 && Math.floor(td / this.constants.SD) < this.constants.OD) {
+      const od = Math.floor(td / this.constants.SD);
+      for (let b = 0; b < this.constants.KH; b++) {
+        const th = ih + this.constants.PH - b * this.constants.DH;
+        if (th >= 0 && th % this.constants.SH === 0 && Math.floor(th / this.constants.SH) < this.constants.OH) {
+          const oh = Math.floor(th / this.constants.SH);
+          for (let e = 0; e < this.constants.KW; e++) {
+            const tw = iw + this.constants.PW - e * this.constants.DW;
+            if (tw >= 0 && tw % this.constants.SW === 0 && Math.floor(tw / this.constants.SW) < this.constants.OW) {
+              const ow = Math.floor(tw / this.constants.SW);
+              const o = ((plane * this.constants.OD + od) * this.constants.OH + oh) * this.constants.OW + ow;
+              if (this.constants.WANT_INDEX === 1) {
+                if (argmax[o] === at) {
+                  acc += dy[o]!;
+                }
+              } else if (this.constants.CIP === 1) {
+                acc += dy[o]! / (this.constants.KD * this.constants.KH * this.constants.KW);
+              } else {
+                const count =
+                  tapsInside(od * this.constants.SD - this.constants.PD, this.constants.KD, this.constants.DD, this.constants.D) *
+                  tapsInside(oh * this.constants.SH - this.constants.PH, this.constants.KH, this.constants.DH, this.constants.H) *
+                  tapsInside(ow * this.constants.SW - this.constants.PW, this.constants.KW, this.constants.DW, this.constants.W);
+                acc += dy[o]! / count;
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+  return acc;
+}
+
+function constantsOf(p: PoolParams, wantIndex: boolean): PoolConstants {
+  return {
+    C: p.channels,
+    D: p.inSize[0],
+    H: p.inSize[1],
+    W: p.inSize[2],
+    KD: p.kernelSize[0],
+    KH: p.kernelSize[1],
+    KW: p.kernelSize[2],
+    SD: p.stride[0],
+    SH: p.stride[1],
+    SW: p.stride[2],
+    PD: p.padding[0],
+    PH: p.padding[1],
+    PW: p.padding[2],
+    DD: p.dilation[0],
+    DH: p.dilation[1],
+    DW: p.dilation[2],
+    OD: p.outSize[0],
+    OH: p.outSize[1],
+    OW: p.outSize[2],
+    CIP: p.countIncludePad ? 1 : 0,
+    WANT_INDEX: wantIndex ? 1 : 0,
+  };
+}
+
+const volume = (t: readonly number[]): number => t[0]! * t[1]! * t[2]!;
+const loops = (p: PoolParams): number => Math.max(...p.kernelSize);
+
+function forward(cache: KernelCache, kind: 'max' | 'argmax' | 'avg', x: Float32Array, p: PoolParams): Float32Array {
+  const c = constantsOf(p, kind === 'argmax');
+  return cache.run(
+    `pool-${kind}:${JSON.stringify(c)},${p.batch}`,
+    () => ({
+      source: kind === 'avg' ? avgPoolKernel : maxPoolKernel,
+      output: [volume(p.outSize), p.channels, p.batch],
+      constants: c,
+      longestLoop: loops(p),
+    }),
+    [x],
+  );
+}
+
+function backward(cache: KernelCache, kind: 'max' | 'avg', dy: Float32Array, argmax: Float32Array, p: PoolParams): Float32Array {
+  const c = constantsOf(p, kind === 'max');
+  return cache.run(
+    `pool-${kind}-backward:${JSON.stringify(c)},${p.batch}`,
+    () => ({
+      source: poolBackwardKernel,
+      output: [volume(p.inSize), p.channels, p.batch],
+      constants: c,
+      longestLoop: loops(p),
+      functions: [tapsInside],
+    }),
+    [dy, argmax],
+  );
+}
+
+export function gpuMaxPool(cache: KernelCache, x: Float32Array, p: PoolParams): MaxPoolResult {
+  return { values: forward(cache, 'max', x, p), argmax: Int32Array.from(forward(cache, 'argmax', x, p)) };
+}
+
+export function gpuMaxPoolBackward(cache: KernelCache, dy: Float32Array, argmax: Int32Array, p: PoolParams): Float32Array {
+  return backward(cache, 'max', dy, Float32Array.from(argmax), p);
+}
+
+export function gpuAvgPool(cache: KernelCache, x: Float32Array, p: PoolParams): Float32Array {
+  return forward(cache, 'avg', x, p);
+}
+
+/** The argmax argument is unused by average pooling; gpu.js still needs an array there. */
+const NO_ARGMAX = new Float32Array(1);
+
+export function gpuAvgPoolBackward(cache: KernelCache, dy: Float32Array, p: PoolParams): Float32Array {
+  return backward(cache, 'avg', dy, NO_ARGMAX, p);
+}
