@@ -2,10 +2,11 @@ import { parseArgs } from 'node:util';
 import { Sparse24Error } from '../tensor/index.js';
 import { type Command, type CommandIO, UsageError } from './command.js';
 
+import { exampleCommand } from './commands/example.js';
 import { infoCommand } from './commands/info.js';
 import { version } from './version.js';
 
-const commands: Command[] = [infoCommand];
+const commands: Command[] = [exampleCommand, infoCommand];
 
 function mainHelp(): string {
   const width = Math.max(...commands.map((c) => c.name.length));
