@@ -1,2 +1,3 @@
 /** sparse24's public API. */
 export * from './tensor/index.js';
+export * from './io/index.js';
