@@ -53,7 +53,7 @@ def tie_heavy(rng, shape):
 def cutlass_encode(dense, mask, value_dtype):
     """formats.md items 1-5, vectorized. Returns (packed, meta_stored)."""
     m, k = dense.shape
-    idx = np.argsort(-mask.reshape(m, k // 4, 4), axis=-1, kind='stable')[..., :2]
+    idx = np.argsort(-mask.reshape(m, k // 4, 4).astype(np.int64), axis=-1, kind="stable")[..., :2]
     idx = np.sort(idx, axis=-1)  # ascending i0 < i1
     vals = np.take_along_axis(dense.reshape(m, k // 4, 4), idx, axis=-1).reshape(m, k // 2)
     nib = (idx[..., 0] | (idx[..., 1] << 2)).astype(np.uint64)
