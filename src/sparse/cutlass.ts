@@ -54,7 +54,10 @@ export function cutlassMetaOffset(r: number, c: number, rows: number, rowGroup =
 
 function checkCutlassShape(rows: number, cols: number, dtype: CutlassValueDtype): void {
   const { rowGroup, groupsPerWord } = layoutOf(dtype);
-  const colUnit = groupsPerWord * 4;
+  // ColumnMajorInterleaved<2> stores meta columns in pairs: an odd count of meta words per row
+  // would land past the buffer, so cols must cover an even number of words (formats.md's k % 16
+  // for fp16 is one word; PyTorch's own minimum of 64 columns is four).
+  const colUnit = 2 * groupsPerWord * 4;
   if (rows % rowGroup !== 0 || cols % colUnit !== 0) {
     throw new ShapeError(
       `CUTLASS ${dtype} layout needs rows % ${rowGroup} == 0 and cols % ${colUnit} == 0, found ${rows}x${cols}` +

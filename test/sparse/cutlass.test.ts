@@ -82,16 +82,18 @@ describe('CUTLASS semi-structured layout', () => {
   it('enforces shape constraints and value ranges with clear errors', () => {
     const c = (rows: number, cols: number) => compress24(new Float32Array(rows * cols), m4n2_1d({ data: new Float32Array(rows * cols), rows, cols }), rows, cols);
     expect(() => toCutlass(c(16, 16), 'float16')).toThrow(ShapeError);
-    expect(() => toCutlass(c(16, 16), 'float16')).toThrow(/rows % 32 == 0 and cols % 16 == 0, found 16x16/);
-    expect(() => toCutlass(c(16, 16), 'int8')).toThrow(/cols % 32/);
-    expect(toCutlass(c(16, 32), 'int8').meta).toHaveLength(16);
+    expect(() => toCutlass(c(16, 16), 'float16')).toThrow(/rows % 32 == 0 and cols % 32 == 0, found 16x16/);
+    // One meta word per row would need a partner column in the interleaved store: refused.
+    expect(() => toCutlass(c(32, 16), 'float16')).toThrow(/cols % 32/);
+    expect(() => toCutlass(c(16, 32), 'int8')).toThrow(/cols % 64/);
+    expect(toCutlass(c(16, 64), 'int8').meta).toHaveLength(32);
     const big = compress24(Float32Array.from([300, 1, 0, 0]), Uint8Array.from([1, 1, 0, 0]), 1, 4);
-    const tall = { ...big, rows: 16, cols: 32, values: new Float32Array(256).fill(0.5), indices: new Uint8Array(256).fill(0).map((_, i) => i % 2) };
+    const tall = { ...big, rows: 16, cols: 64, values: new Float32Array(512).fill(0.5), indices: new Uint8Array(512).map((_, i) => i % 2) };
     expect(() => toCutlass(tall, 'int8')).toThrow(/integers in \[-128, 127\]/);
   });
 
   it('rejects invalid meta nibbles on import', () => {
-    const s = toCutlass(compress24(new Float32Array(32 * 16), new Uint8Array(32 * 16).map((_, i) => (i % 4 < 2 ? 1 : 0)), 32, 16));
+    const s = toCutlass(compress24(new Float32Array(32 * 32), new Uint8Array(32 * 32).map((_, i) => (i % 4 < 2 ? 1 : 0)), 32, 32));
     const meta = Int16Array.from(s.meta);
     meta[0] = 0;
     expect(() => fromCutlass({ ...s, meta })).toThrow(SparsityError);

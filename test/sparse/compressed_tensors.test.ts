@@ -1,0 +1,97 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { ShapeError, ValueError } from '../../src/tensor/errors.js';
+import {
+  SparsityError,
+  compress24,
+  decompress,
+  fromSparse24,
+  fromSparse24Bitmask,
+  m4n2_1d,
+  toCutlass,
+  toSparse24,
+  toSparse24Bitmask,
+} from '../../src/sparse/index.js';
+import { golden } from './golden.js';
+
+const masked = (rows: number, cols: number, values: number[]) => {
+  const w = Float32Array.from(values);
+  return compress24(w, m4n2_1d({ data: w, rows, cols }), rows, cols);
+};
+
+describe('compressed-tensors sparse-24', () => {
+  it('stores the CUTLASS packed values and meta under <param> keys', () => {
+    const c = masked(32, 64, Array.from({ length: 32 * 64 }, (_, i) => ((i * 37) % 19) - 9));
+    const rec = toSparse24('model.fc1.weight', c);
+    expect(Object.keys(rec).sort()).toEqual(['model.fc1.weight.meta', 'model.fc1.weight.sparse_24_packed_weight']);
+    const packed = rec['model.fc1.weight.sparse_24_packed_weight']!;
+    const meta = rec['model.fc1.weight.meta']!;
+    expect([packed.dtype, packed.shape]).toEqual(['F16', [32, 32]]);
+    expect([meta.dtype, meta.shape]).toEqual(['I16', [32, 4]]);
+    if (meta.dtype !== 'I16') throw new Error(`meta dtype ${meta.dtype}`);
+    expect(Array.from(meta.data)).toEqual(Array.from(toCutlass(c).meta));
+    const back = fromSparse24('model.fc1.weight', rec);
+    expect(Array.from(decompress(back))).toEqual(Array.from(decompress(c)));
+  });
+
+  it('handles bf16 and the int8 / int32-meta variant', () => {
+    const c = masked(16, 64, Array.from({ length: 16 * 64 }, (_, i) => ((i * 11) % 200) - 100));
+    const rec8 = toSparse24('w', c, 'int8');
+    expect([rec8['w.sparse_24_packed_weight']!.dtype, rec8['w.meta']!.dtype, rec8['w.meta']!.shape]).toEqual(['I8', 'I32', [16, 2]]);
+    expect(Array.from(decompress(fromSparse24('w', rec8)))).toEqual(Array.from(decompress(c)));
+    const c32 = masked(32, 32, Array.from({ length: 32 * 32 }, (_, i) => (i % 9) - 4));
+    const recBf = toSparse24('w', c32, 'bfloat16');
+    expect(recBf['w.sparse_24_packed_weight']!.dtype).toBe('BF16');
+    expect(Array.from(decompress(fromSparse24('w', recBf)))).toEqual(Array.from(decompress(c32)));
+  });
+
+  it('names missing keys and mismatched dtypes', () => {
+    const rec = toSparse24('w', masked(32, 32, new Array(1024).fill(1)));
+    expect(() => fromSparse24('v', rec)).toThrow(/no key 'v.sparse_24_packed_weight'/);
+    expect(() => fromSparse24('w', { ...rec, 'w.meta': { dtype: 'I32', shape: [32, 1], data: new Int32Array(32) } })).toThrow(ValueError);
+  });
+});
+
+describe('compressed-tensors sparse-24-bitmask', () => {
+  for (const g of [golden.bitmask_c16, golden.bitmask_c12]) {
+    it(`matches numpy.packbits(bitorder='little') and fp16 values (${g.shape.join('x')})`, () => {
+      const [rows, cols] = g.shape;
+      const c = compress24(Float32Array.from(g.dense), Uint8Array.from(g.mask), rows, cols);
+      const rec = toSparse24Bitmask('layer.weight', c);
+      expect(Object.keys(rec).sort()).toEqual(['layer.weight.bitmask', 'layer.weight.compressed', 'layer.weight.shape']);
+      const bits = rec['layer.weight.bitmask']!;
+      expect([bits.dtype, bits.shape]).toEqual(['U8', [rows, Math.ceil(cols / 8)]]);
+      if (bits.dtype !== 'U8') throw new Error(`bitmask dtype ${bits.dtype}`);
+      expect(Array.from(bits.data)).toEqual(g.bitmask);
+      const comp = rec['layer.weight.compressed']!;
+      expect([comp.dtype, comp.shape]).toEqual(['F16', [rows, cols / 2]]);
+      if (comp.dtype !== 'F16') throw new Error(`compressed dtype ${comp.dtype}`);
+      expect(Array.from(comp.data)).toEqual(g.compressed_f16);
+      const shapeEntry = rec['layer.weight.shape']!;
+    expect(shapeEntry.dtype).toBe('I64');
+    if (shapeEntry.dtype === 'I64') expect(Array.from(shapeEntry.data)).toEqual([BigInt(rows), BigInt(cols)]);
+    });
+  }
+
+  it('round-trips exactly in float32, keeping kept zeros (property)', () => {
+    fc.assert(
+      fc.property(fc.array(fc.constantFrom(0, 1, -2, 0.5, 3.25), { minLength: 4 * 24, maxLength: 4 * 24 }), (vals) => {
+        const c = masked(4, 24, vals);
+        const back = fromSparse24Bitmask('p', toSparse24Bitmask('p', c, 'float32'));
+        expect(Array.from(back.indices)).toEqual(Array.from(c.indices));
+        expect(Array.from(back.values)).toEqual(Array.from(c.values));
+      }),
+      { numRuns: 50 },
+    );
+  });
+
+  it('rejects inconsistent records', () => {
+    const rec = toSparse24Bitmask('p', masked(2, 8, [1, 2, 3, 4, 5, 6, 7, 8, 8, 7, 6, 5, 4, 3, 2, 1]), 'float32');
+    const fewer = { ...rec, 'p.compressed': { dtype: 'F32' as const, shape: [2, 3], data: new Float32Array(6) } };
+    expect(() => fromSparse24Bitmask('p', fewer)).toThrow(SparsityError);
+    const badShape = { ...rec, 'p.shape': { dtype: 'I64' as const, shape: [2], data: BigInt64Array.from([2n, 16n]) } };
+    expect(() => fromSparse24Bitmask('p', badShape)).toThrow(ShapeError);
+    const bitmask = Uint8Array.from([0xff, 0x00]);
+    expect(() => fromSparse24Bitmask('p', { ...rec, 'p.bitmask': { dtype: 'U8', shape: [2, 1], data: bitmask } })).toThrow(SparsityError);
+  });
+});
