@@ -9,8 +9,7 @@
  */
 import { ShapeError, ValueError } from '../tensor/errors.js';
 import type { Compressed24 } from './compressed.js';
-import { compressedMask } from './compressed.js';
-import { compressNM } from './compressed.js';
+import { compressNM, compressedMask } from './compressed.js';
 import { type CutlassValueDtype, fromCutlass, toCutlass } from './cutlass.js';
 import { SparsityError } from './errors.js';
 import { fromHalfBits, toHalfBits } from './half.js';

@@ -114,6 +114,9 @@ export function fromCutlass(s: CutlassSemiStructured): Compressed24 {
   const { groupsPerWord, rowGroup, interleave } = layoutOf(dtype);
   const expectedMeta = dtype === 'int8' ? 'int32' : 'int16';
   if (s.metaDtype !== expectedMeta) throw new ValueError(`fromCutlass: ${dtype} values need ${expectedMeta} meta, found ${s.metaDtype}`);
+  if ((dtype === 'int8') !== s.packed instanceof Int8Array) {
+    throw new ValueError(`fromCutlass: packedDtype ${dtype} needs ${dtype === 'int8' ? 'an Int8Array' : 'a Uint16Array of bit patterns'}`);
+  }
   if (s.packed.length !== (rows * cols) / 2) {
     throw new ShapeError(`fromCutlass: packed has ${s.packed.length} values, expected ${rows}x${cols / 2}`);
   }
