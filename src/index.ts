@@ -1,3 +1,4 @@
 /** sparse24's public API. */
 export * from './tensor/index.js';
 export * from './io/index.js';
+export * from './sparse/index.js';

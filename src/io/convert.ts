@@ -1,7 +1,7 @@
 import { ValueError } from '../tensor/errors.js';
 import { Tensor } from '../tensor/tensor.js';
 import { type Dtype, type StoredTensor, DTYPES, checkStored } from './dtypes.js';
-import { bfloat16BitsToFloat32Array, float16BitsToFloat32Array, float32ArrayToBfloat16Bits, float32ArrayToFloat16Bits } from './half.js';
+import { bfloat16BitsToFloat32Array, float16BitsToFloat32Array, float32ArrayToBfloat16Bits, float32ArrayToFloat16Bits } from '../tensor/half.js';
 
 /**
  * The values as float32 (fresh storage). Float16/bfloat16 widen exactly; F64 and integers round

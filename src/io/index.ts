@@ -14,7 +14,7 @@ export {
   float16BitsToFloat32Array,
   float32ArrayToBfloat16Bits,
   bfloat16BitsToFloat32Array,
-} from './half.js';
+} from '../tensor/half.js';
 export {
   type SafetensorsFile,
   type TensorsToSave,

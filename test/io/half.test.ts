@@ -10,7 +10,7 @@ import {
   float32ToBfloat16Bits,
   float32ToFloat16Bits,
 } from '../../src/io/index.js';
-import { float32BitsToBfloat16Bits, float32BitsToFloat16Bits, float32FromBits } from '../../src/io/half.js';
+import { float32BitsToBfloat16Bits, float32BitsToFloat16Bits, float32FromBits } from '../../src/tensor/half.js';
 import { fixtureJson } from './fixtures.js';
 
 interface HalfCases {
