@@ -1,36 +1,19 @@
 import type { IKernelFunctionThis } from 'gpu.js';
 import type { ConvParams } from '../types.js';
 import type { KernelCache } from './runtime.js';
+import { type WindowConstants, volume, windowConstants } from './window.js';
 
 /**
  * Convolution kernels in gather form: every thread owns one output element and reads what it
  * needs, so no two threads write the same place (gpu.js has no atomics). Layouts and index
  * formulas are the reference kernels'; shapes and parameters are compile-time constants.
  */
-type ConvConstants = {
+type ConvConstants = WindowConstants & {
   N: number;
   C: number;
   K: number;
   CG: number;
   KG: number;
-  D: number;
-  H: number;
-  W: number;
-  KD: number;
-  KH: number;
-  KW: number;
-  SD: number;
-  SH: number;
-  SW: number;
-  PD: number;
-  PH: number;
-  PW: number;
-  DD: number;
-  DH: number;
-  DW: number;
-  OD: number;
-  OH: number;
-  OW: number;
   HAS_BIAS: number;
 };
 
@@ -145,29 +128,12 @@ function convBackwardWeightKernel(this: IKernelFunctionThis<ConvConstants>, dy: 
 
 function constantsOf(p: ConvParams, hasBias: boolean): ConvConstants {
   return {
+    ...windowConstants(p),
     N: p.batch,
     C: p.inChannels,
     K: p.outChannels,
     CG: p.inChannels / p.groups,
     KG: p.outChannels / p.groups,
-    D: p.inSize[0],
-    H: p.inSize[1],
-    W: p.inSize[2],
-    KD: p.kernelSize[0],
-    KH: p.kernelSize[1],
-    KW: p.kernelSize[2],
-    SD: p.stride[0],
-    SH: p.stride[1],
-    SW: p.stride[2],
-    PD: p.padding[0],
-    PH: p.padding[1],
-    PW: p.padding[2],
-    DD: p.dilation[0],
-    DH: p.dilation[1],
-    DW: p.dilation[2],
-    OD: p.outSize[0],
-    OH: p.outSize[1],
-    OW: p.outSize[2],
     HAS_BIAS: hasBias ? 1 : 0,
   };
 }
@@ -175,7 +141,6 @@ function constantsOf(p: ConvParams, hasBias: boolean): ConvConstants {
 const keyOf = (kind: string, p: ConvParams, hasBias: boolean): string =>
   `${kind}:${JSON.stringify(constantsOf(p, hasBias))}`;
 
-const volume = (t: readonly number[]): number => t[0]! * t[1]! * t[2]!;
 const longest = (...xs: number[]): number => Math.max(...xs);
 
 /** gpu.js needs an array argument even when there is no bias; the constant switches it off. */

@@ -1,32 +1,15 @@
 import type { IKernelFunctionThis } from 'gpu.js';
 import type { MaxPoolResult, PoolParams } from '../types.js';
 import type { KernelCache } from './runtime.js';
+import { type WindowConstants, volume, windowConstants } from './window.js';
 
 /**
  * Pooling kernels. Forward threads own one window (x = output spatial index, y = channel,
  * z = batch); backward threads own one input element and gather from the windows that cover it,
  * so nothing is scattered. Semantics are the reference kernels'.
  */
-type PoolConstants = {
+type PoolConstants = WindowConstants & {
   C: number;
-  D: number;
-  H: number;
-  W: number;
-  KD: number;
-  KH: number;
-  KW: number;
-  SD: number;
-  SH: number;
-  SW: number;
-  PD: number;
-  PH: number;
-  PW: number;
-  DD: number;
-  DH: number;
-  DW: number;
-  OD: number;
-  OH: number;
-  OW: number;
   /** Average pooling: 1 to divide by the whole window (count_include_pad). */
   CIP: number;
   /** Max pooling: 1 to return the argmax (as a float; exact below 2^24) instead of the value. */
@@ -165,31 +148,13 @@ function poolBackwardKernel(this: IKernelFunctionThis<PoolConstants>, dy: Float3
 
 function constantsOf(p: PoolParams, wantIndex: boolean): PoolConstants {
   return {
+    ...windowConstants(p),
     C: p.channels,
-    D: p.inSize[0],
-    H: p.inSize[1],
-    W: p.inSize[2],
-    KD: p.kernelSize[0],
-    KH: p.kernelSize[1],
-    KW: p.kernelSize[2],
-    SD: p.stride[0],
-    SH: p.stride[1],
-    SW: p.stride[2],
-    PD: p.padding[0],
-    PH: p.padding[1],
-    PW: p.padding[2],
-    DD: p.dilation[0],
-    DH: p.dilation[1],
-    DW: p.dilation[2],
-    OD: p.outSize[0],
-    OH: p.outSize[1],
-    OW: p.outSize[2],
     CIP: p.countIncludePad ? 1 : 0,
     WANT_INDEX: wantIndex ? 1 : 0,
   };
 }
 
-const volume = (t: readonly number[]): number => t[0]! * t[1]! * t[2]!;
 const loops = (p: PoolParams): number => Math.max(...p.kernelSize);
 
 function forward(cache: KernelCache, kind: 'max' | 'argmax' | 'avg', x: Float32Array, p: PoolParams): Float32Array {
