@@ -1,0 +1,12 @@
+/**
+ * sparse24's `nn`: modules, layers, losses, ready-made models, optimizers and LR schedulers,
+ * named as PyTorch names them (camelCase), with PyTorch's state-dict keys.
+ */
+export * from './errors.js';
+export * from './parameter.js';
+export * from './module.js';
+export * from './state_dict.js';
+export * as init from './init.js';
+export * from './layers/index.js';
+export * from './models/index.js';
+export * from './optim/index.js';

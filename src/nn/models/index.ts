@@ -1,0 +1,3 @@
+export * from './resnet.js';
+export * from './mobilenet.js';
+export { initTorchvisionStyle } from './common.js';
