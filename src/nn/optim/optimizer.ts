@@ -50,8 +50,10 @@ export abstract class Optimizer<H extends BaseHyper = BaseHyper> {
   readonly paramGroups: ParamGroup<H>[] = [];
   /** Per-parameter state, created lazily by the first step that touches a parameter. */
   readonly state = new Map<Tensor, ParamState>();
-  readonly #preHooks = new Set<StepHook<this>>();
-  readonly #postHooks = new Set<StepHook<this>>();
+  // Bound closures, not the hooks themselves: a Set typed by `this` would make every subclass
+  // unassignable to Optimizer<BaseHyper> (what schedulers take).
+  readonly #preHooks = new Set<() => void>();
+  readonly #postHooks = new Set<() => void>();
 
   protected constructor(params: Iterable<Tensor> | Iterable<ParamGroupInput<H>>, defaults: H) {
     if (!(defaults.lr >= 0)) throw new ValueError(`${new.target.name}: lr must be >= 0, got ${defaults.lr}`);
@@ -92,22 +94,24 @@ export abstract class Optimizer<H extends BaseHyper = BaseHyper> {
   /** One optimisation step. `closure`, if given, re-evaluates the loss first and its value is returned. */
   step(closure?: () => number): number | undefined {
     const loss = closure?.();
-    for (const h of this.#preHooks) h(this);
+    for (const h of this.#preHooks) h();
     for (const g of this.paramGroups) this.update(g);
-    for (const h of this.#postHooks) h(this);
+    for (const h of this.#postHooks) h();
     return loss;
   }
 
   /** Runs before each update, after the gradients exist (ASP masks gradients here). */
   registerStepPreHook(hook: StepHook<this>): RemovableHandle {
-    this.#preHooks.add(hook);
-    return { remove: () => void this.#preHooks.delete(hook) };
+    const bound = (): void => hook(this);
+    this.#preHooks.add(bound);
+    return { remove: () => void this.#preHooks.delete(bound) };
   }
 
   /** Runs after each update (ASP re-applies weight masks here). */
   registerStepPostHook(hook: StepHook<this>): RemovableHandle {
-    this.#postHooks.add(hook);
-    return { remove: () => void this.#postHooks.delete(hook) };
+    const bound = (): void => hook(this);
+    this.#postHooks.add(bound);
+    return { remove: () => void this.#postHooks.delete(bound) };
   }
 
   /** Clears the gradients of every parameter (to null, as PyTorch 2, or to zeros). */
