@@ -10,3 +10,6 @@ export * from './half.js';
 export * from './compressed.js';
 export * from './cutlass.js';
 export * from './compressed_tensors.js';
+export * from './kernels/index.js';
+export * from './ops/linear.js';
+export * from './ops/conv.js';
