@@ -3,3 +3,4 @@ export * from './tensor/index.js';
 export * from './io/index.js';
 export * from './sparse/index.js';
 export * from './nn/data/index.js';
+export * from './nn/index.js';
