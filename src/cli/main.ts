@@ -2,11 +2,13 @@ import { parseArgs } from 'node:util';
 import { Sparse24Error } from '../tensor/index.js';
 import { type Command, type CommandIO, UsageError } from './command.js';
 
+import { checkCommand } from './commands/check.js';
 import { exampleCommand } from './commands/example.js';
 import { infoCommand } from './commands/info.js';
+import { pruneCommand } from './commands/prune.js';
 import { version } from './version.js';
 
-const commands: Command[] = [exampleCommand, infoCommand];
+const commands: Command[] = [exampleCommand, infoCommand, checkCommand, pruneCommand];
 
 function mainHelp(): string {
   const width = Math.max(...commands.map((c) => c.name.length));

@@ -10,21 +10,8 @@ import {
   relu,
   setBackend,
 } from '../../tensor/index.js';
-import { type Command, UsageError } from '../command.js';
-
-function intOption(v: string | boolean | undefined, name: string, fallback: number, min: number): number {
-  if (v === undefined) return fallback;
-  const n = Number(v);
-  if (typeof v !== 'string' || !Number.isInteger(n) || n < min) throw new UsageError(`--${name} must be an integer ≥ ${min}, got '${String(v)}'`);
-  return n;
-}
-
-function numberOption(v: string | boolean | undefined, name: string, fallback: number): number {
-  if (v === undefined) return fallback;
-  const n = Number(v);
-  if (typeof v !== 'string' || !Number.isFinite(n) || n <= 0) throw new UsageError(`--${name} must be a positive number, got '${String(v)}'`);
-  return n;
-}
+import type { Command } from '../command.js';
+import { intOption, numberOption } from '../util/options.js';
 
 /** Kaiming-uniform-like init from the seeded generator: U(-1/√fanIn, 1/√fanIn). */
 function param(rows: number, cols: number, g: MT19937): Tensor {

@@ -1,0 +1,163 @@
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import type { TensorFate } from '../../src/asp/oneshot.js';
+import { main } from '../../src/cli/main.js';
+import { type StoredTensor, float32ArrayToFloat16Bits, loadSafetensors, saveSafetensors, toFloat32 } from '../../src/io/index.js';
+import { createMask, decompress, fromSparse24, fromSparse24Bitmask, isNM, type SparseStoredRecord } from '../../src/sparse/index.js';
+import { MT19937 } from '../../src/tensor/index.js';
+import { capture, withTmp } from './helpers.js';
+
+function randn(n: number, seed: number): Float32Array {
+  const g = new MT19937(seed);
+  return Float32Array.from({ length: n }, () => 2 * g.nextDouble() - 1);
+}
+
+async function run(argv: string[]): Promise<{ code: number; out: string[]; err: string[] }> {
+  const c = capture();
+  const code = await main(argv, c.io);
+  return { code, out: c.out, err: c.err };
+}
+
+function record(tensors: Map<string, StoredTensor>): SparseStoredRecord {
+  return Object.fromEntries(tensors) as SparseStoredRecord;
+}
+
+describe('sparse24 prune', () => {
+  it('dense + --save-masks: eligible weights pruned bit-exactly, the rest copied byte for byte', async () => {
+    await withTmp(async (dir) => {
+      const input = join(dir, 'in.safetensors');
+      const output = join(dir, 'out.safetensors');
+      const fc1 = float32ArrayToFloat16Bits(randn(16 * 32, 1));
+      const conv = randn(8 * 16 * 3 * 3, 2);
+      await saveSafetensors(input, {
+        'fc1.weight': { dtype: 'F16', shape: [16, 32], data: fc1 },
+        'fc1.bias': { dtype: 'F32', shape: [16], data: randn(16, 3) },
+        'conv.weight': { dtype: 'F32', shape: [8, 16, 3, 3], data: conv },
+        'small.weight': { dtype: 'F32', shape: [4, 16], data: randn(64, 4) },
+        'bn.num_batches_tracked': { dtype: 'I64', shape: [], data: BigInt64Array.from([7n]) },
+      }, { origin: 'test' });
+      const r = await run(['prune', input, '-o', output, '--save-masks', '--json']);
+      expect(r.err).toEqual([]);
+      expect(r.code).toBe(0);
+      const report = JSON.parse(r.out[0]!) as { tensors: TensorFate[] };
+      const fate = (n: string): TensorFate => report.tensors.find((t) => t.name === n)!;
+      expect(fate('fc1.weight').fate).toBe('pruned');
+      expect(fate('conv.weight').fate).toBe('pruned');
+      expect(fate('small.weight').fate).toBe('skipped');
+      expect(fate('small.weight').reasons[0]).toMatch(/dim0 % 8 == 0 and dim1 % 16 == 0/);
+      expect(fate('fc1.bias').fate).toBe('copied');
+
+      const before = await loadSafetensors(input);
+      const after = await loadSafetensors(output);
+      expect(after.metadata['origin']).toBe('test');
+      for (const name of ['fc1.bias', 'small.weight', 'bn.num_batches_tracked']) expect(after.tensors.get(name)).toEqual(before.tensors.get(name));
+
+      const out = after.tensors.get('fc1.weight')!;
+      expect(out.dtype).toBe('F16');
+      const mask = createMask(toFloat32(before.tensors.get('fc1.weight')!), [16, 32]);
+      const bits = out.data as Uint16Array;
+      for (let i = 0; i < bits.length; i++) expect(bits[i]).toBe(mask[i] ? fc1[i] : fc1[i]! & 0x8000);
+      expect(after.tensors.get('fc1.__weight_mma_mask')).toEqual({ dtype: 'BOOL', shape: [16, 32], data: mask });
+
+      const convOut = toFloat32(after.tensors.get('conv.weight')!);
+      expect(isNM(convOut, [8, 16, 3, 3], 2, 4)).toBe(true);
+      const convMask = after.tensors.get('conv.__weight_mma_mask')!.data as Uint8Array;
+      expect(convMask).toEqual(createMask(conv, [8, 16, 3, 3]));
+      for (let i = 0; i < conv.length; i++) expect(Object.is(convOut[i], convMask[i] ? conv[i] : conv[i]! * 0)).toBe(true);
+      expect(after.tensors.has('small.__weight_mma_mask')).toBe(false);
+    });
+  });
+
+  it('--format sparse-24 writes compressed-tensors keys that decode to the masked weight', async () => {
+    await withTmp(async (dir) => {
+      const input = join(dir, 'in.safetensors');
+      const output = join(dir, 'out.safetensors');
+      const w = float32ArrayToFloat16Bits(randn(32 * 64, 5));
+      await saveSafetensors(input, {
+        'proj.weight': { dtype: 'F16', shape: [32, 64], data: w },
+        'f32.weight': { dtype: 'F32', shape: [32, 64], data: randn(32 * 64, 6) },
+      });
+      const r = await run(['prune', input, '--output', output, '--format', 'sparse-24', '--json']);
+      expect(r.code).toBe(0);
+      const report = JSON.parse(r.out[0]!) as { tensors: TensorFate[] };
+      const byName = new Map(report.tensors.map((t) => [t.name, t]));
+      expect(byName.get('proj.weight')).toMatchObject({ fate: 'compressed', outputKeys: ['proj.weight.sparse_24_packed_weight', 'proj.weight.meta'] });
+      expect(byName.get('f32.weight')!.fate).toBe('pruned');
+      expect(byName.get('f32.weight')!.reasons[0]).toMatch(/fp16\/bf16 values; this F32 weight is kept dense/);
+      const after = await loadSafetensors(output);
+      expect(after.tensors.has('proj.weight')).toBe(false);
+      expect(after.tensors.get('proj.weight.sparse_24_packed_weight')!.dtype).toBe('F16');
+      const dense = toFloat32({ dtype: 'F16', shape: [32, 64], data: w });
+      const mask = createMask(dense, [32, 64]);
+      expect(decompress(fromSparse24('proj.weight', record(after.tensors)))).toEqual(dense.map((v, i) => (mask[i] ? v : 0)));
+      const config = JSON.parse(after.metadata['sparsity_config']!) as { format: string; sparsity_structure: string; targets: string[]; ignore: string[] };
+      expect(config).toMatchObject({ format: 'sparse-24', sparsity_structure: '2:4', targets: ['proj'], ignore: ['f32'] });
+      expect(JSON.parse(after.metadata['quantization_config']!)).toMatchObject({ quant_method: 'compressed-tensors', sparsity_config: config });
+    });
+  });
+
+  it('--format sparse-24-bitmask keeps F32 values exactly; a 2:8 pattern is refused for it', async () => {
+    await withTmp(async (dir) => {
+      const input = join(dir, 'in.safetensors');
+      const output = join(dir, 'out.safetensors');
+      const w = randn(8 * 16, 7);
+      await saveSafetensors(input, { 'l.weight': { dtype: 'F32', shape: [8, 16], data: w } });
+      expect((await run(['prune', input, '-o', output, '--format', 'sparse-24-bitmask'])).code).toBe(0);
+      const after = await loadSafetensors(output);
+      expect([...after.tensors.keys()].sort()).toEqual(['l.weight.bitmask', 'l.weight.compressed', 'l.weight.shape']);
+      const mask = createMask(w, [8, 16]);
+      expect(decompress(fromSparse24Bitmask('l.weight', record(after.tensors)))).toEqual(w.map((v, i) => (mask[i] ? v : 0)));
+      const bad = await run(['prune', input, '-o', output, '--format', 'sparse-24', '--pattern', '2:8']);
+      expect(bad.code).toBe(2);
+      expect(bad.err).toEqual(["sparse24: format sparse-24 stores 2:4 weights; pattern '2:8' is 2:8 (use --format dense)"]);
+    });
+  });
+
+  it('skips a weight with a NaN, prunes BF16 without a shape filter, and applies N:M patterns', async () => {
+    await withTmp(async (dir) => {
+      const input = join(dir, 'in.safetensors');
+      const output = join(dir, 'out.safetensors');
+      const nan = randn(8 * 16, 8);
+      nan[3] = NaN;
+      await saveSafetensors(input, {
+        'nan.weight': { dtype: 'F32', shape: [8, 16], data: nan },
+        'bf.weight': { dtype: 'BF16', shape: [4, 8], data: Uint16Array.from({ length: 32 }, (_, i) => 0x3f80 + i) },
+      });
+      const r = await run(['prune', input, '-o', output, '--pattern', '2:8', '--json']);
+      expect(r.code).toBe(0);
+      const report = JSON.parse(r.out[0]!) as { tensors: TensorFate[] };
+      const byName = new Map(report.tensors.map((t) => [t.name, t]));
+      expect(byName.get('nan.weight')!.fate).toBe('skipped');
+      expect(byName.get('nan.weight')!.reasons[0]).toMatch(/non-finite value NaN at flat index 3/);
+      expect(byName.get('bf.weight')!.fate).toBe('pruned');
+      const bf = (await loadSafetensors(output)).tensors.get('bf.weight')!;
+      // Magnitudes grow with the index, so 2:8 keeps the last two of every eight.
+      expect(Array.from(bf.data as Uint16Array, (b, i) => (b === 0 ? 0 : i))).toEqual(
+        Array.from({ length: 32 }, (_, i) => (i % 8 >= 6 ? i : 0)),
+      );
+    });
+  });
+
+  it('refuses to overwrite its input, needs -o, and rejects bad options with exit 2', async () => {
+    await withTmp(async (dir) => {
+      const input = join(dir, 'in.safetensors');
+      await saveSafetensors(input, { 'l.weight': { dtype: 'F32', shape: [8, 16], data: randn(128, 9) } });
+      const bytes = await readFile(input);
+      const same = await run(['prune', input, '-o', join(dir, '.', 'in.safetensors')]);
+      expect(same.code).toBe(2);
+      expect(same.err[0]).toMatch(/refusing to overwrite the input file/);
+      expect(await readFile(input)).toEqual(bytes);
+      expect((await run(['prune', input])).err).toEqual(['sparse24: prune: --output is required (see sparse24 prune --help)']);
+      expect((await run(['prune', input, '-o', join(dir, 'o.safetensors'), '--format', 'csr'])).err).toEqual([
+        "sparse24: --format must be one of dense, sparse-24, sparse-24-bitmask, got 'csr'",
+      ]);
+      await writeFile(join(dir, 'junk.safetensors'), 'not a checkpoint');
+      const junk = await run(['prune', join(dir, 'junk.safetensors'), '-o', join(dir, 'o.safetensors')]);
+      expect(junk.code).toBe(2);
+      expect(junk.err).toHaveLength(1);
+      const help = (await run(['prune', '--help'])).out.join('\n');
+      for (const opt of ['--output', '--pattern', '--format', '--save-masks', '--json', 'sparse-24-bitmask']) expect(help).toContain(opt);
+    });
+  });
+});
