@@ -45,21 +45,6 @@ function sparseLinearKernel(
   return acc;
 }
 
-/** spmm: thread (x = column j of B, y = row i of A); columns arrive premultiplied by n. */
-function spmmKernel(this: IKernelFunctionThis<RowConstants>, b: Float32Array, vals: Float32Array, cols: Float32Array): number {
-  const j = this.thread.x;
-  const base = this.thread.y * this.constants.H;
-  let acc = 0;
-  for (let t = 0; t < this.constants.H2; t += 2) {
-    acc += vals[base + t]! * b[cols[base + t]! + j]! + vals[base + t + 1]! * b[cols[base + t + 1]! + j]!;
-  }
-  if (this.constants.ODD === 1) {
-    const last = base + this.constants.H - 1;
-    acc += vals[last]! * b[cols[last]! + j]!;
-  }
-  return acc;
-}
-
 /** gpu.js stores every value as float32: indices must stay exact integers. */
 export function checkExactIndex(what: string, largest: number): void {
   if (largest >= 2 ** 24) {
@@ -90,15 +75,25 @@ export function gpuSparseLinear(cache: KernelCache, x: Float32Array, w: Compress
   return y;
 }
 
+/**
+ * spmm as the Linear kernel on Bᵀ: C[i][j] = Σ_t A.values[i][t] · Bᵀ[j][col(i, t)]. The Linear
+ * grid [n][a.rows] is laid out as C itself, so only B is transposed (O(k·n), once per call).
+ * Reading Bᵀ rows keeps every lane's walk along its own contiguous row, where reading B directly
+ * would stride a whole row of B per kept value, which hardware prefetchers cannot follow when the
+ * kept columns are irregular.
+ */
 export function gpuSpmm(cache: KernelCache, a: CompressedNM, b: Float32Array, n: number): Float32Array {
   checkSpmm(a, b, n);
   checkExactIndex('gpu spmm', a.cols * n);
   if (a.rows === 0 || n === 0) return new Float32Array(a.rows * n);
-  const c = rowConstants(a, n, false);
+  const k = a.cols;
+  const bt = new Float32Array(k * n);
+  for (let t = 0; t < k; t++) for (let j = 0; j < n; j++) bt[j * k + t] = b[t * n + j]!;
+  const c = rowConstants(a, k, false);
   const key = `spmm:${a.rows},${a.cols},${n},${a.n}:${a.m}`;
   return cache.run(
     key,
-    () => ({ source: spmmKernel, output: [n, a.rows, 1], constants: c, longestLoop: c.H }),
-    [b, a.values, scaledColumns(a, n)],
+    () => ({ source: sparseLinearKernel, output: [n, a.rows, 1], constants: c, longestLoop: c.H }),
+    [bt, a.values, scaledColumns(a, 1), new Float32Array(1)],
   );
 }
