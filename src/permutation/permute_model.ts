@@ -1,0 +1,210 @@
+/**
+ * `permuteModel`: find and apply input-channel permutations across a whole model so that 2:4
+ * masks keep more magnitude, while the model computes the same function (apex-asp.md §3.2–3.10).
+ *
+ * One traced forward pass gives the channel classes (model/graph.ts); each class that may be
+ * permuted gets one permutation from `searchPermutation` over its sparse layers' weights; then
+ * every parameter, buffer and mask in the class is reordered, all staged before any is written.
+ */
+import { type AnyModule, Conv1d, Conv2d, Conv3d, Linear, MultiheadAttention } from '../nn/index.js';
+import { type Tensor, ValueError } from '../tensor/index.js';
+import { StagedWrites } from './model/apply.js';
+import { type ClassInfo, type ParamDim, gcd } from './model/classes.js';
+import { type GraphNode, type NamedTensor, buildGraph, tracedForward } from './model/graph.js';
+import { type SearchOptions, searchPermutation, sumAfter24, unprunedMagnitude } from './search/index.js';
+
+export interface PermuteModelOptions {
+  /** Sparse layer weights (state-dict names) or a predicate; default: Linear/Conv/MHA weights with K % 8 == 0 and C % 16 == 0. */
+  sparse?: readonly string[] | ((name: string, weight: Tensor) => boolean);
+  /** Passed to `searchPermutation` for every group. */
+  search?: SearchOptions;
+  /** Called once per group, after it is decided. */
+  onProgress?: (event: { group: number; groups: number; status: GroupStatus }) => void;
+}
+
+export type GroupStatus = 'permuted' | 'pinned' | 'useless C' | 'dense' | 'not needed';
+
+export interface PermutationGroup {
+  readonly id: number;
+  /** Permutation length: gcd of the class's channel counts (per group for grouped convs). */
+  readonly length: number;
+  /** Parameters reordered along their input channels (the consumers: siblings). */
+  readonly paramsC: string[];
+  /** Parameters reordered along their output channels or as per-channel values (producers, norms, attributes). */
+  readonly paramsK: string[];
+  readonly buffers: string[];
+  /** Sparse weights whose 2:4 magnitude drove the search. */
+  readonly sparse: string[];
+  readonly status: GroupStatus;
+  /** Why the group was skipped (for 'pinned': what pinned it). */
+  readonly reason: string | null;
+  readonly permutation: Int32Array | null;
+}
+
+export interface LayerMagnitude {
+  readonly name: string;
+  readonly before: number;
+  readonly after: number;
+}
+
+export interface PermuteReport {
+  readonly groups: PermutationGroup[];
+  /** Apex's `get_permutation_stats` lists: parameter names permuted along C and along K. */
+  readonly permutedC: string[];
+  readonly permutedK: string[];
+  readonly permutedBuffers: string[];
+  readonly skipped: { group: number; reason: string; params: string[] }[];
+  /** Kept 2:4 magnitude of every sparse weight before and after. */
+  readonly layers: LayerMagnitude[];
+  /** Dimensions of permuted groups that were not reordered (always empty unless something is wrong). */
+  readonly unpermuted: string[];
+  readonly nodes: GraphNode[];
+}
+
+const CONVS = [Conv1d, Conv2d, Conv3d];
+
+function ownerOf(modules: Map<string, AnyModule>, name: string): [AnyModule | undefined, string] {
+  const cut = name.lastIndexOf('.');
+  return [modules.get(cut < 0 ? '' : name.slice(0, cut)), name.slice(cut + 1)];
+}
+
+/** Input-channel weights of permutation targets (apex's "real" nodes) are the 'C' dimensions. */
+function isLayerWeight(modules: Map<string, AnyModule>, name: string): boolean {
+  const [m, local] = ownerOf(modules, name);
+  if (m instanceof MultiheadAttention) return local === 'in_proj_weight';
+  return local === 'weight' && (m instanceof Linear || CONVS.some((c) => m instanceof c));
+}
+
+function defaultSparse(modules: Map<string, AnyModule>): (name: string, w: Tensor) => boolean {
+  return (name, w) => isLayerWeight(modules, name) && w.ndim >= 2 && w.shape[0]! % 8 === 0 && w.shape[1]! % 16 === 0;
+}
+
+/** Rows of `length` columns: each weight's input-channel dim cut into blocks (apex's reshape(-1, C*)). */
+function searchMatrix(weights: readonly Float32Array[], shapes: readonly (readonly number[])[], length: number): Float32Array {
+  const rows: number[] = [];
+  weights.forEach((w, k) => {
+    const shape = shapes[k]!;
+    const cw = shape[1]!;
+    const inner = w.length / (shape[0]! * cw);
+    for (let o = 0; o < shape[0]!; o++) {
+      for (let s = 0; s < inner; s++) {
+        for (let c = 0; c < cw; c++) rows.push(w[(o * cw + c) * inner + s]!);
+      }
+    }
+  });
+  return Float32Array.from(rows);
+}
+
+/** Kept magnitude under 2:4 along the input channels (rows K·spatial, columns C). */
+function kept(w: Float32Array, shape: readonly number[]): number {
+  const cw = shape[1]!;
+  if (cw % 4 !== 0) return unprunedMagnitude(w);
+  const m = searchMatrix([w], [shape], cw);
+  return sumAfter24(m, m.length / cw, cw);
+}
+
+function planSkip(c: ClassInfo, length: number, sparse: readonly ParamDim[], matrix: () => Float32Array): [GroupStatus, string | null] {
+  if (c.pins.length > 0) return ['pinned', c.pins[0]!];
+  if (length % 4 !== 0 || length < 8) return ['useless C', `permutation length ${length} is not a multiple of 4 of at least 8`];
+  if (sparse.length === 0) return ['dense', 'no sparse layer reads these channels'];
+  const m = matrix();
+  const total = unprunedMagnitude(m);
+  if (total === 0 || Math.abs(total - sumAfter24(m, m.length / length, length)) / total < 1e-3) {
+    return ['not needed', '2:4 already keeps more than 99.9% of the magnitude'];
+  }
+  return ['permuted', null];
+}
+
+function maskBuffers(byName: Map<string, NamedTensor>, param: string, shape: readonly number[]): NamedTensor[] {
+  const cut = param.lastIndexOf('.');
+  const prefix = cut < 0 ? '' : param.slice(0, cut + 1);
+  const local = param.slice(cut + 1);
+  return [`${prefix}__${local}_mma_mask`, `${prefix}__${local}_mma_pruned_p`]
+    .map((n) => byName.get(n))
+    .filter((b): b is NamedTensor => b !== undefined && b.tensor.shape.join() === shape.join());
+}
+
+/**
+ * Permutes `model`'s channels in place for 2:4 sparsity (eval-mode function unchanged) and returns
+ * what it did. `exampleInput` is one tensor or the argument list of `model.call`.
+ */
+export function permuteModel(model: AnyModule, exampleInput: Tensor | readonly Tensor[], options: PermuteModelOptions = {}): PermuteReport {
+  const inputs = Array.isArray(exampleInput) ? [...(exampleInput as readonly Tensor[])] : [exampleInput as Tensor];
+  const modules = new Map(model.namedModules());
+  const state: NamedTensor[] = [
+    ...model.namedParameters().map(([name, tensor]) => ({ name, tensor, buffer: false })),
+    ...model.namedBuffers().map(([name, tensor]) => ({ name, tensor, buffer: true })),
+  ];
+  const byName = new Map(state.map((s) => [s.name, s]));
+  const sparseOpt = options.sparse;
+  const isSparse =
+    sparseOpt === undefined ? defaultSparse(modules) : typeof sparseOpt === 'function' ? sparseOpt : (n: string) => sparseOpt.includes(n);
+  const outputs = tracedForward(model, inputs);
+  const graph = buildGraph(outputs, inputs, state, (name, dim) => (dim === 1 && isLayerWeight(modules, name) ? 'C' : 'K'));
+
+  const relevant = graph.classes.classes().filter((c) => c.params.some((p) => !p.buffer));
+  const staged = new StagedWrites();
+  const groups: PermutationGroup[] = [];
+  const before = new Map<string, number>();
+  const sparseNames = state.filter((s) => !s.buffer && isSparse(s.name, s.tensor)).map((s) => s.name);
+  for (const n of sparseNames) before.set(n, kept(byName.get(n)!.tensor.data, byName.get(n)!.tensor.shape));
+
+  relevant.forEach((c, id) => {
+    const length = c.sizes.reduce((g, n) => gcd(g, n), 0);
+    const params = c.params.filter((p) => !p.buffer);
+    const sparse = params.filter((p) => p.role === 'C' && isSparse(p.name, byName.get(p.name)!.tensor));
+    const tensorsOf = (ps: readonly ParamDim[]): Tensor[] => ps.map((p) => byName.get(p.name)!.tensor);
+    const matrix = (): Float32Array =>
+      searchMatrix(tensorsOf(sparse).map((t) => staged.current(t)), tensorsOf(sparse).map((t) => t.shape), length);
+    let [status, reason] = planSkip(c, length, sparse, matrix);
+    let permutation: Int32Array | null = null;
+    if (status === 'permuted') {
+      const m = matrix();
+      permutation = searchPermutation(m, m.length / length, length, options.search).permutation;
+      const changes: [Tensor, number, string][] = [];
+      for (const p of c.params) {
+        const t = byName.get(p.name)!.tensor;
+        changes.push([t, p.dim, p.name]);
+        for (const mask of maskBuffers(byName, p.name, t.shape)) changes.push([mask.tensor, p.dim, mask.name]);
+      }
+      try {
+        staged.stageGroup(changes, permutation);
+      } catch (e) {
+        [status, reason, permutation] = ['pinned', `dry run failed: ${(e as Error).message}`, null];
+      }
+    }
+    groups.push({
+      id,
+      length,
+      paramsC: params.filter((p) => p.role === 'C').map((p) => p.name),
+      paramsK: params.filter((p) => p.role === 'K').map((p) => (p.name)),
+      buffers: c.params.filter((p) => p.buffer).map((p) => p.name),
+      sparse: sparse.map((p) => p.name),
+      status,
+      reason,
+      permutation,
+    });
+    options.onProgress?.({ group: id, groups: relevant.length, status });
+  });
+  staged.commit();
+
+  const done = groups.filter((g) => g.status === 'permuted');
+  const kName = (g: PermutationGroup, p: string): string => {
+    const t = byName.get(p)!.tensor;
+    const [m] = ownerOf(modules, p);
+    // apex names a standalone attribute "<attr>_<dim>"; layers and norms by their parameter name.
+    return m !== undefined && (m as unknown) === (model as unknown) && t.ndim > 1 ? `${p}_${g.length}` : p;
+  };
+  const report: PermuteReport = {
+    groups,
+    permutedC: done.flatMap((g) => g.paramsC),
+    permutedK: done.flatMap((g) => g.paramsK.map((p) => kName(g, p))),
+    permutedBuffers: done.flatMap((g) => g.buffers),
+    skipped: groups.filter((g) => g.status !== 'permuted').map((g) => ({ group: g.id, reason: `${g.status}: ${g.reason}`, params: [...g.paramsC, ...g.paramsK] })),
+    layers: sparseNames.map((name) => ({ name, before: before.get(name)!, after: kept(byName.get(name)!.tensor.data, byName.get(name)!.tensor.shape) })),
+    unpermuted: [],
+    nodes: graph.nodes,
+  };
+  if (inputs.length === 0) throw new ValueError('permuteModel: exampleInput must hold at least one tensor');
+  return report;
+}

@@ -1,0 +1,13 @@
+/** Channel-permutation search: the 2:4 objective, its metrics and the search strategies. */
+export { top2, sumAfter24, unprunedMagnitude, rowHalfBound, efficacy, permuteColumns, checkPermutation, pairwiseSum } from './objective.js';
+export { countCanonical, canonicalPermutations, canonicalTable, quadIndex, type CanonicalTable, type QuadIndex } from './canonical.js';
+export { type Threshold, APEX_OSG_THRESHOLD, resolveThreshold } from './threshold.js';
+export { type StripeTracking } from './osg.js';
+export { MAX_EXHAUSTIVE_COLUMNS } from './exhaustive.js';
+export {
+  searchPermutation,
+  SEARCH_STRATEGIES,
+  type SearchStrategy,
+  type SearchOptions,
+  type SearchResult,
+} from './search.js';
