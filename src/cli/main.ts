@@ -6,9 +6,10 @@ import { checkCommand } from './commands/check.js';
 import { exampleCommand } from './commands/example.js';
 import { infoCommand } from './commands/info.js';
 import { pruneCommand } from './commands/prune.js';
+import { vectorsCommand } from './commands/vectors.js';
 import { version } from './version.js';
 
-const commands: Command[] = [exampleCommand, infoCommand, checkCommand, pruneCommand];
+const commands: Command[] = [exampleCommand, infoCommand, checkCommand, pruneCommand, vectorsCommand];
 
 function mainHelp(): string {
   const width = Math.max(...commands.map((c) => c.name.length));
