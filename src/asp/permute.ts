@@ -1,0 +1,30 @@
+/**
+ * The one place ASP calls channel permutation, so swapping the implementation is a one-line
+ * change. The contract is `permuteModel(model, exampleInput, options) → report` (src/permutation):
+ * it permutes weights in place so the model computes the same function while the 2:4 masks that
+ * follow keep more magnitude.
+ */
+import type { AnyModule } from '../nn/index.js';
+import type { Tensor } from '../tensor/index.js';
+import type { AspLogger } from './log.js';
+
+export interface PermuteModelOptions {
+  /** Dotted names of the parameters ASP sparsifies (`fc1.weight`): only their groups need a search. */
+  readonly sparseParameters: readonly string[];
+  readonly verbosity: number;
+  readonly logger: AspLogger;
+  /** apex's `save_permutation_graph` and `permutation_output_dir`. */
+  readonly saveGraph: boolean;
+  readonly outputDir: string;
+}
+
+/** Permutes `model` in place; the returned report is passed through to the caller untouched. */
+export type PermuteModelFn = (model: AnyModule, exampleInput: readonly Tensor[], options: PermuteModelOptions) => unknown;
+
+/**
+ * The permutation library's `permuteModel`, or null while src/permutation has none. When it lands:
+ * `import { permuteModel } from '../permutation/index.js';` and return it (adapting the options).
+ */
+export function builtinPermuteModel(): PermuteModelFn | null {
+  return null;
+}
