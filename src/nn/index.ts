@@ -10,3 +10,5 @@ export * as init from './init.js';
 export * from './layers/index.js';
 export * from './models/index.js';
 export * from './optim/index.js';
+export * from './train/index.js';
+export * from './checkpoint.js';
