@@ -5,6 +5,7 @@
  * follow keep more magnitude.
  */
 import type { AnyModule } from '../nn/index.js';
+import { permuteModel } from '../permutation/permute_model.js';
 import type { Tensor } from '../tensor/index.js';
 import type { AspLogger } from './log.js';
 
@@ -22,9 +23,13 @@ export interface PermuteModelOptions {
 export type PermuteModelFn = (model: AnyModule, exampleInput: readonly Tensor[], options: PermuteModelOptions) => unknown;
 
 /**
- * The permutation library's `permuteModel`, or null while src/permutation has none. When it lands:
- * `import { permuteModel } from '../permutation/index.js';` and return it (adapting the options).
+ * src/permutation's `permuteModel`, told which weights ASP sparsifies. It has no graph dump, so
+ * `saveGraph` is reported and otherwise ignored. (Null would mean "no permutation in this build":
+ * ASP then logs a skip.)
  */
 export function builtinPermuteModel(): PermuteModelFn | null {
-  return null;
+  return (model, exampleInput, o) => {
+    if (o.saveGraph) o.logger(`savePermutationGraph: the permutation library writes no graph files; nothing saved to ${o.outputDir}`);
+    return permuteModel(model, exampleInput, { sparse: o.sparseParameters });
+  };
 }

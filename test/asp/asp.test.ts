@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { ASP, AspError, type AspOptions, maskBufferName } from '../../src/asp/index.js';
 import { Conv1d, Conv2d, Conv3d, Linear, Module, MultiheadAttention, SGD, StateDictError } from '../../src/nn/index.js';
 import { SparsityError, createMask, isNM } from '../../src/sparse/index.js';
-import { MT19937, type Tensor, ValueError, ShapeError, randn } from '../../src/tensor/index.js';
+import { MT19937, type Tensor, ValueError, ShapeError, randn, relu } from '../../src/tensor/index.js';
 
 const quiet = (lines: string[] = []): Pick<AspOptions, 'logger' | 'allowPermutation'> => ({
   logger: (l) => lines.push(l),
@@ -317,5 +317,34 @@ describe('pruneTrainedModel', () => {
     opt.step();
     expect(isNM(m.fc.weight.data, [8, 16], 2, 4)).toBe(true);
     expect(isNM(m.c1.weight.data, [8, 16, 1], 2, 4)).toBe(false);
+  });
+});
+
+describe('built-in permutation', () => {
+  it('permutes channels before masking, keeps the function, keeps at least as much magnitude', () => {
+    const build = (): Module<[Tensor], Tensor> =>
+      new (class extends Module {
+        fc1 = this.registerModule('fc1', new Linear(16, 32, { generator: new MT19937(11) }));
+        fc2 = this.registerModule('fc2', new Linear(32, 16, { generator: new MT19937(12) }));
+        forward(x: Tensor): Tensor {
+          return this.fc2.call(relu(this.fc1.call(x)));
+        }
+      })();
+    const x = randn([4, 16], { generator: new MT19937(13) });
+    const plain = build();
+    const permuted = build();
+    const before = permuted.call(x).data.slice();
+    const aspPlain = ASP.initModelForPruning(plain, { ...quiet(), allowRecomputeMask: true });
+    const aspPerm = ASP.initModelForPruning(permuted, { logger: () => {}, exampleInput: x, allowRecomputeMask: true });
+    aspPlain.computeSparseMasks();
+    aspPerm.computeSparseMasks();
+    expect((aspPerm.permutationReport as { permutedC: string[] }).permutedC).toContain('fc2.weight');
+    const kept = (m: Module<[Tensor], Tensor>): number =>
+      m.namedParameters().filter(([n]) => n.endsWith('weight')).reduce((s, [, p]) => s + p.data.reduce((a, v) => a + Math.abs(v), 0), 0);
+    expect(kept(permuted)).toBeGreaterThanOrEqual(kept(plain) - 1e-4);
+    for (const sp of aspPerm.sparseParameters) expect(isNM(sp.param.data, sp.param.shape, 2, 4)).toBe(true);
+    aspPerm.restorePrunedWeights(); // dense again, permuted: same function as before pruning
+    const after = permuted.call(x).data;
+    after.forEach((v, i) => expect(v).toBeCloseTo(before[i]!, 4));
   });
 });
