@@ -177,7 +177,7 @@ describe('evaluate', () => {
     bn.eval();
     let seenTraining: boolean | null = null;
     const spy = new (class extends Linear {
-      forward(x: Tensor): Tensor {
+      override forward(x: Tensor): Tensor {
         seenTraining = this.training;
         return x;
       }
