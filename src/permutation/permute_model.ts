@@ -130,6 +130,7 @@ function maskBuffers(byName: Map<string, NamedTensor>, param: string, shape: rea
  */
 export function permuteModel(model: AnyModule, exampleInput: Tensor | readonly Tensor[], options: PermuteModelOptions = {}): PermuteReport {
   const inputs = Array.isArray(exampleInput) ? [...(exampleInput as readonly Tensor[])] : [exampleInput as Tensor];
+  if (inputs.length === 0) throw new ValueError('permuteModel: exampleInput must hold at least one tensor');
   const modules = new Map(model.namedModules());
   const state: NamedTensor[] = [
     ...model.namedParameters().map(([name, tensor]) => ({ name, tensor, buffer: false })),
@@ -189,22 +190,15 @@ export function permuteModel(model: AnyModule, exampleInput: Tensor | readonly T
   staged.commit();
 
   const done = groups.filter((g) => g.status === 'permuted');
-  const kName = (g: PermutationGroup, p: string): string => {
-    const t = byName.get(p)!.tensor;
-    const [m] = ownerOf(modules, p);
-    // apex names a standalone attribute "<attr>_<dim>"; layers and norms by their parameter name.
-    return m !== undefined && (m as unknown) === (model as unknown) && t.ndim > 1 ? `${p}_${g.length}` : p;
-  };
   const report: PermuteReport = {
     groups,
     permutedC: done.flatMap((g) => g.paramsC),
-    permutedK: done.flatMap((g) => g.paramsK.map((p) => kName(g, p))),
+    permutedK: done.flatMap((g) => g.paramsK),
     permutedBuffers: done.flatMap((g) => g.buffers),
     skipped: groups.filter((g) => g.status !== 'permuted').map((g) => ({ group: g.id, reason: `${g.status}: ${g.reason}`, params: [...g.paramsC, ...g.paramsK] })),
     layers: sparseNames.map((name) => ({ name, before: before.get(name)!, after: kept(byName.get(name)!.tensor.data, byName.get(name)!.tensor.shape) })),
-    unpermuted: [],
+    unpermuted: done.flatMap((g) => [...g.paramsC, ...g.paramsK, ...g.buffers].filter((n) => !staged.wrote(byName.get(n)!.tensor))),
     nodes: graph.nodes,
   };
-  if (inputs.length === 0) throw new ValueError('permuteModel: exampleInput must hold at least one tensor');
   return report;
 }

@@ -57,8 +57,18 @@ export class StagedWrites {
     for (const [t, d] of local) this.#staged.set(t, d);
   }
 
+  readonly #written = new Set<Tensor>();
+
   commit(): void {
-    for (const [t, d] of this.#staged) t.data.set(d);
+    for (const [t, d] of this.#staged) {
+      t.data.set(d);
+      this.#written.add(t);
+    }
     this.#staged.clear();
+  }
+
+  /** Whether `t` was reordered by a committed group. */
+  wrote(t: Tensor): boolean {
+    return this.#written.has(t);
   }
 }
