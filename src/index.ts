@@ -4,3 +4,5 @@ export * from './io/index.js';
 export * from './sparse/index.js';
 export * from './nn/data/index.js';
 export * from './nn/index.js';
+export * from './asp/index.js';
+export * from './bench/index.js';

@@ -9,3 +9,4 @@ export { type AspOptions, type LayerClass, type MaskFunction, DEFAULT_WHITELIST 
 export { type PermuteModelFn, type PermuteModelOptions } from './permute.js';
 export * from './asp.js';
 export * from './checkpoint.js';
+export * from './oneshot.js';

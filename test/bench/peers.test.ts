@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { denseCases } from '../../bench/cases.js';
-import { markdownTable, attachPeerRatios, type Measurement } from '../../bench/report.js';
-import { onnxruntimePeers } from '../../bench/peers/onnxruntime.js';
-import { singleNodeModel } from '../../bench/peers/onnx-model.js';
+import { denseCases } from '../../src/bench/cases.js';
+import { markdownTable, attachRatios, type Measurement } from '../../src/bench/report.js';
+import { onnxruntimePeers } from '../../src/bench/peers/onnxruntime.js';
+import { singleNodeModel } from '../../src/bench/peers/onnx-model.js';
 import { kernels } from '../../src/tensor/index.js';
 import { createRequire } from 'node:module';
 
@@ -40,18 +40,31 @@ describe('benchmark peers compute what sparse24 computes', () => {
   });
 
   it('peer ratios compare each sparse24 row with the fastest peer on the same case', () => {
-    const row = (implementation: string, peer: boolean, medianMs: number, caseId = 'c'): Measurement => ({
-      caseId, label: caseId, implementation, peer, medianMs, samples: 3, gflops: 1, ratioToBestPeer: null, bestPeer: null,
+    const row = (implementation: string, peer: boolean, medianMs: number, caseId = 'c', variant: 'dense' | '2:4' = 'dense', backend = implementation): Measurement => ({
+      caseId, label: caseId, implementation, backend, variant, peer, medianMs, samples: 3, gflops: 1,
+      ratioToBestPeer: null, bestPeer: null, sparseSpeedup: null,
     });
-    const rows = [row('ours', false, 40), row('p1', true, 10), row('p2', true, 20), row('p3', true, 1, 'other')];
-    attachPeerRatios(rows);
+    const rows = [
+      row('ours', false, 40, 'c', 'dense', 'reference'),
+      row('ours 2:4', false, 25, 'c', '2:4', 'reference'),
+      row('p1', true, 10),
+      row('p2', true, 20),
+      row('p3', true, 1, 'other'),
+    ];
+    attachRatios(rows);
     expect(rows[0]!.ratioToBestPeer).toBe(0.25);
     expect(rows[0]!.bestPeer).toBe('p1');
-    expect(markdownTable(rows)).toContain('| c | ours | 40.0 | 1.00 | 0.25× (p1) |');
+    expect(rows[0]!.sparseSpeedup).toBeNull();
+    expect(rows[1]!.ratioToBestPeer).toBe(0.4);
+    expect(rows[1]!.sparseSpeedup).toBe(1.6);
+    expect(rows[2]!.ratioToBestPeer).toBeNull();
+    const table = markdownTable(rows);
+    expect(table).toContain('| c | ours | 40.0 | 1.00 | 0.25× (p1) |  |');
+    expect(table).toContain('| c | ours 2:4 | 25.0 | 1.00 | 0.40× (p1) | 1.60× |');
   });
 
   it('the suite has the issue\'s shapes and correct FLOP counts', () => {
-    const ids = denseCases(false).map((c) => [c.id, c.flops]);
+    const ids = denseCases(false).map((c): [string, number] => [c.id, c.flops]);
     expect(ids).toEqual([
       ['gemm-256', 2 * 256 ** 3],
       ['gemm-512', 2 * 512 ** 3],

@@ -24,6 +24,8 @@ export async function tfjsPeers(): Promise<Implementation[]> {
     out.push({
       name: `tfjs-${backend}`,
       peer: true,
+      backend: `tfjs-${backend}`,
+      variant: 'dense',
       async prepare(c: BenchCase) {
         await tf.setBackend(backend);
         await tf.ready();

@@ -1,4 +1,4 @@
-import type { ConvParams, GemmParams } from '../src/tensor/index.js';
+import type { ConvParams, GemmParams } from '../tensor/index.js';
 
 /** One benchmarked shape. FLOPs count a multiply-add as two operations (2·M·N·K). */
 export type BenchCase =

@@ -8,9 +8,14 @@ export interface Prepared {
 
 /** Something that computes a case: one of sparse24's kernel sets, or a peer library. */
 export interface Implementation {
+  /** Row label, e.g. `sparse24 gpu/webasm 2:4` or `onnxruntime-node`. */
   name: string;
   /** Peers are the libraries a user would pick instead; sparse24 rows are reported as ratios to the best. */
   peer: boolean;
+  /** The kernel set: `reference`, `gpu/webasm`, ... (for peers, the peer's name). */
+  backend: string;
+  /** Dense weights, or a compressed 2:4 operand. */
+  variant: 'dense' | '2:4';
   /** Null when this implementation cannot run the case. */
   prepare(c: BenchCase): Promise<Prepared | null>;
 }

@@ -18,6 +18,8 @@ export async function onnxruntimePeers(): Promise<Implementation[]> {
     {
       name: 'onnxruntime-node',
       peer: true,
+      backend: 'onnxruntime-node',
+      variant: 'dense',
       async prepare(c: BenchCase) {
         let model: Uint8Array;
         let feeds: Record<string, InstanceType<Ort['Tensor']>>;

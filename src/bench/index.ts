@@ -1,0 +1,7 @@
+/** Benchmark suites (dense kernels, 2:4 kernels, peers) behind `sparse24 bench` and `npm run bench`. */
+export * from './cases.js';
+export * from './implementation.js';
+export * from './report.js';
+export * from './runner.js';
+export { denseImplementation, backendNames } from './dense.js';
+export { sparseImplementation } from './sparse.js';

@@ -1,0 +1,69 @@
+import { type BenchSuite, markdownTable, runBench, writeBenchReport } from '../../bench/index.js';
+import { type Command, UsageError } from '../command.js';
+import { choiceOption } from '../util/options.js';
+
+const SUITES: readonly BenchSuite[] = ['dense', 'sparse', 'all'];
+
+function list(v: string | boolean | undefined): string[] | null {
+  return typeof v === 'string' ? v.split(',').map((s) => s.trim()).filter((s) => s !== '') : null;
+}
+
+export const benchCommand: Command = {
+  name: 'bench',
+  summary: 'tinybench suites: dense and 2:4 kernels per backend, beside onnxruntime-node and TensorFlow.js',
+  help: [
+    'Usage: sparse24 bench [options]',
+    '',
+    'Measures the kernels on the issue shapes (GEMM 256²/512²/1024², linear 64×1024→1024 and',
+    '1×4096→4096, the ResNet 3×3 conv 8×64×56×56) and prints a markdown table: median time,',
+    'GFLOP/s (dense-equivalent for 2:4 rows), the ratio to the fastest peer, and the 2:4 speedup over',
+    'the same backend\'s dense kernel measured in the same run. Progress goes to stderr.',
+    '',
+    'Options:',
+    '  --suite S        dense | sparse | all (default all)',
+    '  --quick          two small shapes, fewer samples (a smoke run)',
+    '  --only IDS       comma-separated case ids (gemm-256, gemm-512, gemm-1024, linear-64x1024x1024,',
+    '                   linear-1x4096x4096, conv2d-resnet)',
+    '  --backends LIST  comma-separated: reference, gpu/webasm, gpu/cpu (default all)',
+    '  --no-peers       skip onnxruntime-node and TensorFlow.js',
+    '  --out DIR        also write DIR/<suite>[-quick].json',
+    '  --json           print the report as one JSON object instead of the table',
+    '',
+    'Timings depend on the machine and on whatever else runs on it; the report records the machine.',
+  ].join('\n'),
+  options: {
+    suite: { type: 'string' },
+    quick: { type: 'boolean' },
+    only: { type: 'string' },
+    backends: { type: 'string' },
+    'no-peers': { type: 'boolean' },
+    out: { type: 'string' },
+    json: { type: 'boolean' },
+  },
+  async run(args, io) {
+    const v = args.values;
+    if (args.positionals.length > 0) throw new UsageError(`bench takes no positional arguments, got '${args.positionals[0]}'`);
+    const suite = choiceOption(v['suite'], 'suite', SUITES, 'all');
+    const backends = list(v['backends']);
+    const known = ['reference', 'gpu/webasm', 'gpu/cpu'];
+    for (const b of backends ?? []) {
+      if (!known.includes(b)) throw new UsageError(`--backends: unknown backend '${b}'; expected ${known.join(', ')}`);
+    }
+    const report = await runBench({
+      suite,
+      quick: v['quick'] === true,
+      only: list(v['only']),
+      backends,
+      peers: v['no-peers'] !== true,
+      gpuModes: ['webasm', 'cpu'],
+      onProgress: (line) => io.err(line),
+    });
+    const written = typeof v['out'] === 'string' ? await writeBenchReport(v['out'], report) : null;
+    if (v['json'] === true) io.out(JSON.stringify(report));
+    else {
+      const m = report.machine;
+      io.out(`${markdownTable(report.rows)}\n\nMachine: ${m.cpus}× ${m.cpuModel}, ${m.memoryGiB} GiB, Node ${m.node}.${written === null ? '' : ` Written to ${written}.`}`);
+    }
+    return 0;
+  },
+};

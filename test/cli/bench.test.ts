@@ -1,0 +1,30 @@
+import { describe, expect, it } from 'vitest';
+import type { BenchReport } from '../../src/bench/index.js';
+import { main } from '../../src/cli/main.js';
+import { capture } from './helpers.js';
+
+describe('sparse24 bench', () => {
+  it('measures dense and 2:4 rows of a backend in one run and derives the speedup from them', async () => {
+    const c = capture();
+    const code = await main(['bench', '--quick', '--only', 'gemm-256', '--backends', 'reference', '--no-peers', '--json'], c.io);
+    expect(code).toBe(0);
+    const report = JSON.parse(c.out.join('')) as BenchReport;
+    expect(report.rows.map((r) => [r.caseId, r.backend, r.variant])).toEqual([
+      ['gemm-256', 'reference', 'dense'],
+      ['gemm-256', 'reference', '2:4'],
+    ]);
+    const [dense, sparse] = report.rows as [BenchReport['rows'][0], BenchReport['rows'][0]];
+    expect(sparse.sparseSpeedup).toBeCloseTo(dense.medianMs / sparse.medianMs, 10);
+    expect(dense.gflops).toBeCloseTo((2 * 256 ** 3) / (dense.medianMs * 1e6), 6);
+    expect(report.machine.cpus).toBeGreaterThan(0);
+  });
+
+  it('rejects an unknown suite or backend with exit 2', async () => {
+    const a = capture();
+    expect(await main(['bench', '--suite', 'fast'], a.io)).toBe(2);
+    expect(a.err[0]).toMatch(/--suite/);
+    const b = capture();
+    expect(await main(['bench', '--backends', 'tpu'], b.io)).toBe(2);
+    expect(b.err[0]).toBe("sparse24: --backends: unknown backend 'tpu'; expected reference, gpu/webasm, gpu/cpu");
+  });
+});
