@@ -3,3 +3,5 @@
  * model-graph part (which layers share a permutation, applying it) lives in `graph/`.
  */
 export * from './search/index.js';
+export * from './model/index.js';
+export * from './permute_model.js';

@@ -8,14 +8,18 @@
  */
 import { ShapeError, ValueError } from '../../tensor/errors.js';
 
-/** Sum of the two largest of four non-negative values, without sorting. */
+/**
+ * Sum of the two largest of four non-negative values: both from {a, b}, both from {c, d}, or the
+ * larger of each pair. Three selects instead of a sort, since on random data every branch is a
+ * coin toss. Each candidate is one rounded addition of the pair, so the result is bit-identical to
+ * adding the two largest.
+ */
 export function top2(a: number, b: number, c: number, d: number): number {
-  const hi1 = a > b ? a : b;
-  const lo1 = a > b ? b : a;
-  const hi2 = c > d ? c : d;
-  const lo2 = c > d ? d : c;
-  if (hi1 >= hi2) return hi1 + (hi2 > lo1 ? hi2 : lo1);
-  return hi2 + (hi1 > lo2 ? hi1 : lo2);
+  const cross = (a > b ? a : b) + (c > d ? c : d);
+  const ab = a + b;
+  const cd = c + d;
+  const same = ab > cd ? ab : cd;
+  return cross > same ? cross : same;
 }
 
 /** Checks that `matrix` is a finite rows×cols matrix; `what` names it in the message. */

@@ -9,6 +9,7 @@ import {
   AlreadySparse, Concat, ConvOneD, DifferentGroups, FlattenCase, ForksJoins, GroupedConvs, ModuleAttribute,
   OneSparseSibling, SiblingsPoison, SimpleConvs, SizeDependent, SquareAttribute, StackedMha, TwoBranches,
 } from './apex_models.js';
+import { W } from './apex_models.js';
 import { runApexCase } from './helpers.js';
 
 describe('apex test models', () => {
@@ -16,16 +17,16 @@ describe('apex test models', () => {
     ['smoke test', () => new SimpleConvs(2, 16), 1, 2],
     ['simple 5 64', () => new SimpleConvs(5, 64), 4, 8],
     ['simple 10 32', () => new SimpleConvs(10, 32), 9, 18],
-    ['BatchNorm2d', () => new SimpleConvs(4, 128, 'BatchNorm2d'), 3, 12],
+    ['BatchNorm2d', () => new SimpleConvs(4, W, 'BatchNorm2d'), 3, 12],
     // sparse24 has no lazy modules: the Lazy* cases are the eager ones (LazyInstanceNorm2d added no norm in apex).
-    ['LazyBatchNorm2d', () => new SimpleConvs(4, 128, 'BatchNorm2d'), 3, 12],
-    ['InstanceNorm2d', () => new SimpleConvs(4, 128, 'InstanceNorm2d'), 3, 12],
-    ['LazyInstanceNorm2d', () => new SimpleConvs(4, 128), 3, 6],
-    ['LayerNorm3', () => new SimpleConvs(4, 128, 'LayerNorm3'), 3, 12],
+    ['LazyBatchNorm2d', () => new SimpleConvs(4, W, 'BatchNorm2d'), 3, 12],
+    ['InstanceNorm2d', () => new SimpleConvs(4, W, 'InstanceNorm2d'), 3, 12],
+    ['LazyInstanceNorm2d', () => new SimpleConvs(4, W), 3, 6],
+    ['LayerNorm3', () => new SimpleConvs(4, W, 'LayerNorm3'), 3, 12],
     // Better than apex: apex passes LocalResponseNorm through, though it mixes neighbouring channels
     // (only its tiny alpha hides the change). sparse24 sees the channel shift and leaves those groups.
-    ['LocalResponseNorm (cross-channel op)', () => new SimpleConvs(4, 128, 'ChannelWindow'), 0, 0],
-    ['GroupNorm', () => new SimpleConvs(4, 128, 'GroupNorm'), 0, 0],
+    ['LocalResponseNorm (cross-channel op)', () => new SimpleConvs(4, W, 'ChannelWindow'), 0, 0],
+    ['GroupNorm', () => new SimpleConvs(4, W, 'GroupNorm'), 0, 0],
     ['conv1d', () => new ConvOneD(false), 2, 4],
     ['conv1d and conv2d', () => new ConvOneD(true), 3, 6],
     ['grouped convs', () => new GroupedConvs(), 2, 6],

@@ -21,6 +21,9 @@ import {
 import { type Tensor, add, arange, cat, expand, flatten, mul, pow, reshape, transpose, zeros } from '../../../src/tensor/index.js';
 import { TestModel } from './helpers.js';
 
+/** Width of the 128-channel layers in apex's models, scaled down so the tests stay fast. */
+export const W = 32;
+
 const c3 = (i: number, o: number, groups = 1): Conv2d => new Conv2d(i, o, 3, { padding: 1, groups });
 const c1 = (i: number, o: number): Conv2d => new Conv2d(i, o, 1);
 
@@ -84,8 +87,8 @@ export class ConvOneD extends TestModel {
 }
 
 export class GroupedConvs extends TestModel {
-  readonly inputShape = [4, 128, 7, 7];
-  readonly stack = this.registerModule('conv_stack', new Sequential(c3(128, 128), c3(128, 128, 128), c3(128, 128, 1), c3(128, 128, 2), c3(128, 128), c3(128, 128, 64)));
+  readonly inputShape = [4, W, 7, 7];
+  readonly stack = this.registerModule('conv_stack', new Sequential(c3(W, W), c3(W, W, W), c3(W, W, 1), c3(W, W, 2), c3(W, W), c3(W, W, W / 2)));
   forward(x: Tensor): Tensor {
     return this.stack.call(x);
   }
@@ -108,9 +111,9 @@ export class ForksJoins extends TestModel {
 
 export class DifferentGroups extends TestModel {
   readonly inputShape = [4, 16, 7, 7];
-  readonly inputConv = this.registerModule('input_conv', c3(16, 128));
-  readonly blocks = this.registerModule('blocks', new ModuleList([1, 2, 4, 8].map((g) => c3(128, 128, g))));
-  readonly out = this.registerModule('output_conv', c3(128, 8));
+  readonly inputConv = this.registerModule('input_conv', c3(16, 64));
+  readonly blocks = this.registerModule('blocks', new ModuleList([1, 2, 4, 8].map((g) => c3(64, 64, g))));
+  readonly out = this.registerModule('output_conv', c3(64, 8));
   forward(x: Tensor): Tensor {
     const s0 = this.inputConv.call(x);
     let s1: Tensor | null = null;
@@ -124,26 +127,29 @@ export class DifferentGroups extends TestModel {
 
 export class SiblingsPoison extends TestModel {
   readonly inputShape = [4, 16, 7, 7];
-  readonly inputConv = this.registerModule('input_conv', c3(16, 128));
-  readonly a = this.registerModule('block_a', new Sequential(c3(128, 128), new Flatten(1), new Linear(6272, 128)));
-  readonly b = this.registerModule('block_b', new Sequential(new Flatten(1), new Linear(6272, 128)));
-  readonly out = this.registerModule('output', new Linear(128, 8));
+  readonly inputConv = this.registerModule('input_conv', c3(16, W));
+  readonly a = this.registerModule('block_a', new Sequential(c3(W, W), new Flatten(1), new Linear(W * 49, W)));
+  readonly b = this.registerModule('block_b', new Sequential(new Flatten(1), new Linear(W * 49, W)));
+  readonly out = this.registerModule('output', new Linear(W, 8));
   forward(x: Tensor): Tensor {
     const s0 = this.inputConv.call(x);
     return this.out.call(add(this.a.call(s0), this.b.call(s0)));
   }
 }
 
-/** conv_a + [conv_b0 → conv_b1]: with `dw` conv_b0 is depthwise (apex's "dw child is sibling"), else conv_b1 has 4 groups. */
+/**
+ * conv_a + [conv_b0 → conv_b1]: with `dw` conv_b0 is depthwise (apex's "dw child is sibling"), else
+ * conv_b1 is grouped (apex: 4 groups of 32; here 2 groups of 16, so its weight still counts as sparse).
+ */
 export class TwoBranches extends TestModel {
   readonly inputShape = [4, 16, 7, 7];
-  readonly inputConv = this.registerModule('input_conv', c3(16, 128));
-  readonly a = this.registerModule('block_a', new Sequential(c3(128, 128)));
+  readonly inputConv = this.registerModule('input_conv', c3(16, W));
+  readonly a = this.registerModule('block_a', new Sequential(c3(W, W)));
   readonly b: Sequential;
-  readonly out = this.registerModule('output_conv', c1(128, 8));
+  readonly out = this.registerModule('output_conv', c1(W, 8));
   constructor(dw: boolean) {
     super();
-    this.b = this.registerModule('block_b', dw ? new Sequential(c3(128, 128, 128), c3(128, 128)) : new Sequential(c3(128, 128), c3(128, 128, 4)));
+    this.b = this.registerModule('block_b', dw ? new Sequential(c3(W, W, W), c3(W, W)) : new Sequential(c3(W, W), c3(W, W, 2)));
   }
   forward(x: Tensor): Tensor {
     const s0 = this.inputConv.call(x);
@@ -153,13 +159,13 @@ export class TwoBranches extends TestModel {
 
 export class ModuleAttribute extends TestModel {
   readonly inputShape = [4, 16, 7, 7];
-  readonly offset = this.registerParameter('input_offset', zeros([128, 7, 7]));
-  readonly inputConv = this.registerModule('input_conv', c3(16, 128));
+  readonly offset = this.registerParameter('input_offset', zeros([W, 7, 7]));
+  readonly inputConv = this.registerModule('input_conv', c3(16, W));
   readonly stack: ModuleList | null;
-  readonly out = this.registerModule('output_conv', new Conv2d(128, 8, 3));
+  readonly out = this.registerModule('output_conv', new Conv2d(W, 8, 3));
   constructor(complexity: 0 | 1) {
     super();
-    this.stack = complexity === 1 ? this.registerModule('stacks', new ModuleList([c3(128, 128), c3(128, 128)])) : null;
+    this.stack = complexity === 1 ? this.registerModule('stacks', new ModuleList([c3(W, W), c3(W, W)])) : null;
   }
   forward(x: Tensor): Tensor {
     const off = expand(this.offset, [x.shape[0]!, -1, -1, -1]);
@@ -193,10 +199,10 @@ export class StackedMha extends TestModel {
 
 export class OneSparseSibling extends TestModel {
   readonly inputShape = [4, 16, 7, 7];
-  readonly inConv = this.registerModule('in_conv', c3(16, 128));
-  readonly a = this.registerModule('block_a', new Sequential(c1(128, 3), c3(3, 128)));
-  readonly b = this.registerModule('block_b', new Sequential(c3(128, 128), c1(128, 128)));
-  readonly out = this.registerModule('out_conv', c1(128, 8));
+  readonly inConv = this.registerModule('in_conv', c3(16, W));
+  readonly a = this.registerModule('block_a', new Sequential(c1(W, 3), c3(3, W)));
+  readonly b = this.registerModule('block_b', new Sequential(c3(W, W), c1(W, W)));
+  readonly out = this.registerModule('out_conv', c1(W, 8));
   forward(x: Tensor): Tensor {
     const s0 = this.inConv.call(x);
     return this.out.call(add(this.a.call(s0), this.b.call(s0)));
