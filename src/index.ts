@@ -6,3 +6,4 @@ export * from './nn/data/index.js';
 export * from './nn/index.js';
 export * from './asp/index.js';
 export * from './bench/index.js';
+export * from './permutation/index.js';

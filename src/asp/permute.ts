@@ -9,7 +9,7 @@ import { permuteModel } from '../permutation/permute_model.js';
 import type { Tensor } from '../tensor/index.js';
 import type { AspLogger } from './log.js';
 
-export interface PermuteModelOptions {
+export interface AspPermuteOptions {
   /** Dotted names of the parameters ASP sparsifies (`fc1.weight`): only their groups need a search. */
   readonly sparseParameters: readonly string[];
   readonly verbosity: number;
@@ -20,7 +20,7 @@ export interface PermuteModelOptions {
 }
 
 /** Permutes `model` in place; the returned report is passed through to the caller untouched. */
-export type PermuteModelFn = (model: AnyModule, exampleInput: readonly Tensor[], options: PermuteModelOptions) => unknown;
+export type PermuteModelFn = (model: AnyModule, exampleInput: readonly Tensor[], options: AspPermuteOptions) => unknown;
 
 /**
  * src/permutation's `permuteModel`, told which weights ASP sparsifies. It has no graph dump, so
