@@ -10,3 +10,4 @@ export { type PermuteModelFn, type AspPermuteOptions } from './permute.js';
 export * from './asp.js';
 export * from './checkpoint.js';
 export * from './oneshot.js';
+export * from './inference/index.js';

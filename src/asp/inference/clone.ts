@@ -1,0 +1,76 @@
+/**
+ * A deep copy of a module tree, with chosen modules swapped for others on the way.
+ *
+ * nn has no copy constructor (layers take constructor arguments this code cannot know), so a
+ * module is copied as PyTorch's `copy.deepcopy` does it: a fresh object of the same class, with
+ * Module's own state freshly initialised and every own field copied, where a field that refers to
+ * a module, a tensor or an array of them refers to the copy instead. Parameters, buffers (with
+ * their persistence) and children are re-registered in their order, so state-dict keys and order
+ * are unchanged. Sequential, ModuleList and ModuleDict are rebuilt through their own API, since
+ * they keep their lists in private (#) fields.
+ *
+ * Limitation: a user class that keeps its own JavaScript private (#) fields cannot be copied this
+ * way (those fields are unreachable); its methods would throw a TypeError. Such models can be
+ * converted in place instead (`inPlace: true` where offered).
+ */
+import { type AnyModule, Module, ModuleDict, ModuleList, Parameter, Sequential } from '../../nn/index.js';
+import { Tensor } from '../../tensor/index.js';
+
+/** Returns a replacement for `module` (named by its dotted path), or undefined to copy it. */
+export type ModuleReplacer = (module: AnyModule, name: string) => AnyModule | undefined;
+
+type AnyCtor = abstract new (...args: never[]) => unknown;
+
+function construct<T>(base: AnyCtor, like: object): T {
+  // Runs `base`'s constructor (installing its private fields) for an object of like's class.
+  return Reflect.construct(base as unknown as new () => unknown, [], like.constructor as new () => unknown) as T;
+}
+
+/** Copies `model`; `replace` may return a substitute for any module (then its subtree is not copied). */
+export function cloneModule<M extends AnyModule>(model: M, replace: ModuleReplacer = () => undefined): M {
+  const copies = new Map<object, unknown>();
+
+  const tensor = (t: Tensor): Tensor => {
+    const done = copies.get(t);
+    if (done !== undefined) return done as Tensor;
+    const data = new Tensor(t.data.slice(), t.shape);
+    const copy = t instanceof Parameter ? new Parameter(data, t.requiresGrad) : data;
+    copies.set(t, copy);
+    return copy;
+  };
+
+  const value = (v: unknown, name: string): unknown => {
+    if (v instanceof Module) return module(v as AnyModule, name);
+    if (v instanceof Tensor) return tensor(v);
+    if (Array.isArray(v) && v.some((e) => e instanceof Module || e instanceof Tensor)) return v.map((e, i) => value(e, `${name}.${i}`));
+    return v;
+  };
+
+  const module = (m: AnyModule, name: string): AnyModule => {
+    const done = copies.get(m);
+    if (done !== undefined) return done as AnyModule;
+    const swapped = replace(m, name);
+    if (swapped !== undefined) {
+      copies.set(m, swapped);
+      return swapped;
+    }
+    const base: AnyCtor = m instanceof Sequential ? Sequential : m instanceof ModuleList ? ModuleList : m instanceof ModuleDict ? ModuleDict : Module;
+    const c = construct<AnyModule>(base, m);
+    copies.set(m, c);
+    const local = m.stateTensors();
+    for (const [n, p] of m.namedParameters('', false)) c.registerParameter(n, tensor(p));
+    for (const [n, b] of m.namedBuffers('', false)) c.registerBuffer(n, tensor(b), local.has(n));
+    const child = (n: string, sub: AnyModule): AnyModule => module(sub, name === '' ? n : `${name}.${n}`);
+    if (c instanceof Sequential) for (const [n, sub] of m.namedChildren()) c.append(child(n, sub) as unknown as Parameters<Sequential["append"]>[0]);
+    else if (c instanceof ModuleList) for (const [n, sub] of m.namedChildren()) c.append(child(n, sub));
+    else if (c instanceof ModuleDict) for (const [n, sub] of m.namedChildren()) c.set(n, child(n, sub));
+    else for (const [n, sub] of m.namedChildren()) c.registerModule(n, child(n, sub));
+    for (const key of Object.keys(m)) {
+      const fields = c as unknown as Record<string, unknown>;
+      fields[key] = value((m as unknown as Record<string, unknown>)[key], name === '' ? key : `${name}.${key}`);
+    }
+    return c;
+  };
+
+  return module(model, '') as M;
+}
