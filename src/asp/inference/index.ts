@@ -2,3 +2,4 @@
 export * from './modules.js';
 export { type ModuleReplacer, cloneModule } from './clone.js';
 export * from './convert.js';
+export * from './compressed_io.js';
