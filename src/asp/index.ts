@@ -11,3 +11,4 @@ export * from './asp.js';
 export * from './checkpoint.js';
 export * from './oneshot.js';
 export * from './inference/index.js';
+export * from './qat/index.js';

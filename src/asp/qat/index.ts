@@ -1,0 +1,6 @@
+/** Sparse-QAT: int8 fake quantization (per-channel weights, per-tensor activations), calibration and int8 export. */
+export * from './errors.js';
+export * from './fake_quant.js';
+export * from './observer.js';
+export * from './prepare.js';
+export * from './export.js';
