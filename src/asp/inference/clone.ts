@@ -9,6 +9,10 @@
  * are unchanged. Sequential, ModuleList and ModuleDict are rebuilt through their own API, since
  * they keep their lists in private (#) fields.
  *
+ * Own function-valued fields (a forward installed per instance, as prepareQat does) are not
+ * copied: they close over the original. A QAT-prepared layer therefore copies as a plain layer
+ * (its fake-quant children are copied but not called).
+ *
  * Limitation: a user class that keeps its own JavaScript private (#) fields cannot be copied this
  * way (those fields are unreachable); its methods would throw a TypeError. Such models can be
  * converted in place instead (`inPlace: true` where offered).
@@ -66,6 +70,10 @@ export function cloneModule<M extends AnyModule>(model: M, replace: ModuleReplac
     else if (c instanceof ModuleDict) for (const [n, sub] of m.namedChildren()) c.set(n, child(n, sub));
     else for (const [n, sub] of m.namedChildren()) c.registerModule(n, child(n, sub));
     for (const key of Object.keys(m)) {
+      const v = (m as unknown as Record<string, unknown>)[key];
+      // A per-instance function (e.g. the forward prepareQat installs) closes over the original
+      // module; copying it would make the copy run the original. The copy uses its class's method.
+      if (typeof v === 'function') continue;
       const fields = c as unknown as Record<string, unknown>;
       fields[key] = value((m as unknown as Record<string, unknown>)[key], name === '' ? key : `${name}.${key}`);
     }

@@ -1,11 +1,13 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ASP } from '../../../src/asp/index.js';
+import { prepareQat } from '../../../src/asp/qat/index.js';
 import {
   SparseConv1d,
   SparseConv2d,
   SparseConv3d,
   SparseLinear,
+  cloneModule,
   fromSparseInference,
   planSparseInference,
   toSparseInference,
@@ -142,5 +144,18 @@ describe('toSparseInference', () => {
         { numRuns: 6 },
       );
     });
+  });
+});
+
+describe('cloneModule', () => {
+  it('copies a QAT-prepared layer as a plain layer that uses its own weights, not the original', () => {
+    const model = new Sequential(new Linear(16, 8, { generator: new MT19937(2) }));
+    prepareQat(model);
+    const copy = cloneModule(model).eval();
+    (model.at(0) as Linear).weight.data.fill(0);
+    const x = randn([2, 16], { generator: new MT19937(3) });
+    const y = copy.call(x).data;
+    expect(y.some((v, i) => v !== (copy.at(0) as Linear).bias!.data[i % 8])).toBe(true);
+    expect(Object.prototype.hasOwnProperty.call(copy.at(0), 'forward')).toBe(false);
   });
 });
