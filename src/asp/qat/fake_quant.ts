@@ -56,7 +56,7 @@ export function paramsFromRange(min: ArrayLike<number>, max: ArrayLike<number>, 
   return { scale, zeroPoint, qmin, qmax };
 }
 
-/** Per-row (axis 0) min and max of a row-major tensor; one row when `perChannel` is false. */
+/** Min and max of each of `rows` equal row-major slices (axis 0); rows = 1 gives the whole tensor. */
 export function rangeOf(data: Float32Array, rows: number): { min: Float64Array; max: Float64Array } {
   const min = new Float64Array(rows).fill(Infinity);
   const max = new Float64Array(rows).fill(-Infinity);
