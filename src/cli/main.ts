@@ -4,6 +4,7 @@ import { type Command, type CommandIO, UsageError } from './command.js';
 
 import { benchCommand } from './commands/bench.js';
 import { checkCommand } from './commands/check.js';
+import { demoCommand } from './commands/demo.js';
 import { exampleCommand } from './commands/example.js';
 import { infoCommand } from './commands/info.js';
 import { permuteCommand } from './commands/permute.js';
@@ -11,7 +12,7 @@ import { pruneCommand } from './commands/prune.js';
 import { vectorsCommand } from './commands/vectors.js';
 import { version } from './version.js';
 
-const commands: Command[] = [exampleCommand, infoCommand, checkCommand, pruneCommand, vectorsCommand, permuteCommand, benchCommand];
+const commands: Command[] = [demoCommand, exampleCommand, infoCommand, checkCommand, pruneCommand, vectorsCommand, permuteCommand, benchCommand];
 
 function mainHelp(): string {
   const width = Math.max(...commands.map((c) => c.name.length));

@@ -1,0 +1,33 @@
+/** The demo's datasets: the embedded digits (default) or Fashion-MNIST from IDX files. */
+import { type TensorDataset, Subset, digitsDataset, fashionMnist } from '../nn/data/index.js';
+import type { ExampleDataset } from '../nn/data/index.js';
+import { ValueError } from '../tensor/index.js';
+import type { DemoDataset } from './types.js';
+
+export interface DemoData {
+  train: ExampleDataset;
+  test: TensorDataset;
+  /** Side of the square images: 8 (digits) or 28 (Fashion-MNIST). */
+  imageSize: number;
+}
+
+/** Loads train and test splits as [n, 1, s, s] images; `trainLimit` keeps the first N training examples. */
+export async function loadDemoData(dataset: DemoDataset, dataDir: string | undefined, trainLimit?: number): Promise<DemoData> {
+  if (trainLimit !== undefined && (!Number.isInteger(trainLimit) || trainLimit < 1)) {
+    throw new ValueError(`demo: trainLimit must be a positive integer, got ${trainLimit}`);
+  }
+  if (dataset === 'digits') {
+    const train = digitsDataset({ split: 'train', layout: 'image', normalize: true });
+    const limited = trainLimit === undefined || trainLimit >= train.length ? train : new Subset(train, Array.from({ length: trainLimit }, (_, i) => i));
+    return { train: limited, test: digitsDataset({ split: 'test', layout: 'image', normalize: true }), imageSize: 8 };
+  }
+  if (dataset === 'fashion-mnist') {
+    const dir = dataDir === undefined ? {} : { dir: dataDir };
+    const [train, test] = await Promise.all([
+      fashionMnist({ ...dir, split: 'train', ...(trainLimit === undefined ? {} : { limit: trainLimit }) }),
+      fashionMnist({ ...dir, split: 'test' }),
+    ]);
+    return { train, test, imageSize: 28 };
+  }
+  throw new ValueError(`demo: dataset must be 'digits' or 'fashion-mnist', got '${String(dataset)}'`);
+}
