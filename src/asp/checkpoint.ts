@@ -1,34 +1,24 @@
 /**
  * ASP state in files. The mask buffers are float 0/1 tensors in memory but BOOL in apex's
- * checkpoints; these helpers give them that dtype on the way out, so a safetensors file reads the
- * same in both worlds (`fc1.__weight_mma_mask`: BOOL, `fc1.__weight_mma_pruned_p`: F32).
+ * checkpoints; nn's checkpoint writer gives every state-dict entry its PyTorch dtype
+ * (`fc1.__weight_mma_mask`: BOOL, `fc1.__weight_mma_pruned_p`: F32, `bn.num_batches_tracked`: I64),
+ * so a safetensors file reads the same in both worlds. These are the ASP-facing names for that rule.
  */
-import { type Dtype, type StoredTensor, fromTensor, toTensor } from '../io/index.js';
-import type { StateDict } from '../nn/index.js';
-import type { Tensor } from '../tensor/index.js';
+import { type Dtype, type StoredTensor, toTensor } from '../io/index.js';
+import { type StateDict, isMaskBufferKey, stateDictDtype } from '../nn/index.js';
+
+export { toStoredStateDict } from '../nn/index.js';
 
 /** A state-dict key of an ASP mask buffer: last component `__<param>_mma_mask`. */
-export function isMaskKey(key: string): boolean {
-  const last = key.slice(key.lastIndexOf('.') + 1);
-  return last.startsWith('__') && last.endsWith('_mma_mask');
-}
+export const isMaskKey = isMaskBufferKey;
 
-/** The dtype each key should be saved as: BOOL for mask buffers, F32 otherwise. */
-export function checkpointDtype(key: string): Dtype {
-  return isMaskKey(key) ? 'BOOL' : 'F32';
-}
+/** The dtype each key is saved as (BOOL for mask buffers). */
+export const checkpointDtype: (key: string) => Dtype = stateDictDtype;
 
-/** Dtype hints for the keys that are not F32 (what a checkpoint writer needs to know). */
+/** Dtype hints for the mask keys (what a checkpoint writer needs to know beyond F32). */
 export function maskDtypeHints(keys: Iterable<string>): Map<string, Dtype> {
   const out = new Map<string, Dtype>();
   for (const k of keys) if (isMaskKey(k)) out.set(k, 'BOOL');
-  return out;
-}
-
-/** A state dict ready for `saveSafetensors`: masks as BOOL (a non-0/1 mask throws), the rest F32. */
-export function toStoredStateDict(sd: ReadonlyMap<string, Tensor>): Map<string, StoredTensor> {
-  const out = new Map<string, StoredTensor>();
-  for (const [k, t] of sd) out.set(k, fromTensor(t, checkpointDtype(k)));
   return out;
 }
 

@@ -75,9 +75,26 @@ interface SchedulerRecord {
   state: SchedulerStateDict;
 }
 
-/** The dtype PyTorch gives a state-dict entry: its batch counters are int64, the rest float32 here. */
-function dtypeFor(key: string): 'I64' | 'F32' {
-  return key === 'num_batches_tracked' || key.endsWith('.num_batches_tracked') ? 'I64' : 'F32';
+/** An apex ASP mask buffer: last dotted component `__<param>_mma_mask` (`fc1.__weight_mma_mask`). */
+export function isMaskBufferKey(key: string): boolean {
+  const last = key.slice(key.lastIndexOf('.') + 1);
+  return last.startsWith('__') && last.endsWith('_mma_mask');
+}
+
+/**
+ * The dtype PyTorch (and apex) give a state-dict entry: batch counters are int64, ASP mask
+ * buffers bool, everything else float32 here — so a saved file reads the same in both worlds.
+ */
+export function stateDictDtype(key: string): 'I64' | 'BOOL' | 'F32' {
+  if (key === 'num_batches_tracked' || key.endsWith('.num_batches_tracked')) return 'I64';
+  return isMaskBufferKey(key) ? 'BOOL' : 'F32';
+}
+
+/** A state dict ready for `saveSafetensors`, each entry in its PyTorch dtype (a non-0/1 mask throws). */
+export function toStoredStateDict(sd: ReadonlyMap<string, Tensor>): Map<string, StoredTensor> {
+  const out = new Map<string, StoredTensor>();
+  for (const [key, t] of sd) out.set(key, fromTensor(t, stateDictDtype(key)));
+  return out;
 }
 
 /** Writes a checkpoint (see `OPTIM_SUFFIX` for the layout). Without optimizer and scheduler, a stale optimizer file is removed. */
@@ -95,8 +112,7 @@ export async function saveCheckpoint(path: string, model: AnyModule, options: Sa
   meta[ID_KEY] = id;
   if (epoch !== undefined) meta[EPOCH_KEY] = String(epoch);
 
-  const tensors = new Map<string, StoredTensor>();
-  for (const [key, t] of model.stateDict()) tensors.set(key, fromTensor(t, dtypeFor(key)));
+  const tensors = toStoredStateDict(model.stateDict());
 
   const optimPath = optimizerStatePath(path);
   if (optimizer !== undefined || scheduler !== undefined) {

@@ -107,6 +107,26 @@ describe('saveCheckpoint / loadCheckpoint', () => {
     expect(optim.metadata['sparse24.checkpoint']).toBe(file.metadata['sparse24.checkpoint']);
   });
 
+  it('writes apex mask buffers as BOOL and reads them back as 0/1 floats', async () => {
+    const model = cnn();
+    const lin = model.at(5) as Linear;
+    const mask = new Float32Array(lin.weight.size).map((_, i) => (i % 4 < 2 ? 1 : 0));
+    lin.registerBuffer('__weight_mma_mask', new Tensor(mask, lin.weight.shape));
+    lin.registerBuffer('__weight_mma_pruned_p', new Tensor(new Float32Array(lin.weight.size), lin.weight.shape));
+    const path = join(dir, 'masks.safetensors');
+    await saveCheckpoint(path, model);
+    const file = await loadSafetensors(path);
+    const stored = file.tensors.get('5.__weight_mma_mask')!;
+    expect(stored.dtype).toBe('BOOL');
+    expect(Array.from(stored.data as Uint8Array)).toEqual(Array.from(mask));
+    expect(file.tensors.get('5.__weight_mma_pruned_p')!.dtype).toBe('F32');
+    const twin = cnn();
+    (twin.at(5) as Linear).registerBuffer('__weight_mma_mask', new Tensor(new Float32Array(mask.length), lin.weight.shape));
+    (twin.at(5) as Linear).registerBuffer('__weight_mma_pruned_p', new Tensor(new Float32Array(mask.length), lin.weight.shape));
+    await loadCheckpoint(path, twin);
+    expect(Array.from(twin.stateDict().get('5.__weight_mma_mask')!.data)).toEqual(Array.from(mask));
+  });
+
   it('resumed training is bit-identical to uninterrupted training', async () => {
     const run = (seed: number): { model: Sequential; opt: Adam; sched: StepLR } => {
       manualSeed(seed);
