@@ -1,9 +1,10 @@
 import { BackendError } from './errors.js';
+import { fastKernels } from './kernels/fast/index.js';
 import { GPU_MODES, createGpuKernels, isGpuMode } from './kernels/gpu/index.js';
 import { referenceKernels } from './kernels/reference/index.js';
 import type { DenseKernels } from './kernels/types.js';
 
-export type BackendName = 'reference' | 'gpu';
+export type BackendName = 'reference' | 'fast' | 'gpu';
 
 type Factory = () => DenseKernels;
 
@@ -68,6 +69,7 @@ export function withBackend<T>(name: string, fn: () => T): T {
 }
 
 registerBackend('reference', () => referenceKernels);
+registerBackend('fast', () => fastKernels);
 
 let gpuMode: string | null = null;
 
