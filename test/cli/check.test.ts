@@ -1,15 +1,25 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { CheckReport } from '../../src/cli/commands/check.js';
+import { ASP } from '../../src/asp/index.js';
+import { exportCompressed } from '../../src/asp/inference/index.js';
+import { exportQuantized, prepareQat } from '../../src/asp/qat/index.js';
+import type { CheckReport, CheckedTensor } from '../../src/cli/commands/check.js';
 import { main } from '../../src/cli/main.js';
-import { saveNpy, saveSafetensors } from '../../src/io/index.js';
+import { float32ArrayToFloat16Bits, loadSafetensors, saveNpy, saveSafetensors } from '../../src/io/index.js';
+import { Linear, ReLU, Sequential } from '../../src/nn/index.js';
 import { tensorRTReport } from '../../src/sparse/index.js';
+import { MT19937 } from '../../src/tensor/index.js';
 import { capture, withTmp } from './helpers.js';
 
 /** [rows][cols] float32 with a deterministic, distinct-magnitude pattern. */
 function dense(rows: number, cols: number): Float32Array {
   return Float32Array.from({ length: rows * cols }, (_, i) => ((i * 7919) % 97) / 10 - 4.85 + (i % 3 === 0 ? 0.013 : 0));
+}
+
+/** [32][64] with no zeros: prune has something to do. */
+function dense32x64(): Float32Array {
+  return dense(32, 64).map((v) => (v === 0 ? 0.5 : v));
 }
 
 /** Zeroes positions 1 and 3 of every group of four: 2:4 along the columns. */
@@ -39,7 +49,7 @@ describe('sparse24 check', () => {
       expect(report.pattern).toBe('m4n2_1d');
       expect(report.verdict).toBe('sparse');
       const w = report.tensors.find((t) => t.name === 'fc.weight')!;
-      expect(w).toMatchObject({ dtype: 'F32', shape: [8, 16], candidate: true, eligible: true, groups: 32, violatingGroups: 0, isNM: true, keptMagnitudeFraction: 1 });
+      expect(w).toMatchObject({ format: 'dense', dtype: 'F32', shape: [8, 16], candidate: true, eligible: true, groups: 32, violatingGroups: 0, isNM: true, keptMagnitudeFraction: 1, storedViolatingGroups: null, maskConsistent: null });
       const b = report.tensors.find((t) => t.name === 'fc.bias')!;
       expect(b).toMatchObject({ candidate: false, eligible: false, groups: 0 });
     });
@@ -60,7 +70,7 @@ describe('sparse24 check', () => {
       expect(report.tensors[0]!.keptMagnitudeFraction).toBeCloseTo(tensorRTReport(data, [8, 32]).keptMagnitudeFraction, 12);
       const strict = await run(['check', f, '--strict']);
       expect(strict.code).toBe(1);
-      expect(strict.out[0]).toMatch(/^layer\.weight F32 \[8, 32\]: not 2:4, 2\/64 groups violating, kept magnitude 0\.\d{4}, eligible$/);
+      expect(strict.out[0]).toMatch(/^layer\.weight F32 \[8, 32\] dense: not 2:4, 2\/64 groups violating, kept magnitude 0\.\d{4}, eligible$/);
       expect(strict.out.at(-1)).toBe('verdict: not-sparse (0/1 eligible tensors are 2:4)');
     });
   });
@@ -121,5 +131,179 @@ describe('sparse24 check', () => {
     const help = await run(['check', '--help']);
     expect(help.code).toBe(0);
     for (const opt of ['--pattern', '--json', '--strict']) expect(help.out.join('\n')).toContain(opt);
+  });
+});
+
+const quiet = { verbosity: 0, allowPermutation: false, logger: () => {} } as const;
+
+/** Linear [32, 64] (fits the fp16 and int8 CUTLASS layouts) and Linear [16, 32] (fits neither), 2:4-pruned by ASP. */
+function prunedModel(seed: number): Sequential {
+  const g = new MT19937(seed);
+  const model = new Sequential(new Linear(64, 32, { generator: g }), new ReLU(), new Linear(32, 16, { generator: g }));
+  ASP.initModelForPruning(model, quiet).computeSparseMasks();
+  return model;
+}
+
+async function report(path: string, ...extra: string[]): Promise<{ code: number; report: CheckReport; byName: (n: string) => CheckedTensor }> {
+  const r = await run(['check', path, '--json', '--strict', ...extra]);
+  expect(r.err).toEqual([]);
+  const rep = JSON.parse(r.out[0]!) as CheckReport;
+  return { code: r.code, report: rep, byName: (n) => rep.tensors.find((t) => t.name === n)! };
+}
+
+describe('sparse24 check on compressed-tensors records', () => {
+  it('exportCompressed sparse-24: the record is decoded under <param>, checked and passes --strict', async () => {
+    await withTmp(async (dir) => {
+      const f = join(dir, 'c.safetensors');
+      await exportCompressed(prunedModel(1), f);
+      const { code, report: rep, byName } = await report(f);
+      expect(code).toBe(0);
+      expect(rep.verdict).toBe('sparse');
+      expect(rep.tensors.some((t) => t.name.endsWith('.meta') || t.name.endsWith('.sparse_24_packed_weight'))).toBe(false);
+      expect(byName('0.weight')).toMatchObject({ format: 'sparse-24', dtype: 'F16', shape: [32, 64], candidate: true, eligible: true, groups: 512, violatingGroups: 0, storedViolatingGroups: 0, isNM: true, maskConsistent: null });
+      // Too small for CUTLASS: stored dense with apex's BOOL mask, which the weight agrees with.
+      expect(byName('2.weight')).toMatchObject({ format: 'dense', dtype: 'F32', shape: [16, 32], eligible: true, isNM: true, maskConsistent: true });
+      const human = await run(['check', f]);
+      expect(human.out).toContain('0.weight F16 [32, 64] sparse-24: 2:4, 0/512 groups violating, stored pattern 2:4, kept magnitude 1.0000, eligible');
+      expect(human.out.at(-1)).toBe('verdict: sparse (2/2 eligible tensors are 2:4)');
+    });
+  });
+
+  it('exportCompressed sparse-24-bitmask and prune --format (both) round-trip through check --strict', async () => {
+    await withTmp(async (dir) => {
+      const f = join(dir, 'b.safetensors');
+      await exportCompressed(prunedModel(2), f, { format: 'sparse-24-bitmask' });
+      const b = await report(f);
+      expect(b.code).toBe(0);
+      expect(b.byName('0.weight')).toMatchObject({ format: 'sparse-24-bitmask', dtype: 'F32', shape: [32, 64], groups: 512, storedViolatingGroups: 0, isNM: true });
+      expect(b.byName('2.weight')).toMatchObject({ format: 'sparse-24-bitmask', shape: [16, 32], groups: 128, isNM: true });
+
+      const dense = join(dir, 'dense.safetensors');
+      // F16: prune's sparse-24 (the CUTLASS layout) takes fp16/bf16 weights only.
+      await saveSafetensors(dense, { 'fc.weight': { dtype: 'F16', shape: [32, 64], data: float32ArrayToFloat16Bits(dense32x64()) }, 'fc.bias': { dtype: 'F32', shape: [32], data: new Float32Array(32) } });
+      expect((await report(dense)).code).toBe(1);
+      for (const format of ['sparse-24', 'sparse-24-bitmask']) {
+        const out = join(dir, `${format}.safetensors`);
+        expect((await run(['prune', dense, '-o', out, '--format', format])).code).toBe(0);
+        const p = await report(out);
+        expect(p.code).toBe(0);
+        expect(p.byName('fc.weight')).toMatchObject({ format, dtype: 'F16', shape: [32, 64], eligible: true, isNM: true, storedViolatingGroups: 0 });
+      }
+    });
+  });
+
+  it('a bitmask keeping 3 of 4 in a group is a violation: --strict exits 1 naming the param', async () => {
+    await withTmp(async (dir) => {
+      const f = join(dir, 'b.safetensors');
+      await exportCompressed(prunedModel(3), f, { format: 'sparse-24-bitmask' });
+      const file = await loadSafetensors(f);
+      const bits = file.tensors.get('0.weight.bitmask')!.data as Uint8Array;
+      // Row 0, byte 0 covers groups 0 and 1: move one kept bit from group 1 into group 0, so the
+      // stored count still matches the values but group 0 keeps three.
+      const low = bits[0]! & 0x0f;
+      const high = bits[0]! & 0xf0;
+      const free = [0, 1, 2, 3].find((i) => ((low >> i) & 1) === 0)!;
+      const taken = [4, 5, 6, 7].find((i) => ((high >> i) & 1) === 1)!;
+      bits[0] = (bits[0]! | (1 << free)) & ~(1 << taken);
+      await saveSafetensors(f, file.tensors, file.metadata);
+      const { code, report: rep, byName } = await report(f);
+      expect(code).toBe(1);
+      expect(rep.verdict).toBe('not-sparse');
+      expect(byName('0.weight')).toMatchObject({ format: 'sparse-24-bitmask', storedViolatingGroups: 1, isNM: false, eligible: true });
+      expect(byName('0.weight').reasons.join()).toMatch(/stored bitmask keeps more than 2 of 4 in 1 of 512 groups/);
+      const human = await run(['check', f, '--strict']);
+      expect(human.code).toBe(1);
+      expect(human.out.find((l) => l.startsWith('0.weight '))).toMatch(/^0\.weight F32 \[32, 64\] sparse-24-bitmask: not 2:4, .*stored pattern not 2:4/);
+
+      // One more kept bit than stored values: undecodable, so a malformed file.
+      bits[1] = bits[1]! | 0xff;
+      await saveSafetensors(f, file.tensors, file.metadata);
+      const bad = await run(['check', f]);
+      expect(bad.code).toBe(2);
+      expect(bad.err).toHaveLength(1);
+      expect(bad.err[0]).toMatch(/record '0\.weight': key '0\.weight\.bitmask' marks \d+ kept values but '0\.weight\.compressed' holds 1024$/);
+    });
+  });
+
+  it('a truncated or undecodable sparse-24 record is one line and exit 2, naming the param and key', async () => {
+    await withTmp(async (dir) => {
+      const f = join(dir, 'c.safetensors');
+      await exportCompressed(prunedModel(4), f);
+      const file = await loadSafetensors(f);
+      const meta = file.tensors.get('0.weight.meta')!;
+      file.tensors.delete('0.weight.meta');
+      await saveSafetensors(f, file.tensors, file.metadata);
+      const r = await run(['check', f, '--strict']);
+      expect(r.code).toBe(2);
+      expect(r.out).toEqual([]);
+      expect(r.err).toEqual([`sparse24: ${f}: sparse-24 record '0.weight' is incomplete: missing key '0.weight.meta' (found 0.weight.sparse_24_packed_weight)`]);
+
+      (meta.data as Int16Array)[0] = 0; // nibble 0: keeps position 0 twice, not an ordered pair
+      file.tensors.set('0.weight.meta', meta);
+      await saveSafetensors(f, file.tensors, file.metadata);
+      const nib = await run(['check', f]);
+      expect(nib.code).toBe(2);
+      expect(nib.err).toHaveLength(1);
+      expect(nib.err[0]).toMatch(/sparse-24 record '0\.weight' .*cannot be decoded: .*meta nibble 0x0/);
+    });
+  });
+
+  it('a dense weight that is nonzero where its mask buffer is 0 reports maskConsistent false', async () => {
+    await withTmp(async (dir) => {
+      const f = join(dir, 'm.safetensors');
+      const w = sparse24(16, 32);
+      const mask = Uint8Array.from(w, (v) => (v !== 0 ? 1 : 0));
+      mask[0] = 0; // w[0] is nonzero
+      await saveSafetensors(f, { 'l.weight': { dtype: 'F32', shape: [16, 32], data: w }, 'l.__weight_mma_mask': { dtype: 'BOOL', shape: [16, 32], data: mask } });
+      const { byName } = await report(f);
+      expect(byName('l.weight')).toMatchObject({ isNM: true, maskConsistent: false });
+      expect(byName('l.weight').reasons).toEqual(['1 value(s) are nonzero where l.__weight_mma_mask is 0 (first at flat index 0)']);
+      expect(byName('l.__weight_mma_mask').candidate).toBe(false);
+    });
+  });
+});
+
+describe('sparse24 check on int8 weights', () => {
+  it('exportQuantized (dense and int8 CUTLASS layouts): the int8 weights are checked as 2:4 and eligible', async () => {
+    await withTmp(async (dir) => {
+      const model = prunedModel(5);
+      prepareQat(model);
+      const f = join(dir, 'q.safetensors');
+      await exportQuantized(model, f);
+      const d = await report(f);
+      expect(d.code).toBe(0);
+      expect(d.report.verdict).toBe('sparse');
+      for (const [name, shape] of [['0.weight', [32, 64]], ['2.weight', [16, 32]]] as const) {
+        expect(d.byName(name)).toMatchObject({ format: 'dense', dtype: 'I8', shape, candidate: true, eligible: true, violatingGroups: 0, isNM: true });
+        expect(d.byName(name).reasons.join()).toMatch(/I8: apex's tensor-core rule .* applied/);
+      }
+      const c = join(dir, 'q24.safetensors');
+      await exportQuantized(model, c, { layout: 'sparse-24' });
+      const s = await report(c);
+      expect(s.code).toBe(0);
+      expect(s.byName('0.weight')).toMatchObject({ format: 'sparse-24', dtype: 'I8', shape: [32, 64], eligible: true, groups: 512, isNM: true, storedViolatingGroups: 0 });
+      expect(s.byName('2.weight')).toMatchObject({ format: 'dense', dtype: 'I8', isNM: true });
+    });
+  });
+
+  it('an int8 weight that is not 2:4 fails --strict; one that fails the shape rule is not eligible', async () => {
+    await withTmp(async (dir) => {
+      const model = prunedModel(6);
+      prepareQat(model, { weight: { scheme: 'asymmetric' } }); // nonzero zero points store pruned zeros as nonzero
+      const f = join(dir, 'q.safetensors');
+      await exportQuantized(model, f);
+      const r = await run(['check', f, '--strict']);
+      expect(r.code).toBe(1);
+      expect(r.out.find((l) => l.startsWith('0.weight '))).toMatch(/^0\.weight I8 \[32, 64\] dense: not 2:4, [1-9]\d*\/512 groups violating/);
+
+      const g = join(dir, 'h.safetensors');
+      const q = Int8Array.from({ length: 16 * 32 }, (_, i) => (i % 4 === 3 ? 0 : 1 + (i % 7))); // three of four kept
+      await saveSafetensors(g, { 'a.weight': { dtype: 'I8', shape: [16, 32], data: q }, 'b.weight': { dtype: 'I8', shape: [10, 32], data: q.slice(0, 320) } });
+      const h = await report(g);
+      expect(h.code).toBe(1);
+      expect(h.byName('a.weight')).toMatchObject({ eligible: true, groups: 128, violatingGroups: 128, isNM: false });
+      expect(h.byName('b.weight')).toMatchObject({ candidate: true, eligible: false, isNM: false });
+      expect(h.byName('b.weight').reasons[0]).toMatch(/shape \[10, 32\] fails apex's tensor-core rule/);
+    });
   });
 });

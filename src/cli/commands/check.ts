@@ -1,27 +1,13 @@
-import { type Eligibility, keptMagnitude, patternNM, weightEligibility } from '../../asp/oneshot.js';
+import { patternNM } from '../../asp/oneshot.js';
 import { type StoredTensor, toFloat32 } from '../../io/index.js';
-import { createMask, toView } from '../../sparse/index.js';
 import { formatShape } from '../../tensor/shape.js';
 import type { Command } from '../command.js';
+import { groupRecordKeys, decodeRecord, recordKeyOf } from '../util/check/records.js';
+import { type CheckedTensor, countGroups, maskConsistency, maskKeyOf, recordEligibility, storedEligibility } from '../util/check/tensor_check.js';
 import { onePositional } from '../util/options.js';
 import { loadTensorFile } from '../util/tensor_file.js';
 
-/** One tensor's line of the check. Group counts are over the 2-D mask view, groups of M along C. */
-export interface CheckedTensor {
-  readonly name: string;
-  readonly dtype: string;
-  readonly shape: readonly number[];
-  readonly candidate: boolean;
-  readonly eligible: boolean;
-  readonly reasons: readonly string[];
-  /** Full groups of M input channels (0 for a non-candidate). */
-  readonly groups: number;
-  /** Groups holding more than N nonzeros. */
-  readonly violatingGroups: number;
-  readonly isNM: boolean;
-  /** Share of sum |w| the pattern's mask would keep; null where no mask can be computed. */
-  readonly keptMagnitudeFraction: number | null;
-}
+export type { CheckedTensor, StoredFormat } from '../util/check/tensor_check.js';
 
 /** sparse: every eligible tensor is N:M; not-sparse: one is not; no-eligible-tensors: nothing to judge. */
 export type Verdict = 'sparse' | 'not-sparse' | 'no-eligible-tensors';
@@ -33,53 +19,71 @@ export interface CheckReport {
   readonly verdict: Verdict;
 }
 
-function checkOne(name: string, t: StoredTensor, pattern: string, n: number, m: number, e: Eligibility): CheckedTensor {
-  const base = { name, dtype: t.dtype, shape: [...t.shape], candidate: e.candidate, eligible: e.eligible, reasons: e.reasons };
-  if (!e.candidate || t.shape.length > 5) return { ...base, groups: 0, violatingGroups: 0, isNM: false, keptMagnitudeFraction: null };
+const NOT_COUNTED = { groups: 0, violatingGroups: 0, isNM: false, keptMagnitudeFraction: null } as const;
+
+function checkDense(name: string, t: StoredTensor, tensors: ReadonlyMap<string, StoredTensor>, pattern: string, n: number, m: number, byName: boolean): CheckedTensor {
+  const e = storedEligibility(name, t, m, byName);
+  const base = { name, format: 'dense', dtype: t.dtype, shape: [...t.shape], candidate: e.candidate, eligible: e.eligible, storedViolatingGroups: null } as const;
+  if (!e.candidate || t.shape.length > 5) return { ...base, reasons: e.reasons, ...NOT_COUNTED, maskConsistent: null };
   const values = toFloat32(t);
-  const view = toView(values, t.shape);
-  const perRow = Math.floor(view.cols / m);
-  let violating = 0;
-  for (let r = 0; r < view.rows; r++) {
-    for (let g = 0; g < perRow; g++) {
-      let nonzero = 0;
-      for (let i = 0, at = r * view.cols + g * m; i < m; i++) if (view.data[at + i] !== 0) nonzero++;
-      if (nonzero > n) violating++;
-    }
-  }
-  let kept: number | null = null;
-  if (view.cols % m === 0 && values.every((v) => Number.isFinite(v))) {
-    try {
-      kept = keptMagnitude(values, createMask(values, t.shape, pattern));
-    } catch {
-      kept = null; // e.g. a 2-D pattern on a view whose rows do not split into 4x4 blocks
-    }
-  }
-  return {
-    ...base,
-    groups: perRow * view.rows,
-    violatingGroups: violating,
-    isNM: view.cols % m === 0 && violating === 0,
-    keptMagnitudeFraction: kept,
-  };
+  const maskKey = maskKeyOf(name);
+  const mask = tensors.get(maskKey);
+  const agreement = mask === undefined ? null : maskConsistency(values, t.shape, maskKey, mask);
+  const reasons = agreement?.reason == null ? e.reasons : [...e.reasons, agreement.reason];
+  return { ...base, reasons, ...countGroups(values, t.shape, pattern, n, m), maskConsistent: agreement === null ? null : agreement.consistent };
 }
 
-/** Checks every tensor of a loaded file against an N:M pattern. */
+/**
+ * Checks every tensor of a loaded file against an N:M pattern. compressed-tensors records are
+ * decoded and reported once, under their `<param>`, where their first key stands in the file;
+ * an incomplete or inconsistent record throws a FormatError naming the param and the key.
+ */
 export function checkTensors(file: string, tensors: Map<string, StoredTensor>, pattern: string, byName: boolean): CheckReport {
   const { n, m } = patternNM(pattern);
-  const checked = [...tensors].map(([name, t]) => checkOne(name, t, pattern, n, m, weightEligibility(name, t, m, byName)));
+  const records = byName ? groupRecordKeys(tensors.keys()) : new Map<string, string[]>();
+  const checked: CheckedTensor[] = [];
+  for (const [name, t] of tensors) {
+    const r = byName ? recordKeyOf(name) : null;
+    if (r === null) {
+      // A dense copy of a param that also has a record is rejected when that record is decoded.
+      if (!records.has(name)) checked.push(checkDense(name, t, tensors, pattern, n, m, byName));
+      continue;
+    }
+    const keys = records.get(r.param)!;
+    if (keys[0] !== name) continue;
+    const d = decodeRecord(file, r.param, keys, tensors);
+    const e = recordEligibility(d, m);
+    const count = countGroups(d.values, d.shape, pattern, n, m);
+    const storedOk = d.storedViolatingGroups === 0;
+    const reasons = storedOk ? e.reasons : [...e.reasons, `the stored ${d.format === 'sparse-24' ? 'meta' : 'bitmask'} keeps more than 2 of 4 in ${d.storedViolatingGroups} of ${d.storedGroups} groups`];
+    checked.push({
+      name: d.param,
+      format: d.format,
+      dtype: d.dtype,
+      shape: [...d.shape],
+      candidate: true,
+      eligible: e.eligible,
+      reasons,
+      ...count,
+      storedViolatingGroups: d.storedViolatingGroups,
+      isNM: count.isNM && storedOk,
+      maskConsistent: null,
+    });
+  }
   const eligible = checked.filter((c) => c.eligible);
   const verdict: Verdict = eligible.length === 0 ? 'no-eligible-tensors' : eligible.every((c) => c.isNM) ? 'sparse' : 'not-sparse';
   return { file, pattern, tensors: checked, verdict };
 }
 
 function line(c: CheckedTensor, nm: string): string {
-  const head = `${c.name} ${c.dtype} ${formatShape(c.shape)}`;
+  const head = `${c.name} ${c.dtype} ${formatShape(c.shape)} ${c.format}`;
   if (!c.candidate) return `${head}: not checked (${c.reasons.join('; ')})`;
   const kept = c.keptMagnitudeFraction === null ? 'n/a' : c.keptMagnitudeFraction.toFixed(4);
   const status = c.isNM ? nm : `not ${nm}`;
-  const why = c.eligible ? '' : ` (${c.reasons.join('; ')})`;
-  return `${head}: ${status}, ${c.violatingGroups}/${c.groups} groups violating, kept magnitude ${kept}, ${c.eligible ? 'eligible' : 'not eligible'}${why}`;
+  const stored = c.storedViolatingGroups === null ? '' : `, stored pattern ${c.storedViolatingGroups === 0 ? '2:4' : 'not 2:4'}`;
+  const mask = c.maskConsistent === null ? '' : `, mask ${c.maskConsistent ? 'consistent' : 'inconsistent'}`;
+  const why = c.reasons.length === 0 ? '' : ` (${c.reasons.join('; ')})`;
+  return `${head}: ${status}, ${c.violatingGroups}/${c.groups} groups violating${stored}${mask}, kept magnitude ${kept}, ${c.eligible ? 'eligible' : 'not eligible'}${why}`;
 }
 
 export const checkCommand: Command = {
@@ -90,11 +94,18 @@ export const checkCommand: Command = {
     '',
     'Checks every Linear/Conv weight of FILE (.safetensors: tensors named *.weight of rank >= 2;',
     '.npy: the array, if rank >= 2) for N:M sparsity along the input channels of its 2-D mask view',
-    '(apex layout). Per tensor: name, dtype, shape, groups of M checked, groups with more than N',
-    'nonzeros, the share of |w| the pattern\'s mask would keep, and whether it is eligible for',
-    "pruning (apex's rules: floating point; F32/F16 need dim0 % 8 == 0 and dim1 % 16 == 0; C % M == 0;",
-    'finite values). The verdict is sparse (every eligible tensor is N:M), not-sparse, or',
-    'no-eligible-tensors.',
+    '(apex layout). Per tensor: name, dtype, shape, storage format, groups of M checked, groups with',
+    "more than N nonzeros, the share of |w| the pattern's mask would keep, and whether it is eligible",
+    "for pruning (apex's rules: floating point or int8; F32/F16, and I8 as the float weight it was",
+    'quantized from, need dim0 % 8 == 0 and dim1 % 16 == 0; C % M == 0; finite values).',
+    '',
+    "compressed-tensors records (<param>.sparse_24_packed_weight + .meta: format sparse-24;",
+    '<param>.compressed + .bitmask + .shape: format sparse-24-bitmask) are decoded and reported as',
+    '<param>: the decoded values are checked, and so is the stored pattern (a bitmask keeping 3 of',
+    '4 is a violation). An incomplete or undecodable record is a malformed file. A dense weight with',
+    "an apex mask buffer (<module>.__weight_mma_mask) also reports whether it is zero where the mask",
+    'is 0 (maskConsistent; reported, not part of the verdict). The verdict is sparse (every eligible',
+    'tensor is N:M), not-sparse, or no-eligible-tensors.',
     '',
     'Options:',
     '  --pattern P   m4n2_1d (default), m4n2_2d_best, m4n2_2d_greedy (all 2:4) or N:M, e.g. 1:4, 2:8, 4:8',

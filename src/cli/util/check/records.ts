@@ -1,0 +1,207 @@
+/**
+ * compressed-tensors records inside a safetensors file, found and decoded for `sparse24 check`.
+ *
+ * A record is the group of keys that together stand for one parameter `<param>`:
+ *   sparse-24:          <param>.sparse_24_packed_weight + <param>.meta
+ *   sparse-24-bitmask:  <param>.compressed + <param>.bitmask + <param>.shape
+ * `.sparse_24_packed_weight`, `.compressed` and `.bitmask` are distinctive enough to mark a record
+ * on their own; `.meta` and `.shape` are ordinary words, so they mark one only under a `.weight`
+ * param (`fc.weight.meta`), which is how compressed-tensors names them. That way a truncated
+ * record is reported as truncated instead of passing as a few unrelated tensors.
+ *
+ * The bitmask is decoded here rather than with `fromSparse24Bitmask`, which rejects a mask that
+ * keeps three of four outright: check must report such a record as a 2:4 violation (exit 1 under
+ * --strict), not as an unreadable file. Anything that makes a record undecodable — a missing key,
+ * a wrong dtype, sizes that disagree, a meta nibble that is no ordered pair — is a FormatError
+ * naming the param and the key, which the CLI turns into one line and exit 2.
+ */
+import { type Dtype, FormatError, type StoredTensor } from '../../../io/index.js';
+import { type SparseStoredRecord, type SparseStoredTensor, decompress, fromHalfBits, fromSparse24 } from '../../../sparse/index.js';
+import { Sparse24Error } from '../../../tensor/errors.js';
+import { formatShape } from '../../../tensor/shape.js';
+
+export type RecordFormat = 'sparse-24' | 'sparse-24-bitmask';
+
+/** One compressed-tensors record, decoded to its dense [rows][cols] matrix. */
+export interface DecodedRecord {
+  readonly param: string;
+  readonly format: RecordFormat;
+  /** Dtype of the stored values (F16/BF16/I8 for sparse-24; F32/F16/BF16 for the bitmask). */
+  readonly dtype: Dtype;
+  readonly shape: readonly [number, number];
+  /** The dense matrix the record stands for, row-major, zeros where nothing is stored. */
+  readonly values: Float32Array;
+  /** Groups of four columns in the stored pattern (meta or bitmask). */
+  readonly storedGroups: number;
+  /** Groups whose stored pattern keeps more than two of four (always 0 for valid sparse-24 meta). */
+  readonly storedViolatingGroups: number;
+  /** The file keys the record is made of, in file order. */
+  readonly keys: readonly string[];
+}
+
+const SUFFIXES: Readonly<Record<string, RecordFormat>> = {
+  sparse_24_packed_weight: 'sparse-24',
+  meta: 'sparse-24',
+  compressed: 'sparse-24-bitmask',
+  bitmask: 'sparse-24-bitmask',
+  shape: 'sparse-24-bitmask',
+};
+const DISTINCTIVE = new Set(['sparse_24_packed_weight', 'compressed', 'bitmask']);
+const REQUIRED: Readonly<Record<RecordFormat, readonly string[]>> = {
+  'sparse-24': ['sparse_24_packed_weight', 'meta'],
+  'sparse-24-bitmask': ['compressed', 'bitmask', 'shape'],
+};
+
+/** The `<param>` and key suffix of a key that belongs to a compressed-tensors record, else null. */
+export function recordKeyOf(key: string): { param: string; suffix: string } | null {
+  const dot = key.lastIndexOf('.');
+  if (dot <= 0) return null;
+  const param = key.slice(0, dot);
+  const suffix = key.slice(dot + 1);
+  if (!(suffix in SUFFIXES)) return null;
+  if (!DISTINCTIVE.has(suffix) && !param.endsWith('.weight') && param !== 'weight') return null;
+  return { param, suffix };
+}
+
+/** Groups the record keys of a file by `<param>`, in file order of each param's first key. */
+export function groupRecordKeys(keys: Iterable<string>): Map<string, string[]> {
+  const groups = new Map<string, string[]>();
+  for (const key of keys) {
+    const r = recordKeyOf(key);
+    if (r === null) continue;
+    const list = groups.get(r.param);
+    if (list === undefined) groups.set(r.param, [key]);
+    else list.push(key);
+  }
+  return groups;
+}
+
+function asSparseStored(t: StoredTensor): SparseStoredTensor | null {
+  switch (t.dtype) {
+    case 'F64':
+    case 'BOOL':
+      return null;
+    default:
+      return t;
+  }
+}
+
+function decodeSparse24(file: string, param: string, tensors: ReadonlyMap<string, StoredTensor>, keys: string[]): DecodedRecord {
+  const record: SparseStoredRecord = {};
+  for (const suffix of REQUIRED['sparse-24']) {
+    const key = `${param}.${suffix}`;
+    const t = asSparseStored(tensors.get(key)!);
+    if (t === null) throw new FormatError(file, `sparse-24 record '${param}': key '${key}' has dtype ${tensors.get(key)!.dtype}; expected F16/BF16/I8 values with I16/I32 meta`);
+    record[key] = t;
+  }
+  let c;
+  try {
+    c = fromSparse24(param, record);
+  } catch (e) {
+    if (e instanceof Sparse24Error) throw new FormatError(file, `sparse-24 record '${param}' (keys ${keys.join(', ')}) cannot be decoded: ${e.message}`);
+    throw e;
+  }
+  // fromCutlass accepts only ordered pairs i0 < i1 per group, so the stored pattern is 2:4 exactly.
+  return {
+    param,
+    format: 'sparse-24',
+    dtype: tensors.get(`${param}.sparse_24_packed_weight`)!.dtype,
+    shape: [c.rows, c.cols],
+    values: decompress(c),
+    storedGroups: (c.rows * c.cols) / 4,
+    storedViolatingGroups: 0,
+    keys,
+  };
+}
+
+function readShape(file: string, param: string, t: StoredTensor): [number, number] {
+  const values = t.dtype === 'I64' ? Array.from(t.data, Number) : t.dtype === 'I32' ? Array.from(t.data) : null;
+  if (values === null || values.length !== 2 || !values.every((v) => Number.isSafeInteger(v) && v > 0)) {
+    const found = values === null ? `dtype ${t.dtype}` : `values [${values.join(', ')}]`;
+    throw new FormatError(file, `sparse-24-bitmask record '${param}': key '${param}.shape' must hold two positive integers [rows, cols] as I64 or I32, found ${found}`);
+  }
+  const [rows, cols] = values as [number, number];
+  if (cols % 4 !== 0) throw new FormatError(file, `sparse-24-bitmask record '${param}': key '${param}.shape' gives ${cols} columns, which do not split into groups of 4`);
+  return [rows, cols];
+}
+
+function storedValues(file: string, param: string, t: StoredTensor): Float32Array {
+  switch (t.dtype) {
+    case 'F32':
+      return t.data;
+    case 'F16':
+      return fromHalfBits(t.data, 'float16');
+    case 'BF16':
+      return fromHalfBits(t.data, 'bfloat16');
+    default:
+      throw new FormatError(file, `sparse-24-bitmask record '${param}': key '${param}.compressed' must be F32, F16 or BF16, found ${t.dtype}`);
+  }
+}
+
+function decodeBitmask(file: string, param: string, tensors: ReadonlyMap<string, StoredTensor>, keys: string[]): DecodedRecord {
+  const [rows, cols] = readShape(file, param, tensors.get(`${param}.shape`)!);
+  const bits = tensors.get(`${param}.bitmask`)!;
+  const bytesPerRow = Math.ceil(cols / 8);
+  if ((bits.dtype !== 'U8' && bits.dtype !== 'BOOL') || bits.data.length !== rows * bytesPerRow) {
+    throw new FormatError(
+      file,
+      `sparse-24-bitmask record '${param}': key '${param}.bitmask' must be U8 [${rows}, ${bytesPerRow}] for shape [${rows}, ${cols}], found ${bits.dtype} ${formatShape(bits.shape)}`,
+    );
+  }
+  const mask = bits.data as Uint8Array;
+  const kept = new Uint8Array(rows * cols);
+  let count = 0;
+  for (let r = 0; r < rows; r++) {
+    for (let c = 0; c < bytesPerRow * 8; c++) {
+      if (((mask[r * bytesPerRow + (c >> 3)]! >> (c & 7)) & 1) === 0) continue;
+      if (c >= cols) {
+        throw new FormatError(file, `sparse-24-bitmask record '${param}': key '${param}.bitmask' sets padding bit ${c} of row ${r}, past the ${cols} columns`);
+      }
+      kept[r * cols + c] = 1;
+      count++;
+    }
+  }
+  const values = storedValues(file, param, tensors.get(`${param}.compressed`)!);
+  if (values.length !== count) {
+    throw new FormatError(file, `sparse-24-bitmask record '${param}': key '${param}.bitmask' marks ${count} kept values but '${param}.compressed' holds ${values.length}`);
+  }
+  const dense = new Float32Array(rows * cols);
+  let violating = 0;
+  for (let i = 0, next = 0; i < kept.length; i += 4) {
+    let inGroup = 0;
+    for (let j = i; j < i + 4; j++) {
+      if (kept[j] === 0) continue;
+      dense[j] = values[next++]!;
+      inGroup++;
+    }
+    if (inGroup > 2) violating++;
+  }
+  return {
+    param,
+    format: 'sparse-24-bitmask',
+    dtype: tensors.get(`${param}.compressed`)!.dtype,
+    shape: [rows, cols],
+    values: dense,
+    storedGroups: (rows * cols) / 4,
+    storedViolatingGroups: violating,
+    keys,
+  };
+}
+
+/** Decodes one grouped record (see `groupRecordKeys`); throws FormatError when it is incomplete or inconsistent. */
+export function decodeRecord(file: string, param: string, keys: string[], tensors: ReadonlyMap<string, StoredTensor>): DecodedRecord {
+  const suffixes = keys.map((k) => k.slice(param.length + 1));
+  const formats = new Set(suffixes.map((s) => SUFFIXES[s]!));
+  if (formats.size > 1) {
+    throw new FormatError(file, `compressed record '${param}' mixes sparse-24 and sparse-24-bitmask keys (${keys.join(', ')}); expected the keys of one format`);
+  }
+  const format = [...formats][0]!;
+  const missing = REQUIRED[format].filter((s) => !suffixes.includes(s)).map((s) => `'${param}.${s}'`);
+  if (missing.length > 0) {
+    throw new FormatError(file, `${format} record '${param}' is incomplete: missing key ${missing.join(' and ')} (found ${keys.join(', ')})`);
+  }
+  if (tensors.has(param)) {
+    throw new FormatError(file, `'${param}' is stored both dense and as a ${format} record (${keys.join(', ')}); expected one of the two`);
+  }
+  return format === 'sparse-24' ? decodeSparse24(file, param, tensors, keys) : decodeBitmask(file, param, tensors, keys);
+}

@@ -1,0 +1,133 @@
+/**
+ * The per-tensor part of `sparse24 check`: which tensors are judged (eligibility), how their N:M
+ * groups are counted, and whether a dense weight agrees with its apex mask buffer.
+ *
+ * int8 weights: apex's tensor-core filter names F32/F16 only, and apex-asp.md / formats.md state
+ * no filter for integer weights. An int8 Linear/Conv weight comes from quantizing a float weight
+ * of the same shape, which apex pruned only if it passed that filter, so check applies the same
+ * rule (dim0 % 8 == 0, dim1 % 16 == 0) to I8 and says so in the reasons. With N:M divisibility
+ * alone, a classifier such as Linear(64, 10), which apex skips, would fail --strict after QAT.
+ */
+import { type Eligibility, keptMagnitude, weightEligibility } from '../../../asp/oneshot.js';
+import type { StoredTensor } from '../../../io/index.js';
+import { createMask, toHalfBits, toView } from '../../../sparse/index.js';
+import { formatShape } from '../../../tensor/shape.js';
+import type { DecodedRecord } from './records.js';
+
+export type StoredFormat = 'dense' | 'sparse-24' | 'sparse-24-bitmask';
+
+/** One tensor's line of the check. Group counts are over the 2-D mask view, groups of M along C. */
+export interface CheckedTensor {
+  /** The tensor's key, or `<param>` for a compressed record. */
+  readonly name: string;
+  /** How the file stores it: a dense tensor or a compressed-tensors record. */
+  readonly format: StoredFormat;
+  /** Stored dtype (for a record: the dtype of its values). */
+  readonly dtype: string;
+  /** Dense shape (for a record: the decoded [rows, cols]). */
+  readonly shape: readonly number[];
+  readonly candidate: boolean;
+  readonly eligible: boolean;
+  /** Why a candidate is not eligible, or how its eligibility was decided (int8). */
+  readonly reasons: readonly string[];
+  /** Full groups of M input channels (0 for a non-candidate). */
+  readonly groups: number;
+  /** Groups holding more than N nonzeros. */
+  readonly violatingGroups: number;
+  /** Records only: groups of 4 whose stored pattern (meta or bitmask) keeps more than 2; else null. */
+  readonly storedViolatingGroups: number | null;
+  /** N:M on the values, and (records) a stored pattern that is 2:4. */
+  readonly isNM: boolean;
+  /** Share of sum |w| the pattern's mask would keep; null where no mask can be computed. */
+  readonly keptMagnitudeFraction: number | null;
+  /** Dense weights with an apex mask buffer: zero wherever the mask is 0; null without a mask. */
+  readonly maskConsistent: boolean | null;
+}
+
+const INT8_NOTE =
+  "I8: apex's tensor-core rule (dim0 % 8 == 0 and dim1 % 16 == 0) applied as to the float weight it was quantized from; " +
+  'apex and formats.md state no int8 rule (the int8 CUTLASS layout itself needs rows % 16 and cols % 64)';
+
+function int8Eligibility(name: string, shape: readonly number[], m: number, byName: boolean): Eligibility {
+  const rank = shape.length;
+  if (byName && !name.endsWith('.weight')) return { candidate: false, eligible: false, reasons: ["not a '.weight' parameter"] };
+  if (rank < 2) return { candidate: false, eligible: false, reasons: [`rank ${rank}: only Linear/Conv weights (rank >= 2) are pruned`] };
+  const reasons: string[] = [];
+  if (rank > 5) reasons.push(`rank ${rank}: the mask view covers Linear and Conv1d/2d/3d weights (rank 2 to 5) only`);
+  if (shape[0]! % 8 !== 0 || shape[1]! % 16 !== 0) reasons.push(`shape ${formatShape(shape)} fails apex's tensor-core rule (dim0 % 8 == 0 and dim1 % 16 == 0)`);
+  if (shape[1]! % m !== 0) reasons.push(`input channels ${shape[1]} are not divisible by M=${m}`);
+  return { candidate: true, eligible: reasons.length === 0, reasons: [...reasons, INT8_NOTE] };
+}
+
+/** Eligibility of a dense tensor of the file: apex's rules, with I8 weights judged as above. */
+export function storedEligibility(name: string, t: StoredTensor, m: number, byName: boolean): Eligibility {
+  return t.dtype === 'I8' ? int8Eligibility(name, t.shape, m, byName) : weightEligibility(name, t, m, byName);
+}
+
+/** Eligibility of a decoded record: always a candidate (it is a compressed weight by construction). */
+export function recordEligibility(r: DecodedRecord, m: number): Eligibility {
+  const shape = [...r.shape];
+  if (r.dtype === 'I8') return int8Eligibility(r.param, shape, m, false);
+  // Re-narrowing the decoded values is exact: they were widened from this dtype.
+  const t: StoredTensor =
+    r.dtype === 'F16' || r.dtype === 'BF16'
+      ? { dtype: r.dtype, shape, data: toHalfBits(r.values, r.dtype === 'F16' ? 'float16' : 'bfloat16') }
+      : { dtype: 'F32', shape, data: r.values };
+  return weightEligibility(r.param, t, m, false);
+}
+
+export interface GroupCount {
+  readonly groups: number;
+  readonly violatingGroups: number;
+  readonly isNM: boolean;
+  readonly keptMagnitudeFraction: number | null;
+}
+
+/** Counts groups of M along C of the mask view holding more than N nonzeros. */
+export function countGroups(values: Float32Array, shape: readonly number[], pattern: string, n: number, m: number): GroupCount {
+  const view = toView(values, shape);
+  const perRow = Math.floor(view.cols / m);
+  let violating = 0;
+  for (let r = 0; r < view.rows; r++) {
+    for (let g = 0; g < perRow; g++) {
+      let nonzero = 0;
+      for (let i = 0, at = r * view.cols + g * m; i < m; i++) if (view.data[at + i] !== 0) nonzero++;
+      if (nonzero > n) violating++;
+    }
+  }
+  let kept: number | null = null;
+  if (view.cols % m === 0 && values.every((v) => Number.isFinite(v))) {
+    try {
+      kept = keptMagnitude(values, createMask(values, shape, pattern));
+    } catch {
+      kept = null; // e.g. a 2-D pattern on a view whose rows do not split into 4x4 blocks
+    }
+  }
+  return { groups: perRow * view.rows, violatingGroups: violating, isNM: view.cols % m === 0 && violating === 0, keptMagnitudeFraction: kept };
+}
+
+/** The apex mask buffer key of a parameter key: `a.b.weight` -> `a.b.__weight_mma_mask`. */
+export function maskKeyOf(param: string): string {
+  const dot = param.lastIndexOf('.');
+  return `${param.slice(0, dot + 1)}__${param.slice(dot + 1)}_mma_mask`;
+}
+
+/**
+ * Whether `values` is zero wherever `mask` is 0, with the reason when not. A mask of another
+ * shape is inconsistent too: it cannot be the buffer apex multiplies this weight by.
+ */
+export function maskConsistency(values: Float32Array, shape: readonly number[], maskKey: string, mask: StoredTensor): { consistent: boolean; reason: string | null } {
+  if (mask.shape.length !== shape.length || mask.shape.some((d, i) => d !== shape[i])) {
+    return { consistent: false, reason: `mask ${maskKey} has shape ${formatShape(mask.shape)}, the weight ${formatShape(shape)}` };
+  }
+  let bad = 0;
+  let first = -1;
+  for (let i = 0; i < values.length; i++) {
+    if (Number(mask.data[i]) === 0 && values[i] !== 0) {
+      if (first < 0) first = i;
+      bad++;
+    }
+  }
+  if (bad === 0) return { consistent: true, reason: null };
+  return { consistent: false, reason: `${bad} value(s) are nonzero where ${maskKey} is 0 (first at flat index ${first})` };
+}
