@@ -27,11 +27,12 @@ export function denseImplementation(backend: string, k: DenseKernels): Implement
   };
 }
 
-/** The backend names a run covers: the reference oracle and gpu.js in each mode given. */
+/** The backend names a run covers: the reference oracle, the fast plain-TS kernels and gpu.js in each mode given. */
 export function backendNames(gpuModes: readonly string[]): string[] {
-  return ['reference', ...gpuModes.map((m) => `gpu/${m}`)];
+  return ['reference', 'fast', ...gpuModes.map((m) => `gpu/${m}`)];
 }
 
 export function denseKernelsFor(backend: string): DenseKernels {
-  return backend === 'reference' ? kernels('reference') : createGpuKernels(backend.slice('gpu/'.length));
+  if (backend === 'reference' || backend === 'fast') return kernels(backend);
+  return createGpuKernels(backend.slice('gpu/'.length));
 }

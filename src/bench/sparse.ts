@@ -5,7 +5,7 @@
  * dense-equivalent (2·M·N·K), so GFLOP/s is effective throughput.
  */
 import { type CompressedNM, compressWeight } from '../sparse/compressed.js';
-import { type SparseKernels, createGpuSparseKernels, referenceSparseKernels } from '../sparse/kernels/index.js';
+import { type SparseKernels, createGpuSparseKernels, fastSparseKernels, referenceSparseKernels } from '../sparse/kernels/index.js';
 import { createMask } from '../sparse/registry.js';
 import { type BenchCase, benchData, convOperandSizes, gemmOperandSizes } from './cases.js';
 import type { Implementation } from './implementation.js';
@@ -46,5 +46,7 @@ export function sparseImplementation(backend: string, k: SparseKernels): Impleme
 }
 
 export function sparseKernelsFor(backend: string): SparseKernels {
-  return backend === 'reference' ? referenceSparseKernels : createGpuSparseKernels(backend.slice('gpu/'.length));
+  if (backend === 'reference') return referenceSparseKernels;
+  if (backend === 'fast') return fastSparseKernels;
+  return createGpuSparseKernels(backend.slice('gpu/'.length));
 }

@@ -24,7 +24,7 @@ export const benchCommand: Command = {
     '  --quick          two small shapes, fewer samples (a smoke run)',
     '  --only IDS       comma-separated case ids (gemm-256, gemm-512, gemm-1024, linear-64x1024x1024,',
     '                   linear-1x4096x4096, conv2d-resnet)',
-    '  --backends LIST  comma-separated: reference, gpu/webasm, gpu/cpu (default all)',
+    '  --backends LIST  comma-separated: reference, fast, gpu/webasm, gpu/cpu (default all)',
     '  --no-peers       skip onnxruntime-node and TensorFlow.js',
     '  --out DIR        also write DIR/<suite>[-quick].json',
     '  --json           print the report as one JSON object instead of the table',
@@ -45,7 +45,7 @@ export const benchCommand: Command = {
     if (args.positionals.length > 0) throw new UsageError(`bench takes no positional arguments, got '${args.positionals[0]}'`);
     const suite = choiceOption(v['suite'], 'suite', SUITES, 'all');
     const backends = list(v['backends']);
-    const known = ['reference', 'gpu/webasm', 'gpu/cpu'];
+    const known = ['reference', 'fast', 'gpu/webasm', 'gpu/cpu'];
     for (const b of backends ?? []) {
       if (!known.includes(b)) throw new UsageError(`--backends: unknown backend '${b}'; expected ${known.join(', ')}`);
     }

@@ -12,7 +12,7 @@ import { type MatView, gemmInto } from './gemm.js';
  * A 1×1, stride-1, unpadded convolution's col_g is the input itself, so it is used in place.
  */
 
-interface Geometry {
+export interface ConvGeometry {
   cg: number;
   kg: number;
   taps: number;
@@ -21,7 +21,8 @@ interface Geometry {
   plane: number;
 }
 
-function geometry(p: ConvParams): Geometry {
+/** Per-group sizes of the im2col lowering: cg·P rows of L outputs. */
+export function convGeometry(p: ConvParams): ConvGeometry {
   const cg = p.inChannels / p.groups;
   const taps = p.kernelSize[0] * p.kernelSize[1] * p.kernelSize[2];
   return {
@@ -35,7 +36,7 @@ function geometry(p: ConvParams): Geometry {
 }
 
 /** True when col_g is exactly the input channels of the group (no gather needed). */
-function isPointwise(p: ConvParams): boolean {
+export function isPointwise(p: ConvParams): boolean {
   const ones = (t: readonly number[]): boolean => t[0] === 1 && t[1] === 1 && t[2] === 1;
   return ones(p.kernelSize) && ones(p.stride) && p.padding[0] === 0 && p.padding[1] === 0 && p.padding[2] === 0;
 }
@@ -79,7 +80,7 @@ function forEachTapRow(
 }
 
 /** Fills col [cg·P, L] for channels c0 .. c0+cg of batch item n (rows: channel-major, then tap). */
-function im2col(x: Float32Array, n: number, c0: number, p: ConvParams, g: Geometry, col: Float32Array): void {
+export function im2col(x: Float32Array, n: number, c0: number, p: ConvParams, g: ConvGeometry, col: Float32Array): void {
   col.fill(0);
   for (let c = 0; c < g.cg; c++) {
     const xBase = (n * p.inChannels + c0 + c) * g.plane;
@@ -93,7 +94,7 @@ function im2col(x: Float32Array, n: number, c0: number, p: ConvParams, g: Geomet
 }
 
 /** Scatter-adds col [cg·P, L] into dx for channels c0 .. c0+cg of batch item n. */
-function col2im(col: Float32Array, n: number, c0: number, p: ConvParams, g: Geometry, dx: Float32Array): void {
+function col2im(col: Float32Array, n: number, c0: number, p: ConvParams, g: ConvGeometry, dx: Float32Array): void {
   for (let c = 0; c < g.cg; c++) {
     const xBase = (n * p.inChannels + c0 + c) * g.plane;
     const rowBase = c * g.taps;
@@ -106,7 +107,7 @@ function col2im(col: Float32Array, n: number, c0: number, p: ConvParams, g: Geom
 }
 
 /** The col_g operand of batch item n, group gi: the input itself for pointwise convs, else im2col. */
-function colView(x: Float32Array, n: number, gi: number, p: ConvParams, g: Geometry, scratch: Float32Array | null): MatView {
+function colView(x: Float32Array, n: number, gi: number, p: ConvParams, g: ConvGeometry, scratch: Float32Array | null): MatView {
   const c0 = gi * g.cg;
   if (scratch === null) return { data: x, off: (n * p.inChannels + c0) * g.plane, rs: g.plane, cs: 1 };
   im2col(x, n, c0, p, g, scratch);
@@ -114,7 +115,7 @@ function colView(x: Float32Array, n: number, gi: number, p: ConvParams, g: Geome
 }
 
 export function conv(x: Float32Array, w: Float32Array, bias: Float32Array | null, p: ConvParams): Float32Array {
-  const g = geometry(p);
+  const g = convGeometry(p);
   const K = p.outChannels;
   const y = new Float32Array(p.batch * K * g.outLen);
   if (bias !== null) {
@@ -133,7 +134,7 @@ export function conv(x: Float32Array, w: Float32Array, bias: Float32Array | null
 }
 
 export function convBackwardInput(dy: Float32Array, w: Float32Array, p: ConvParams): Float32Array {
-  const g = geometry(p);
+  const g = convGeometry(p);
   const K = p.outChannels;
   const dx = new Float32Array(p.batch * p.inChannels * g.plane);
   const pointwise = isPointwise(p);
@@ -155,7 +156,7 @@ export function convBackwardInput(dy: Float32Array, w: Float32Array, p: ConvPara
 }
 
 export function convBackwardWeight(dy: Float32Array, x: Float32Array, p: ConvParams): Float32Array {
-  const g = geometry(p);
+  const g = convGeometry(p);
   const K = p.outChannels;
   const dw = new Float32Array(K * g.rowsCol);
   const scratch = isPointwise(p) ? null : new Float32Array(g.rowsCol * g.outLen);
