@@ -274,7 +274,8 @@ describe('sparse24 check on int8 weights', () => {
       expect(d.code).toBe(0);
       expect(d.report.verdict).toBe('sparse');
       for (const [name, shape] of [['0.weight', [32, 64]], ['2.weight', [16, 32]]] as const) {
-        expect(d.byName(name)).toMatchObject({ format: 'dense', dtype: 'I8', shape, candidate: true, eligible: true, violatingGroups: 0, isNM: true });
+        // quantizeModel keeps apex's BOOL masks beside the int8 weights; q is 0 wherever they are.
+        expect(d.byName(name)).toMatchObject({ format: 'dense', dtype: 'I8', shape, candidate: true, eligible: true, violatingGroups: 0, isNM: true, maskConsistent: true });
         expect(d.byName(name).reasons.join()).toMatch(/I8: apex's tensor-core rule .* applied/);
       }
       const c = join(dir, 'q24.safetensors');
