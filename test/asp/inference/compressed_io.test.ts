@@ -66,7 +66,7 @@ describe('exportCompressed / importCompressed', () => {
       const { code, report } = await check(path);
       expect(code).toBe(0);
       expect(report.verdict).toBe('sparse');
-      expect(report.tensors.filter((t) => t.candidate).map((t) => [t.name, t.isNM])).toEqual([['0.weight', true], ['4.weight', true]]);
+      expect(report.tensors.filter((t) => t.candidate).map((t) => [t.name, t.isNM])).toEqual([['0.weight', true], ['4.weight', true], ['2.weight', true]]);
 
       // Into a fresh ASP-prepared model: weights are the fp16-rounded masked weights, masks identical.
       const back = build(99);

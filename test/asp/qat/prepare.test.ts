@@ -151,7 +151,7 @@ describe('Sparse-QAT with ASP', () => {
       const j = capture();
       await main(['check', path, '--json'], j.io);
       const checked = (JSON.parse(j.out.join('')) as { tensors: { name: string; dtype: string; isNM: boolean }[] }).tensors.filter((t) => t.name.endsWith('.weight'));
-      expect(checked.map((t) => [t.name, t.dtype, t.isNM])).toEqual([['0.weight', 'I8', true], ['4.weight', 'I8', true]]);
+      expect(checked.map((t) => [t.name, t.dtype, t.isNM])).toEqual([['2.weight', 'I8', true], ['0.weight', 'I8', true], ['4.weight', 'I8', true]]);
     });
   });
 });
