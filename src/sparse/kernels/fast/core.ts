@@ -2,12 +2,15 @@
  * The one inner routine of the fast sparse kernels: rows of a compressed matrix times a dense
  * operand, accumulated into C.
  *
- *   C[cOff + r·ldc + j] += Σ_kept value · B[bOff + column·bRs + j]   for r < count, j < n,
+ *   C[cOff + r·ldc + j·cCs] += Σ_kept value · B[bOff + column·bRs + j·bCs]   for r < count, j < n,
  *   where compressed row = rowBase + r·rowStep.
  *
- * Design (weight-stationary): one compressed row is read once per 8 output columns and its kept
- * values meet 8 contiguous B values each, held in 8 local sums. B is walked in 64-column strips
- * so the strip (columns × 64 floats) stays in L2 while every row passes over it.
+ * Design (weight-stationary): B is packed 64 columns at a time into a contiguous strip
+ * [cols][64] (so no power-of-two row stride aliases cache sets, and transposed operands such as
+ * xᵀ for Linear need no separate transpose). The reduction is cut into blocks whose strip rows
+ * fit in L1 (~16 KB); inside a block each compressed row's kept values meet 8 strip columns at a
+ * time, held in 8 local sums. Strip widths are padded to a multiple of 8 with zeros, so the inner
+ * loop has no column tail.
  *
  * For 2:4 the positions of a group's two kept values are packed into one byte (p0 | p1 << 2):
  * a group costs one byte of index instead of two int32 columns, and the column is 4·g + p, no
@@ -17,6 +20,10 @@ import type { CompressedNM } from '../../compressed.js';
 import { decodedColumns } from '../columns.js';
 
 const STRIP = 64;
+const L1_FLOATS = 4096;
+
+let strip = new Float32Array(0);
+const tail = new Float64Array(8);
 
 const codeCache = new WeakMap<CompressedNM, Uint8Array>();
 
@@ -43,39 +50,67 @@ export interface RowsTimesDense {
   bOff: number;
   /** Elements between consecutive B rows (one per column of the compressed matrix). */
   bRs: number;
+  /** Elements between consecutive B columns. */
+  bCs: number;
   n: number;
   c: Float32Array;
   cOff: number;
   ldc: number;
+  /** Elements between consecutive C columns. */
+  cCs: number;
+}
+
+/** Packs B[:, j0 .. j0+w] into strip [cols][sw], zero-padded to sw columns. */
+function packStrip(q: RowsTimesDense, cols: number, j0: number, w: number, sw: number): void {
+  if (strip.length < cols * sw) strip = new Float32Array(cols * sw);
+  const { b, bRs, bCs } = q;
+  for (let col = 0, o = 0; col < cols; col++, o += sw) {
+    const src = q.bOff + col * bRs + j0 * bCs;
+    let jj = 0;
+    if (bCs === 1) for (; jj < w; jj++) strip[o + jj] = b[src + jj]!;
+    else for (; jj < w; jj++) strip[o + jj] = b[src + jj * bCs]!;
+    for (; jj < sw; jj++) strip[o + jj] = 0;
+  }
+}
+
+/** Adds 8 sums (s[0..7] in `tail` when not all 8 columns are real) to C row `cRow` from column j. */
+function storeTail(c: Float32Array, cRow: number, cCs: number, j: number, count: number): void {
+  for (let k = 0; k < count; k++) c[cRow + (j + k) * cCs] += tail[k]!;
 }
 
 export function rowsTimesDense(w: CompressedNM, q: RowsTimesDense): void {
-  if (is24(w)) rowsTimesDense24(w, q);
-  else rowsTimesDenseNM(w, q);
+  for (let j0 = 0; j0 < q.n; j0 += STRIP) {
+    const width = Math.min(STRIP, q.n - j0);
+    const sw = (width + 7) & ~7;
+    packStrip(q, w.cols, j0, width, sw);
+    if (is24(w)) strip24(w, q, j0, width, sw);
+    else stripNM(w, q, j0, width, sw);
+  }
 }
 
-function rowsTimesDense24(w: CompressedNM, q: RowsTimesDense): void {
+function strip24(w: CompressedNM, q: RowsTimesDense, j0: number, width: number, sw: number): void {
   const vals = w.values;
   const codes = groupCodes24(w);
   const groups = w.cols >> 2;
-  const { b, bRs, n, c } = q;
-  const gStride = 4 * bRs;
-  for (let j0 = 0; j0 < n; j0 += STRIP) {
-    const j1 = Math.min(n, j0 + STRIP);
+  const { c, cCs } = q;
+  const b = strip;
+  const gStride = 4 * sw;
+  const blockGroups = Math.max(1, Math.floor(L1_FLOATS / gStride));
+  for (let gk = 0; gk < groups; gk += blockGroups) {
+    const gkEnd = Math.min(groups, gk + blockGroups);
     for (let r = 0; r < q.count; r++) {
-      const row = q.rowBase + r * q.rowStep;
-      const g0 = row * groups;
-      const g1 = g0 + groups;
+      const rowG = (q.rowBase + r * q.rowStep) * groups;
+      const g0 = rowG + gk;
+      const g1 = rowG + gkEnd;
       const cRow = q.cOff + r * q.ldc;
-      let j = j0;
-      for (; j + 8 <= j1; j += 8) {
+      for (let jj = 0; jj < sw; jj += 8) {
         let s0 = 0, s1 = 0, s2 = 0, s3 = 0, s4 = 0, s5 = 0, s6 = 0, s7 = 0;
-        let gb = q.bOff + j;
+        let gb = gk * gStride + jj;
         for (let g = g0, v = 2 * g0; g < g1; g++, v += 2, gb += gStride) {
           const code = codes[g]!;
           const v0 = vals[v]!, v1 = vals[v + 1]!;
-          const p0 = gb + (code & 3) * bRs;
-          const p1 = gb + (code >> 2) * bRs;
+          const p0 = gb + (code & 3) * sw;
+          const p1 = gb + (code >> 2) * sw;
           s0 += v0 * b[p0]! + v1 * b[p1]!;
           s1 += v0 * b[p0 + 1]! + v1 * b[p1 + 1]!;
           s2 += v0 * b[p0 + 2]! + v1 * b[p1 + 2]!;
@@ -85,54 +120,42 @@ function rowsTimesDense24(w: CompressedNM, q: RowsTimesDense): void {
           s6 += v0 * b[p0 + 6]! + v1 * b[p1 + 6]!;
           s7 += v0 * b[p0 + 7]! + v1 * b[p1 + 7]!;
         }
-        const o = cRow + j;
-        c[o] += s0; c[o + 1] += s1; c[o + 2] += s2; c[o + 3] += s3;
-        c[o + 4] += s4; c[o + 5] += s5; c[o + 6] += s6; c[o + 7] += s7;
-      }
-      for (; j < j1; j++) {
-        let s = 0;
-        let gb = q.bOff + j;
-        for (let g = g0, v = 2 * g0; g < g1; g++, v += 2, gb += gStride) {
-          const code = codes[g]!;
-          s += vals[v]! * b[gb + (code & 3) * bRs]! + vals[v + 1]! * b[gb + (code >> 2) * bRs]!;
+        const j = j0 + jj;
+        if (jj + 8 <= width && cCs === 1) {
+          const o = cRow + j;
+          c[o] += s0; c[o + 1] += s1; c[o + 2] += s2; c[o + 3] += s3;
+          c[o + 4] += s4; c[o + 5] += s5; c[o + 6] += s6; c[o + 7] += s7;
+        } else {
+          tail[0] = s0; tail[1] = s1; tail[2] = s2; tail[3] = s3;
+          tail[4] = s4; tail[5] = s5; tail[6] = s6; tail[7] = s7;
+          storeTail(c, cRow, cCs, j, Math.min(8, width - jj));
         }
-        c[cRow + j] += s;
       }
     }
   }
 }
 
-function rowsTimesDenseNM(w: CompressedNM, q: RowsTimesDense): void {
+function stripNM(w: CompressedNM, q: RowsTimesDense, j0: number, width: number, sw: number): void {
   const vals = w.values;
   const cols = decodedColumns(w);
   const h = (w.cols / w.m) * w.n;
-  const { b, bRs, n, c } = q;
-  for (let j0 = 0; j0 < n; j0 += STRIP) {
-    const j1 = Math.min(n, j0 + STRIP);
-    for (let r = 0; r < q.count; r++) {
-      const t0 = (q.rowBase + r * q.rowStep) * h;
-      const t1 = t0 + h;
-      const cRow = q.cOff + r * q.ldc;
-      let j = j0;
-      for (; j + 4 <= j1; j += 4) {
-        let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
-        const bj = q.bOff + j;
-        for (let t = t0; t < t1; t++) {
-          const v = vals[t]!;
-          const p = bj + cols[t]! * bRs;
-          s0 += v * b[p]!;
-          s1 += v * b[p + 1]!;
-          s2 += v * b[p + 2]!;
-          s3 += v * b[p + 3]!;
-        }
-        const o = cRow + j;
-        c[o] += s0; c[o + 1] += s1; c[o + 2] += s2; c[o + 3] += s3;
+  const { c, cCs } = q;
+  const b = strip;
+  for (let r = 0; r < q.count; r++) {
+    const t0 = (q.rowBase + r * q.rowStep) * h;
+    const t1 = t0 + h;
+    const cRow = q.cOff + r * q.ldc;
+    for (let jj = 0; jj < sw; jj += 8) {
+      let s0 = 0, s1 = 0, s2 = 0, s3 = 0, s4 = 0, s5 = 0, s6 = 0, s7 = 0;
+      for (let t = t0; t < t1; t++) {
+        const v = vals[t]!;
+        const p = cols[t]! * sw + jj;
+        s0 += v * b[p]!; s1 += v * b[p + 1]!; s2 += v * b[p + 2]!; s3 += v * b[p + 3]!;
+        s4 += v * b[p + 4]!; s5 += v * b[p + 5]!; s6 += v * b[p + 6]!; s7 += v * b[p + 7]!;
       }
-      for (; j < j1; j++) {
-        let s = 0;
-        for (let t = t0; t < t1; t++) s += vals[t]! * b[q.bOff + j + cols[t]! * bRs]!;
-        c[cRow + j] += s;
-      }
+      tail[0] = s0; tail[1] = s1; tail[2] = s2; tail[3] = s3;
+      tail[4] = s4; tail[5] = s5; tail[6] = s6; tail[7] = s7;
+      storeTail(c, cRow, cCs, j0 + jj, Math.min(8, width - jj));
     }
   }
 }

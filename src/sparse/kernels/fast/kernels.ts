@@ -3,7 +3,7 @@
  *
  * - spmm C = A·B directly;
  * - linear y = x·Wᵀ as yᵀ = W·xᵀ, so a kept weight meets 8 batch rows at once from the packed
- *   transpose xᵀ; a batch of 1–3 rows instead takes `rowDot`, which reads each weight once per
+ *   strip of xᵀ; a batch of 1–3 rows instead takes `rowDot`, which reads each weight once per
  *   row with no packing;
  * - conv as an implicit GEMM over im2col: for each kernel position, the view rows of that
  *   position times the im2col rows of that position (a strided view, no copy).
@@ -29,21 +29,16 @@ export function linear(x: Float32Array, w: CompressedNM, bias: Float32Array | nu
     }
     return y;
   }
-  const xT = new Float32Array(inF * rows);
-  for (let i = 0; i < rows; i++) for (let c = 0; c < inF; c++) xT[c * rows + i] = x[i * inF + c]!;
-  const yT = new Float32Array(outF * rows);
-  rowsTimesDense(w, { rowBase: 0, rowStep: 1, count: outF, b: xT, bOff: 0, bRs: rows, n: rows, c: yT, cOff: 0, ldc: rows });
-  for (let o = 0; o < outF; o++) {
-    const b0 = bias === null ? 0 : bias[o]!;
-    for (let i = 0; i < rows; i++) y[i * outF + o] = yT[o * rows + i]! + b0;
-  }
+  if (bias !== null) for (let i = 0; i < rows; i++) y.set(bias, i * outF);
+  // yᵀ = W·xᵀ: B = xᵀ and C = yᵀ are strided views of x and y.
+  rowsTimesDense(w, { rowBase: 0, rowStep: 1, count: outF, b: x, bOff: 0, bRs: 1, bCs: inF, n: rows, c: y, cOff: 0, ldc: 1, cCs: outF });
   return y;
 }
 
 export function spmm(a: CompressedNM, b: Float32Array, n: number): Float32Array {
   checkSpmm(a, b, n);
   const c = new Float32Array(a.rows * n);
-  rowsTimesDense(a, { rowBase: 0, rowStep: 1, count: a.rows, b, bOff: 0, bRs: n, n, c, cOff: 0, ldc: n });
+  rowsTimesDense(a, { rowBase: 0, rowStep: 1, count: a.rows, b, bOff: 0, bRs: n, bCs: 1, n, c, cOff: 0, ldc: n, cCs: 1 });
   return c;
 }
 
@@ -73,10 +68,12 @@ export function conv(x: Float32Array, w: CompressedNM, bias: Float32Array | null
           b,
           bOff,
           bRs,
+          bCs: 1,
           n: L,
           c: y,
           cOff: (n * K + gi * g.kg) * L,
           ldc: L,
+          cCs: 1,
         });
       }
     }

@@ -120,21 +120,22 @@ function microKernel(
  */
 function thinGemm(a: MatView, b: MatView, c: Float32Array, cOff: number, ldc: number, m: number, k: number, n: number): void {
   const ad = a.data, bd = b.data;
-  if (b.rs === 1 || n < NR) {
+  const ars = a.rs, acs = a.cs, brs = b.rs, bcs = b.cs;
+  if (brs === 1 || n < NR) {
     // Dot products, four independent partial sums to hide add latency.
     for (let i = 0; i < m; i++) {
-      const ai = a.off + i * a.rs;
+      const ai = a.off + i * ars;
       for (let j = 0; j < n; j++) {
-        const bj = b.off + j * b.cs;
+        const bj = b.off + j * bcs;
         let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
         let t = 0;
         for (; t + 3 < k; t += 4) {
-          s0 += ad[ai + t * a.cs]! * bd[bj + t * b.rs]!;
-          s1 += ad[ai + (t + 1) * a.cs]! * bd[bj + (t + 1) * b.rs]!;
-          s2 += ad[ai + (t + 2) * a.cs]! * bd[bj + (t + 2) * b.rs]!;
-          s3 += ad[ai + (t + 3) * a.cs]! * bd[bj + (t + 3) * b.rs]!;
+          s0 += ad[ai + t * acs]! * bd[bj + t * brs]!;
+          s1 += ad[ai + (t + 1) * acs]! * bd[bj + (t + 1) * brs]!;
+          s2 += ad[ai + (t + 2) * acs]! * bd[bj + (t + 2) * brs]!;
+          s3 += ad[ai + (t + 3) * acs]! * bd[bj + (t + 3) * brs]!;
         }
-        for (; t < k; t++) s0 += ad[ai + t * a.cs]! * bd[bj + t * b.rs]!;
+        for (; t < k; t++) s0 += ad[ai + t * acs]! * bd[bj + t * brs]!;
         c[cOff + i * ldc + j] += s0 + s1 + s2 + s3;
       }
     }
