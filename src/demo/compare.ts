@@ -1,23 +1,31 @@
 /** Dense vs compressed model: output agreement and forward time on the same batch. */
-import type { TensorModule } from '../nn/index.js';
+import type { Batch } from '../nn/data/index.js';
+import { type TensorModule, countCorrect } from '../nn/index.js';
 import { type Tensor, ValueError, noGrad } from '../tensor/index.js';
 
-/** Largest |a − b| over the outputs of two models on the same inputs (both in eval mode). */
-export function maxAbsDiff(a: TensorModule, b: TensorModule, batches: Iterable<Tensor>): number {
+/**
+ * One pass over `batches` with both models (eval mode): the largest |a − b| over their outputs,
+ * and the accuracy of `b`'s class scores against the labels.
+ */
+export function compareModels(a: TensorModule, b: TensorModule, batches: Iterable<Batch>): { maxAbsDiff: number; accuracy: number } {
   let worst = 0;
+  let correct = 0;
+  let count = 0;
   noGrad(() => {
-    for (const x of batches) {
-      const ya = a.call(x).data;
-      const yb = b.call(x).data;
-      if (ya.length !== yb.length) throw new ValueError(`maxAbsDiff: the models give ${ya.length} and ${yb.length} outputs for the same batch`);
-      for (let i = 0; i < ya.length; i++) {
-        const d = Math.abs(ya[i]! - yb[i]!);
+    for (const { x, y } of batches) {
+      const ya = a.call(x);
+      const yb = b.call(x);
+      if (ya.size !== yb.size) throw new ValueError(`compareModels: the models give ${ya.size} and ${yb.size} outputs for the same batch`);
+      for (let i = 0; i < ya.size; i++) {
+        const d = Math.abs(ya.data[i]! - yb.data[i]!);
         // NaN must not hide behind a max: it is the worst possible disagreement.
         worst = Number.isNaN(d) ? Number.POSITIVE_INFINITY : Math.max(worst, d);
       }
+      correct += countCorrect(yb, y);
+      count += y.shape[0]!;
     }
   });
-  return worst;
+  return { maxAbsDiff: worst, accuracy: count === 0 ? Number.NaN : correct / count };
 }
 
 export function median(xs: readonly number[]): number {

@@ -3,7 +3,7 @@ export * from './types.js';
 export { demoCnn } from './model.js';
 export { type DemoData, loadDemoData } from './data.js';
 export { keptUnderPattern, maskedMagnitude, totalMagnitude } from './magnitude.js';
-export { forwardTimes, maxAbsDiff, median } from './compare.js';
+export { compareModels, forwardTimes, median } from './compare.js';
 export { SearchProgress } from './search_progress.js';
 export * from './svg.js';
 export { curvesSvg, magnitudeSvg, reportMarkdown, writeReport } from './report.js';
