@@ -44,7 +44,7 @@ describe('sparse24 command', () => {
   it('an unknown backend is reported as bad input', async () => {
     const c = capture();
     expect(await main(['example', '--backend', 'tpu', '--epochs', '1'], c.io)).toBe(2);
-    expect(c.err[0]).toMatch(/unknown backend 'tpu'; available: reference, gpu/);
+    expect(c.err[0]).toMatch(/unknown backend 'tpu'; available: reference, gpu, fast/);
   });
 
   it('<command> --help prints that command\'s help', async () => {
@@ -57,7 +57,7 @@ describe('sparse24 command', () => {
     const c = capture();
     expect(await main(['info', '--json'], c.io)).toBe(0);
     const info = JSON.parse(c.out[0]!) as { backends: string[]; gpuModes: Record<string, string> };
-    expect(info.backends).toEqual(['reference', 'gpu']);
+    expect(info.backends).toEqual(['reference', 'gpu', 'fast']);
     expect(info.gpuModes['webasm']).toBe('available');
   });
 
