@@ -21,6 +21,9 @@ function summary(r: DemoResult): string {
 }
 
 /** `sparse24 demo`: the ASP recipe end to end on a small CNN, with a report folder. */
+/** Training wants the fast CPU kernels by default; the oracle and gpu.js stay one flag away. */
+const BACKENDS = ['fast', 'reference', 'gpu'] as const;
+
 export const demoCommand: Command = {
   name: 'demo',
   summary: 'train a small CNN, permute, prune 2:4, fine-tune, run it compressed, and write a report',
@@ -42,7 +45,8 @@ export const demoCommand: Command = {
     '                       a pattern whose masks are not 2:4 along input channels (e.g. 3:4) skips',
     '                       compressed inference and the compressed export, with a note',
     '  --no-permute         compute the masks without channel permutation',
-    '  --backend NAME       reference | gpu (default: $SPARSE24_BACKEND or reference)',
+    '  --backend NAME       fast | reference | gpu (default: $SPARSE24_BACKEND, else fast: the',
+    '                       register-blocked CPU kernels; reference is the plain-loop oracle)',
     '  --gpu-mode MODE      gpu.js mode for --backend gpu (webasm, cpu, ...)',
     '  --seed N             random seed (default 0)',
     '  --out DIR            report folder (default sparse24-demo/)',
@@ -78,8 +82,7 @@ export const demoCommand: Command = {
       seed: intOption(v['seed'], 'seed', 0, 0),
       out: str('out') ?? 'sparse24-demo',
     };
-    const backend = v['backend'] === undefined ? undefined : choiceOption(v['backend'], 'backend', ['reference', 'gpu'] as const, 'reference');
-    if (backend !== undefined) options.backend = backend;
+    options.backend = choiceOption(v['backend'] ?? process.env['SPARSE24_BACKEND'], 'backend', BACKENDS, 'fast');
     const optional: [keyof DemoOptions & string, string][] = [['dataDir', 'data-dir'], ['pattern', 'pattern'], ['gpuMode', 'gpu-mode']];
     for (const [key, flag] of optional) {
       const s = str(flag);

@@ -50,7 +50,7 @@ export const exampleCommand: Command = {
     '  --lr X            learning rate (default 0.1)',
     '  --batch-size N    minibatch size (default 32)',
     '  --seed N          random seed (default 0)',
-    '  --backend NAME    reference | gpu (default: $SPARSE24_BACKEND or reference)',
+    '  --backend NAME    reference | fast | gpu (default: $SPARSE24_BACKEND or reference)',
     '  --json            print one JSON object instead of log lines',
   ].join('\n'),
   options: {
