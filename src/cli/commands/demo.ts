@@ -38,7 +38,7 @@ export const demoCommand: Command = {
     'Options:',
     '  --dataset NAME       digits (embedded, default) | fashion-mnist',
     `  --data-dir DIR       Fashion-MNIST IDX files (default ${FASHION_MNIST_DIR})`,
-    '  --epochs N           dense epochs (default 4 digits, 2 fashion-mnist)',
+    '  --epochs N           dense epochs (default 4 digits, 3 fashion-mnist)',
     '  --finetune-epochs N  sparse fine-tuning epochs (default 3 digits, 1 fashion-mnist)',
     '  --train-limit N      use only the first N training images',
     '  --pattern P          mask pattern: m4n2_1d (default), m4n2_2d_best, m4n2_2d_greedy or N:M;',
