@@ -25,6 +25,6 @@ describe('sparse24 bench', () => {
     expect(a.err[0]).toMatch(/--suite/);
     const b = capture();
     expect(await main(['bench', '--backends', 'tpu'], b.io)).toBe(2);
-    expect(b.err[0]).toBe("sparse24: --backends: unknown backend 'tpu'; expected reference, gpu/webasm, gpu/cpu");
+    expect(b.err[0]).toBe("sparse24: --backends: unknown backend 'tpu'; expected reference, fast, gpu/webasm, gpu/cpu");
   });
 });
