@@ -1,7 +1,6 @@
-import { ShapeError, ValueError } from '../../tensor/errors.js';
-import { convOutputSize, expandParam, toTriple } from '../../tensor/kernels/geometry.js';
-import type { ConvParams } from '../../tensor/kernels/types.js';
+import { ShapeError } from '../../tensor/errors.js';
 import type { ConvOptions } from '../../tensor/ops/conv.js';
+import { convCall } from '../../tensor/ops/conv_params.js';
 import { formatShape } from '../../tensor/shape.js';
 import type { Tensor } from '../../tensor/tensor.js';
 import type { CompressedNM } from '../compressed.js';
@@ -21,43 +20,18 @@ function sparseConvNd(dims: 1 | 2 | 3, x: Tensor, w: CompressedNM, bias: Tensor 
       `${name}: compressed weight must come from compressWeight of a ${dims + 2}-d [out, in/groups, ...kernel] weight, found ${ws === null ? 'a plain matrix (no weight shape)' : `weight shape [${ws.join(', ')}]`}`,
     );
   }
-  if (x.ndim !== dims + 1 && x.ndim !== dims + 2) {
-    throw new ShapeError(`${name}: input must be ${dims + 1}-d (unbatched) or ${dims + 2}-d (batched), got ${formatShape(x.shape)}`);
-  }
-  const unbatched = x.ndim === dims + 1;
-  const xShape = unbatched ? [1, ...x.shape] : [...x.shape];
-  const groups = opts.groups ?? 1;
-  if (!Number.isInteger(groups) || groups < 1) throw new ValueError(`${name}: groups must be a positive integer, got ${groups}`);
-  const [batch, inChannels] = [xShape[0]!, xShape[1]!];
-  const outChannels = ws[0]!;
-  if (inChannels % groups !== 0 || outChannels % groups !== 0 || ws[1]! * groups !== inChannels) {
-    throw new ShapeError(
+  const { p, outShape, stride, padding, dilation, kernelSize } = convCall(
+    name,
+    dims,
+    x,
+    ws,
+    bias,
+    opts,
+    (groups, inChannels) =>
       `${name}: weight [${ws.join(', ')}] with groups = ${groups} expects ${ws[1]! * groups} input channels (and out channels divisible by groups) but input ${formatShape(x.shape)} has ${inChannels}`,
-    );
-  }
-  if (bias !== null && (bias.ndim !== 1 || bias.shape[0] !== outChannels)) {
-    throw new ShapeError(`${name}: bias must be [${outChannels}] for weight [${ws.join(', ')}], got ${formatShape(bias.shape)}`);
-  }
-  const kernelSize = ws.slice(2);
-  const inSize = xShape.slice(2);
-  const stride = expandParam(opts.stride ?? 1, dims, `${name} stride`, 1);
-  const padding = expandParam(opts.padding ?? 0, dims, `${name} padding`, 0);
-  const dilation = expandParam(opts.dilation ?? 1, dims, `${name} dilation`, 1);
-  const outSize = convOutputSize(inSize, kernelSize, stride, padding, dilation);
-  const p: ConvParams = {
-    batch,
-    inChannels,
-    outChannels,
-    groups,
-    inSize: toTriple(inSize, 1),
-    kernelSize: toTriple(kernelSize, 1),
-    stride: toTriple(stride, 1),
-    padding: toTriple(padding, 0),
-    dilation: toTriple(dilation, 1),
-    outSize: toTriple(outSize, 1),
-  };
+  );
+  const { inChannels, outChannels, groups } = p;
   const y = sparseKernels().conv(x.data, w, bias === null ? null : bias.data, p);
-  const outShape = unbatched ? [outChannels, ...outSize] : [batch, outChannels, ...outSize];
   return sparseResult(name, y, outShape, bias === null ? [x] : [x, bias], {
     stride,
     padding,
