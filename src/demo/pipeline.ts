@@ -101,7 +101,7 @@ export async function runDemo(options: DemoOptions = {}, hooks: DemoHooks = {}):
     const bar = new SearchProgress(hooks.stream);
     const permuteFn: PermuteModelFn = (m, ex, o) => {
       const t0 = performance.now();
-      permuteReport = permuteModel(m, ex, { sparse: o.sparseParameters, onProgress: (e) => bar.update(e.group, e.groups, e.status) });
+      permuteReport = permuteModel(m, ex, { sparse: o.sparseParameters, perLayerGuard: true, onProgress: (e) => bar.update(e.group, e.groups, e.status) });
       searchSeconds = (performance.now() - t0) / 1000;
       return permuteReport;
     };

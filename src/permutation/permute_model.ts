@@ -20,9 +20,16 @@ export interface PermuteModelOptions {
   search?: SearchOptions;
   /** Called once per group, after it is decided. */
   onProgress?: (event: { group: number; groups: number; status: GroupStatus }) => void;
+  /**
+   * Keep a group's channels as they are when its permutation would make any one sparse layer keep
+   * less 2:4 magnitude (status 'guarded'). The search maximises the group's total, which can trade
+   * one sibling against another; with the guard every permuted layer keeps at least as much.
+   * Default false (apex's behaviour).
+   */
+  perLayerGuard?: boolean;
 }
 
-export type GroupStatus = 'permuted' | 'pinned' | 'useless C' | 'dense' | 'not needed';
+export type GroupStatus = 'permuted' | 'pinned' | 'useless C' | 'dense' | 'not needed' | 'guarded';
 
 export interface PermutationGroup {
   readonly id: number;
@@ -103,6 +110,18 @@ function kept(w: Float32Array, shape: readonly number[]): number {
   return sumAfter24(m, m.length / cw, cw);
 }
 
+/** The first sparse member that keeps less 2:4 magnitude under `perm` than unpermuted, described; or null. */
+function firstLoser(names: readonly string[], byName: ReadonlyMap<string, NamedTensor>, staged: StagedWrites, length: number, perm: Int32Array): string | null {
+  for (const name of names) {
+    const t = byName.get(name)!.tensor;
+    const m = searchMatrix([staged.current(t)], [t.shape], length);
+    const rows = m.length / length;
+    const [identity, permuted] = [sumAfter24(m, rows, length), sumAfter24(m, rows, length, perm)];
+    if (permuted < identity) return `the group's best permutation lowers ${name}'s kept magnitude (${identity.toFixed(4)} → ${permuted.toFixed(4)})`;
+  }
+  return null;
+}
+
 function planSkip(c: ClassInfo, length: number, sparse: readonly ParamDim[], matrix: () => Float32Array): [GroupStatus, string | null] {
   if (c.pins.length > 0) return ['pinned', c.pins[0]!];
   if (length % 4 !== 0 || length < 8) return ['useless C', `permutation length ${length} is not a multiple of 4 of at least 8`];
@@ -162,6 +181,10 @@ export function permuteModel(model: AnyModule, exampleInput: Tensor | readonly T
     if (status === 'permuted') {
       const m = matrix();
       permutation = searchPermutation(m, m.length / length, length, options.search).permutation;
+      const loser = options.perLayerGuard === true ? firstLoser(sparse.map((p) => p.name), byName, staged, length, permutation) : null;
+      if (loser !== null) [status, reason, permutation] = ['guarded', loser, null];
+    }
+    if (permutation !== null) {
       const changes: [Tensor, number, string][] = [];
       for (const p of c.params) {
         const t = byName.get(p.name)!.tensor;

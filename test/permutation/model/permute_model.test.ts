@@ -115,6 +115,34 @@ describe('real models', () => {
   });
 });
 
+describe('perLayerGuard', () => {
+  it('keeps every sparse layer at or above its unpermuted kept magnitude, and only guards groups that needed it', () => {
+    const run = (guard: boolean): ReturnType<typeof permuteModel> => {
+      const model = resnetSmall({ inChannels: 3, numClasses: 8, width: 16 });
+      randomize(model, 5);
+      const x = rand([2, 3, 8, 8], { generator: new MT19937(4) });
+      const before = forward(model, x);
+      const report = permuteModel(model, x, { search: { strategy: 'channel-swap' }, perLayerGuard: guard });
+      expectClose(forward(model, x), before);
+      return report;
+    };
+    const free = run(false);
+    const guarded = run(true);
+    // Without the guard this model has a layer that loses (the search maximises its group's total).
+    const losers = free.layers.filter((l) => l.after < l.before);
+    expect(losers.length).toBeGreaterThan(0);
+    for (const l of guarded.layers) expect(l.after).toBeGreaterThanOrEqual(l.before);
+    const guardedGroups = guarded.groups.filter((g) => g.status === 'guarded');
+    expect(guardedGroups.length).toBeGreaterThan(0);
+    for (const g of guardedGroups) {
+      expect(g.permutation).toBeNull();
+      expect(g.reason).toMatch(/lowers .*'s kept magnitude/);
+      // A guarded group is one whose free permutation made a member lose.
+      expect(g.sparse.some((n) => losers.some((l) => l.name === n))).toBe(true);
+    }
+  });
+});
+
 describe('applying', () => {
   it('replicates a permutation over repeated blocks', () => {
     expect([...replicatePermutation([1, 0, 2], 2)]).toEqual([1, 0, 2, 4, 3, 5]);
