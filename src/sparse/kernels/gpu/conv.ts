@@ -8,33 +8,17 @@
 import type { IKernelFunctionThis } from 'gpu.js';
 import type { ConvParams } from '../../../tensor/kernels/types.js';
 import type { KernelCache } from '../../../tensor/kernels/gpu/runtime.js';
+import { type WindowConstants, volume, windowConstants } from '../../../tensor/kernels/gpu/window.js';
 import type { CompressedNM } from '../../compressed.js';
 import { scaledColumns } from '../columns.js';
 import { checkConv, convOutputLength, perRow } from '../geometry.js';
 import { checkExactIndex } from './spmm.js';
 
-type SparseConvConstants = {
+type SparseConvConstants = WindowConstants & {
   C: number;
   K: number;
   CG: number;
   KG: number;
-  D: number;
-  H: number;
-  W: number;
-  KD: number;
-  KH: number;
-  KW: number;
-  SD: number;
-  SH: number;
-  SW: number;
-  PD: number;
-  PH: number;
-  PW: number;
-  DD: number;
-  DH: number;
-  DW: number;
-  OH: number;
-  OW: number;
   /** Kept values per view row. */
   HV: number;
   HV2: number;
@@ -94,32 +78,14 @@ function sparseConvKernel(
 export function gpuSparseConv(cache: KernelCache, x: Float32Array, w: CompressedNM, bias: Float32Array | null, p: ConvParams): Float32Array {
   const { positions, conv1d } = checkConv(x, w, bias, p);
   checkExactIndex('gpu sparse conv', x.length);
-  const [oD, oH, oW] = p.outSize;
-  const spatial = oD * oH * oW;
   if (convOutputLength(p) === 0) return new Float32Array(0);
   const hv = perRow(w);
   const c: SparseConvConstants = {
+    ...windowConstants(p),
     C: p.inChannels,
     K: p.outChannels,
     CG: p.inChannels / p.groups,
     KG: p.outChannels / p.groups,
-    D: p.inSize[0],
-    H: p.inSize[1],
-    W: p.inSize[2],
-    KD: p.kernelSize[0],
-    KH: p.kernelSize[1],
-    KW: p.kernelSize[2],
-    SD: p.stride[0],
-    SH: p.stride[1],
-    SW: p.stride[2],
-    PD: p.padding[0],
-    PH: p.padding[1],
-    PW: p.padding[2],
-    DD: p.dilation[0],
-    DH: p.dilation[1],
-    DW: p.dilation[2],
-    OH: oH,
-    OW: oW,
     HV: hv,
     HV2: hv - (hv % 2),
     ODD: hv % 2,
@@ -127,13 +93,13 @@ export function gpuSparseConv(cache: KernelCache, x: Float32Array, w: Compressed
     ROWP: conv1d ? 1 : p.outChannels,
     HAS_BIAS: bias !== null ? 1 : 0,
   };
-  const plane = p.inSize[0] * p.inSize[1] * p.inSize[2];
+  const plane = volume(p.inSize);
   const key = `sparse-conv:${p.batch},${w.n}:${w.m},${JSON.stringify(c)}`;
   return cache.run(
     key,
     () => ({
       source: sparseConvKernel,
-      output: [spatial, p.outChannels, p.batch],
+      output: [volume(p.outSize), p.outChannels, p.batch],
       constants: c,
       longestLoop: Math.max(hv, p.kernelSize[0], p.kernelSize[1], p.kernelSize[2]),
     }),
