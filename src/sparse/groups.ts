@@ -1,4 +1,4 @@
-/** Shared checks for masks that work on groups of M consecutive columns of a 2-D view. */
+/** Shared pieces of the masks that work on groups of M consecutive columns of a 2-D view. */
 import { ShapeError, ValueError } from '../tensor/errors.js';
 import type { MatrixView } from './view2d.js';
 
@@ -17,4 +17,22 @@ export function checkGroupedColumns(view: MatrixView<ArrayLike<number>>, m: numb
       `${what}: the input-channel dimension C=${view.cols} must be divisible by M=${m} (groups of ${m} run along C)`,
     );
   }
+}
+
+/**
+ * The tie rule every mask calculator shares: the index of the first candidate with the highest
+ * score, in candidate order; a NaN score wins at once (as torch.argmax treats NaN as the maximum).
+ */
+export function firstBest(count: number, score: (i: number) => number): number {
+  let best = -Infinity;
+  let choice = 0;
+  for (let i = 0; i < count; i++) {
+    const s = score(i);
+    if (Number.isNaN(s)) return i;
+    if (s > best) {
+      best = s;
+      choice = i;
+    }
+  }
+  return choice;
 }

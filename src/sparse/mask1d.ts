@@ -7,7 +7,7 @@
  * all-zero group keeps positions 1 and 3. NaN is treated as larger than everything, like
  * `torch.argmax`, so the first pattern touching a NaN wins.
  */
-import { checkGroupedColumns } from './groups.js';
+import { checkGroupedColumns, firstBest } from './groups.js';
 import type { MatrixView } from './view2d.js';
 
 /** Kept positions of apex's six 2:4 patterns, in apex's argmax order. */
@@ -23,18 +23,10 @@ export const APEX_24_PATTERNS: readonly (readonly [number, number])[] = Object.f
 /** Index into `APEX_24_PATTERNS` that apex picks for one group of four values. */
 export function apex24Choice(a0: number, a1: number, a2: number, a3: number): number {
   const abs = [Math.abs(a0), Math.abs(a1), Math.abs(a2), Math.abs(a3)];
-  let best = -Infinity;
-  let choice = 0;
-  for (let p = 0; p < APEX_24_PATTERNS.length; p++) {
+  return firstBest(APEX_24_PATTERNS.length, (p) => {
     const [i, j] = APEX_24_PATTERNS[p]!;
-    const score = Math.fround(abs[i]! + abs[j]!);
-    if (Number.isNaN(score)) return p;
-    if (score > best) {
-      best = score;
-      choice = p;
-    }
-  }
-  return choice;
+    return Math.fround(abs[i]! + abs[j]!);
+  });
 }
 
 /** The apex `m4n2_1d` mask of a 2-D view: 1 = keep, 0 = prune, same layout as the view. */

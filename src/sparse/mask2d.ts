@@ -6,7 +6,7 @@
  * (apex would leave ragged edges dense, which breaks the pattern; we refuse instead).
  */
 import { ShapeError } from '../tensor/errors.js';
-import { checkGroupedColumns } from './groups.js';
+import { checkGroupedColumns, firstBest } from './groups.js';
 import { APEX_24_PATTERNS } from './mask1d.js';
 import type { MatrixView } from './view2d.js';
 
@@ -69,19 +69,7 @@ export function m4n2_2d_best(view: MatrixView): Uint8Array {
   forEachBlock(
     view,
     (abs, set) => {
-      let best = -Infinity;
-      let choice = TRANSPOSABLE_24_PATTERNS[0]!;
-      for (const p of TRANSPOSABLE_24_PATTERNS) {
-        const score = blockScore(abs, p);
-        if (Number.isNaN(score)) {
-          choice = p;
-          break;
-        }
-        if (score > best) {
-          best = score;
-          choice = p;
-        }
-      }
+      const choice = TRANSPOSABLE_24_PATTERNS[firstBest(TRANSPOSABLE_24_PATTERNS.length, (p) => blockScore(abs, TRANSPOSABLE_24_PATTERNS[p]!))]!;
       for (let e = 0; e < 16; e++) if ((choice >> e) & 1) set(e);
     },
     mask,

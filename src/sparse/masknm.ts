@@ -12,7 +12,7 @@
  *
  * Cost is C(M, N) * N per group: fine for the usual 1:4, 2:4, 2:8, 4:8; slow for 8:16 and beyond.
  */
-import { checkGroupedColumns, checkNM } from './groups.js';
+import { checkGroupedColumns, checkNM, firstBest } from './groups.js';
 import { APEX_24_PATTERNS } from './mask1d.js';
 import type { MatrixView } from './view2d.js';
 
@@ -57,20 +57,14 @@ export function nmMask(view: MatrixView, n: number, m: number): Uint8Array {
   const abs = new Float64Array(m);
   for (let g = 0; g < data.length; g += m) {
     for (let i = 0; i < m; i++) abs[i] = Math.abs(data[g + i]!);
-    let best = -Infinity;
-    let choice = patterns[0]!;
-    for (const p of patterns) {
-      let score = 0;
-      for (let t = 0; t < n; t++) score = Math.fround(score + abs[p[t]!]!);
-      if (Number.isNaN(score)) {
-        choice = p;
-        break;
-      }
-      if (score > best) {
-        best = score;
-        choice = p;
-      }
-    }
+    const choice = patterns[
+      firstBest(patterns.length, (k) => {
+        const p = patterns[k]!;
+        let score = 0;
+        for (let t = 0; t < n; t++) score = Math.fround(score + abs[p[t]!]!);
+        return score;
+      })
+    ]!;
     for (let t = 0; t < n; t++) mask[g + choice[t]!] = 1;
   }
   return mask;
