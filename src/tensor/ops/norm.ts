@@ -136,6 +136,31 @@ function normalize(
   );
 }
 
+/**
+ * The argument checks batch and instance norm share (eps, momentum, per-channel affine and running
+ * buffers), in the order their errors are reported; returns the input's channel layout.
+ */
+function checkRunningStatsNorm(
+  op: string,
+  x: Tensor,
+  weight: Tensor | null,
+  bias: Tensor | null,
+  runningMean: Tensor | null,
+  runningVar: Tensor | null,
+  eps: number,
+  momentum: number,
+): { batch: number; channels: number; spatial: number } {
+  checkEps(eps, op);
+  checkMomentum(momentum, op);
+  const layout = channelLayout(x, op);
+  const c = [layout.channels];
+  checkAffine(weight, c, 'weight', op);
+  checkAffine(bias, c, 'bias', op);
+  checkAffine(runningMean, c, 'runningMean', op);
+  checkAffine(runningVar, c, 'runningVar', op);
+  return layout;
+}
+
 /** Splits an [N, C, *] input into its batch size, channel count and spatial size. */
 function channelLayout(x: Tensor, op: string): { batch: number; channels: number; spatial: number } {
   if (x.ndim < 2) throw new ShapeError(`${op} expects an input of shape [N, C, *], got ${formatShape(x.shape)}`);
@@ -231,13 +256,7 @@ export function batchNorm(
   const training = opts.training ?? false;
   const momentum = opts.momentum ?? 0.1;
   const eps = opts.eps ?? 1e-5;
-  checkEps(eps, op);
-  checkMomentum(momentum, op);
-  const { batch, channels, spatial } = channelLayout(x, op);
-  checkAffine(weight, [channels], 'weight', op);
-  checkAffine(bias, [channels], 'bias', op);
-  checkAffine(runningMean, [channels], 'runningMean', op);
-  checkAffine(runningVar, [channels], 'runningVar', op);
+  const { batch, channels, spatial } = checkRunningStatsNorm(op, x, weight, bias, runningMean, runningVar, eps, momentum);
   const p = channelPartition(batch, channels, spatial, channels, (_n, c) => c);
   const attrs = { training, momentum, eps };
   if (training) {
@@ -343,13 +362,7 @@ export function instanceNorm(
   const useInputStats = opts.useInputStats ?? true;
   const momentum = opts.momentum ?? 0.1;
   const eps = opts.eps ?? 1e-5;
-  checkEps(eps, op);
-  checkMomentum(momentum, op);
-  const { batch, channels, spatial } = channelLayout(x, op);
-  checkAffine(weight, [channels], 'weight', op);
-  checkAffine(bias, [channels], 'bias', op);
-  checkAffine(runningMean, [channels], 'runningMean', op);
-  checkAffine(runningVar, [channels], 'runningVar', op);
+  const { batch, channels, spatial } = checkRunningStatsNorm(op, x, weight, bias, runningMean, runningVar, eps, momentum);
   const attrs = { useInputStats, momentum, eps };
   if (useInputStats) {
     if (spatial <= 1) {
