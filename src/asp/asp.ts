@@ -237,6 +237,7 @@ export class ASP {
       }
       sp.mask.data.set(mask);
       multiplyInPlace(w, mask);
+      sp.param.markModified();
       const pct = (100 * (1 - keptCount(mask) / mask.length)).toFixed(2);
       this.#log.at(2, `Enabled ${pct}% sparsity for ${describe(sp)} with magnitude ${magnitude(w)}`);
     });
@@ -322,6 +323,7 @@ export class ASP {
       const p = sp.pruned!.data;
       // Assign rather than add (apex adds): the stored value is the dense value exactly, whatever a pruned slot holds now.
       for (let j = 0; j < w.length; j++) if (m[j] === 0) w[j] = p[j]!;
+      sp.param.markModified();
       m.fill(1);
       p.fill(0);
     }

@@ -5,14 +5,14 @@ export type BenchCase =
   | { id: string; kind: 'gemm'; label: string; flops: number; gemm: GemmParams }
   | { id: string; kind: 'conv2d'; label: string; flops: number; conv: ConvParams };
 
+/**
+ * A GEMM case. Linear cases (transB) mark W as a weight (`bStamp`), as the linear op does for a
+ * layer's parameter: a backend that keeps weights packed between calls (wasm) may do so here too,
+ * as TensorFlow.js and onnxruntime keep theirs resident.
+ */
 function gemmCase(id: string, label: string, m: number, k: number, n: number, transB: boolean): BenchCase {
-  return {
-    id,
-    kind: 'gemm',
-    label,
-    flops: 2 * m * n * k,
-    gemm: { batch: 1, m, k, n, transA: false, transB, strideA: 0, strideB: 0 },
-  };
+  const gemm: GemmParams = { batch: 1, m, k, n, transA: false, transB, strideA: 0, strideB: 0 };
+  return { id, kind: 'gemm', label, flops: 2 * m * n * k, gemm: transB ? { ...gemm, bStamp: 0 } : gemm };
 }
 
 /** The ResNet-style 3×3 convolution: batch 8, 64→64 channels, 56×56, padding 1. */
@@ -28,6 +28,7 @@ function resnetConv(): BenchCase {
     padding: [0, 1, 1],
     dilation: [1, 1, 1],
     outSize: [1, 56, 56],
+    wStamp: 0,
   };
   return { id: 'conv2d-resnet', kind: 'conv2d', label: 'conv2d 8×64×56×56, 64 out, 3×3 pad 1', flops: 2 * 8 * 64 * 56 * 56 * 64 * 9, conv };
 }
@@ -39,6 +40,7 @@ export function denseCases(quick: boolean): BenchCase[] {
     gemmCase('gemm-512', 'GEMM 512²', 512, 512, 512, false),
     gemmCase('gemm-1024', 'GEMM 1024²', 1024, 1024, 1024, false),
     gemmCase('linear-64x1024x1024', 'linear 64×1024→1024', 64, 1024, 1024, true),
+    gemmCase('linear-256x1024x1024', 'linear 256×1024→1024', 256, 1024, 1024, true),
     gemmCase('linear-1x4096x4096', 'linear 1×4096→4096', 1, 4096, 4096, true),
     resnetConv(),
   ];

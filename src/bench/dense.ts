@@ -1,5 +1,5 @@
 import type { DenseKernels } from '../tensor/index.js';
-import { kernels } from '../tensor/index.js';
+import { kernels, setWasmThreads } from '../tensor/index.js';
 import { createGpuKernels } from '../tensor/kernels/gpu/index.js';
 import type { BenchCase } from './cases.js';
 import { benchData, convOperandSizes, gemmOperandSizes } from './cases.js';
@@ -13,6 +13,7 @@ export function denseImplementation(backend: string, k: DenseKernels): Implement
     backend,
     variant: 'dense',
     async prepare(c: BenchCase) {
+      selectThreads(backend);
       if (c.kind === 'gemm') {
         const [na, nb] = gemmOperandSizes(c.gemm);
         const a = benchData(na, 1);
@@ -27,12 +28,29 @@ export function denseImplementation(backend: string, k: DenseKernels): Implement
   };
 }
 
-/** The backend names a run covers: the reference oracle, the fast plain-TS kernels and gpu.js in each mode given. */
-export function backendNames(gpuModes: readonly string[]): string[] {
-  return ['reference', 'fast', ...gpuModes.map((m) => `gpu/${m}`)];
+/**
+ * The backend names a run covers: the reference oracle, the fast plain-TS kernels, wasm on one
+ * thread and on `threads` (when more than one), and gpu.js in each mode given.
+ */
+export function backendNames(gpuModes: readonly string[], threads: number): string[] {
+  const wasm = threads > 1 ? ['wasm/1t', `wasm/${threads}t`] : ['wasm/1t'];
+  return ['reference', 'fast', ...wasm, ...gpuModes.map((m) => `gpu/${m}`)];
+}
+
+/** `wasm/<n>t` runs the wasm backend on n threads. */
+export function wasmThreadsOf(backend: string): number | null {
+  const m = /^wasm\/(\d+)t$/.exec(backend);
+  return m === null ? null : Number(m[1]);
+}
+
+/** Sets the thread count a wasm row runs on (before its inputs are prepared). */
+export function selectThreads(backend: string): void {
+  const t = wasmThreadsOf(backend);
+  if (t !== null) setWasmThreads(t);
 }
 
 export function denseKernelsFor(backend: string): DenseKernels {
   if (backend === 'reference' || backend === 'fast') return kernels(backend);
+  if (wasmThreadsOf(backend) !== null) return kernels('wasm');
   return createGpuKernels(backend.slice('gpu/'.length));
 }

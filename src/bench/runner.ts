@@ -3,6 +3,7 @@ import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { Bench } from 'tinybench';
 import { writeFileAtomic } from '../io/atomic.js';
+import { requestedThreads, setWasmThreads } from '../tensor/index.js';
 import { type BenchCase, denseCases } from './cases.js';
 import { backendNames, denseImplementation, denseKernelsFor } from './dense.js';
 import type { Implementation } from './implementation.js';
@@ -24,11 +25,13 @@ export interface BenchOptions {
   /** Measure onnxruntime-node and TensorFlow.js on the same shapes (dense suite). */
   peers: boolean;
   gpuModes: readonly string[];
+  /** Threads of the multi-threaded wasm rows (wasm also runs on 1 thread); default: the core count. */
+  threads?: number;
   onProgress?: (line: string) => void;
 }
 
 async function implementations(o: BenchOptions): Promise<Implementation[]> {
-  const names = backendNames(o.gpuModes).filter((b) => o.backends === null || o.backends.includes(b));
+  const names = backendNames(o.gpuModes, o.threads ?? requestedThreads()).filter((b) => o.backends === null || o.backends.includes(b));
   // Dense then 2:4 per backend, so background load falls on both rows of a pair alike.
   const ours = names.flatMap((b) => [
     denseImplementation(b, denseKernelsFor(b)),
@@ -56,6 +59,7 @@ export function machineInfo(): BenchReport['machine'] {
 export async function runBench(o: BenchOptions): Promise<BenchReport> {
   const cases: BenchCase[] = denseCases(o.quick).filter((c) => o.only === null || o.only.includes(c.id));
   const impls = await implementations(o);
+  const threadsBefore = requestedThreads();
   const rows: Measurement[] = [];
   for (const c of cases) {
     for (const impl of impls) {
@@ -84,6 +88,7 @@ export async function runBench(o: BenchOptions): Promise<BenchReport> {
       o.onProgress?.(`${c.id} / ${impl.name}: ${m.medianMs.toFixed(3)} ms (${m.samples} samples)`);
     }
   }
+  setWasmThreads(threadsBefore);
   attachRatios(rows);
   return { suite: o.suite, date: new Date().toISOString(), quick: o.quick, machine: machineInfo(), rows };
 }

@@ -5,9 +5,10 @@
  * dense-equivalent (2·M·N·K), so GFLOP/s is effective throughput.
  */
 import { type CompressedNM, compressWeight } from '../sparse/compressed.js';
-import { type SparseKernels, createGpuSparseKernels, fastSparseKernels, referenceSparseKernels } from '../sparse/kernels/index.js';
+import { type SparseKernels, createGpuSparseKernels, fastSparseKernels, referenceSparseKernels, wasmSparseKernels } from '../sparse/kernels/index.js';
 import { createMask } from '../sparse/registry.js';
 import { type BenchCase, benchData, convOperandSizes, gemmOperandSizes } from './cases.js';
+import { selectThreads, wasmThreadsOf } from './dense.js';
 import type { Implementation } from './implementation.js';
 
 function compress24(data: Float32Array, shape: number[]): CompressedNM {
@@ -22,6 +23,7 @@ export function sparseImplementation(backend: string, k: SparseKernels): Impleme
     backend,
     variant: '2:4',
     async prepare(c: BenchCase) {
+      selectThreads(backend);
       if (c.kind === 'gemm') {
         const { m, k: inner, n, transB } = c.gemm;
         const [na, nb] = gemmOperandSizes(c.gemm);
@@ -48,5 +50,6 @@ export function sparseImplementation(backend: string, k: SparseKernels): Impleme
 export function sparseKernelsFor(backend: string): SparseKernels {
   if (backend === 'reference') return referenceSparseKernels;
   if (backend === 'fast') return fastSparseKernels;
+  if (wasmThreadsOf(backend) !== null) return wasmSparseKernels;
   return createGpuSparseKernels(backend.slice('gpu/'.length));
 }

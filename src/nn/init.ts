@@ -17,18 +17,18 @@ export function calculateFanInAndFanOut(t: Tensor): [number, number] {
 export function uniform_(t: Tensor, low = 0, high = 1, generator: MT19937 = defaultGenerator()): Tensor {
   const d = t.data;
   for (let i = 0; i < d.length; i++) d[i] = low + (high - low) * generator.nextDouble();
-  return t;
+  return t.markModified();
 }
 
 export function normal_(t: Tensor, mean = 0, std = 1, generator: MT19937 = defaultGenerator()): Tensor {
   const d = t.data;
   for (let i = 0; i < d.length; i++) d[i] = mean + std * generator.nextGauss();
-  return t;
+  return t.markModified();
 }
 
 export function constant_(t: Tensor, value: number): Tensor {
   t.data.fill(value);
-  return t;
+  return t.markModified();
 }
 
 export const zeros_ = (t: Tensor): Tensor => constant_(t, 0);

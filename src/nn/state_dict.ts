@@ -51,7 +51,10 @@ export function loadIntoModule(own: ReadonlyMap<string, Tensor>, sd: StateDictIn
   }
   for (const [key, target] of own) {
     const src = given.get(key);
-    if (src !== undefined) target.data.set(src.data);
+    if (src !== undefined) {
+      target.data.set(src.data);
+      target.markModified();
+    }
   }
   return { missingKeys, unexpectedKeys };
 }

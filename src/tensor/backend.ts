@@ -1,24 +1,61 @@
+/**
+ * The one backend registry. A backend is a named kernel set: its dense kernels, and whatever the
+ * layers above add to it (src/sparse adds `sparse`, by augmenting `KernelSet` and calling
+ * `extendBackend` for the built-in backends). Every op asks the active backend for its kernels, so
+ * selecting a backend (`setBackend`, or $SPARSE24_BACKEND) changes every op at once.
+ *
+ * Built-in: 'reference' (the oracle), 'fast' (register-blocked JS), 'wasm' (WebAssembly SIMD128 on
+ * threads), 'gpu' (gpu.js in the mode `setGpuMode` / $SPARSE24_GPU_MODE picks).
+ */
 import { BackendError } from './errors.js';
 import { fastKernels } from './kernels/fast/index.js';
 import { GPU_MODES, createGpuKernels, isGpuMode } from './kernels/gpu/index.js';
 import { referenceKernels } from './kernels/reference/index.js';
 import type { DenseKernels } from './kernels/types.js';
+import { wasmAvailable, wasmKernels } from './kernels/wasm/index.js';
 
-export type BackendName = 'reference' | 'fast' | 'gpu';
-
-type Factory = () => DenseKernels;
-
-const factories = new Map<string, Factory>();
-const instances = new Map<string, DenseKernels>();
-let active: string | null = null;
+export type BackendName = 'reference' | 'fast' | 'wasm' | 'gpu';
 
 /**
- * Registers a kernel backend under a name. Backends are created lazily on first use, so a gpu.js
- * backend costs nothing until it is selected. Registering an existing name replaces it, which is
- * how a faster implementation is dropped in.
+ * What a backend provides. Layers above the tensor core add optional fields by declaration merging
+ * (`declare module '.../tensor/backend.js' { interface KernelSet { sparse?: SparseKernels } }`); a
+ * backend that leaves one out gets that layer's fallback (the reference sparse kernels, say).
  */
-export function registerBackend(name: string, factory: Factory): void {
-  factories.set(name, factory);
+export interface KernelSet {
+  readonly dense: DenseKernels;
+}
+
+type Factory = () => KernelSet;
+type Extension = (set: KernelSet) => KernelSet;
+
+const factories = new Map<string, Factory>();
+const extensions = new Map<string, Extension[]>();
+const instances = new Map<string, KernelSet>();
+let active: string | null = null;
+
+export interface RegisterOptions {
+  /** Replace a backend registered under the same name (else that is an error). */
+  replace?: boolean;
+}
+
+/**
+ * Registers a backend: a kernel set, or a function that builds one on first use (so a gpu.js or wasm
+ * backend costs nothing until it is selected). Names are unique unless `replace` is set.
+ */
+export function registerBackend(name: string, kernels: KernelSet | Factory, options: RegisterOptions = {}): void {
+  if (factories.has(name) && options.replace !== true) {
+    throw new BackendError(`backend '${name}' is registered already; pass { replace: true } to replace it`);
+  }
+  factories.set(name, typeof kernels === 'function' ? kernels : () => kernels);
+  instances.delete(name);
+}
+
+/**
+ * Adds to the kernel set of backend `name` (registered now or later) when it is built: how a layer
+ * above the tensor core attaches its kernels to the built-in backends.
+ */
+export function extendBackend(name: string, extend: Extension): void {
+  extensions.set(name, [...(extensions.get(name) ?? []), extend]);
   instances.delete(name);
 }
 
@@ -37,24 +74,29 @@ export function setBackend(name: string): void {
 /** The active backend's name: set explicitly, else $SPARSE24_BACKEND, else 'reference'. */
 export function getBackend(): string {
   if (active === null) {
-    const fromEnv = process.env['SPARSE24_BACKEND'];
+    const fromEnv = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env?.['SPARSE24_BACKEND'];
     setBackend(fromEnv !== undefined && fromEnv !== '' ? fromEnv : 'reference');
   }
   return active!;
 }
 
-/** The kernels of a backend (the active one by default). */
-export function kernels(name: string = getBackend()): DenseKernels {
-  let k = instances.get(name);
-  if (k === undefined) {
+/** The whole kernel set of a backend (the active one by default). */
+export function kernelSet(name: string = getBackend()): KernelSet {
+  let set = instances.get(name);
+  if (set === undefined) {
     const factory = factories.get(name);
     if (factory === undefined) {
       throw new BackendError(`unknown backend '${name}'; available: ${listBackends().join(', ')}`);
     }
-    k = factory();
-    instances.set(name, k);
+    set = (extensions.get(name) ?? []).reduce((s, extend) => extend(s), factory());
+    instances.set(name, set);
   }
-  return k;
+  return set;
+}
+
+/** The dense kernels of a backend (the active one by default). */
+export function kernels(name: string = getBackend()): DenseKernels {
+  return kernelSet(name).dense;
 }
 
 /** Runs `fn` with another backend active, then restores the previous one. */
@@ -68,15 +110,16 @@ export function withBackend<T>(name: string, fn: () => T): T {
   }
 }
 
-registerBackend('reference', () => referenceKernels);
-registerBackend('fast', () => fastKernels);
+registerBackend('reference', { dense: referenceKernels });
+registerBackend('fast', { dense: fastKernels });
+if (wasmAvailable()) registerBackend('wasm', { dense: wasmKernels });
 
 let gpuMode: string | null = null;
 
 /** The gpu.js mode backend 'gpu' uses: set explicitly, else $SPARSE24_GPU_MODE, else 'webasm'. */
 export function getGpuMode(): string {
   if (gpuMode === null) {
-    const fromEnv = process.env['SPARSE24_GPU_MODE'];
+    const fromEnv = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env?.['SPARSE24_GPU_MODE'];
     return fromEnv !== undefined && fromEnv !== '' ? fromEnv : 'webasm';
   }
   return gpuMode;
@@ -91,7 +134,7 @@ export function setGpuMode(mode: string): void {
     throw new BackendError(`unknown gpu.js mode '${mode}'; expected one of ${GPU_MODES.join(', ')}`);
   }
   gpuMode = mode;
-  registerBackend('gpu', () => createGpuKernels(getGpuMode()));
+  instances.delete('gpu');
 }
 
-registerBackend('gpu', () => createGpuKernels(getGpuMode()));
+registerBackend('gpu', () => ({ dense: createGpuKernels(getGpuMode()) }));

@@ -64,10 +64,13 @@ export function gradcheck(f: (...inputs: Tensor[]) => Tensor, inputs: Tensor[], 
     for (let i = 0; i < t.size; i++) {
       const orig = t.data[i]!;
       t.data[i] = orig + eps;
+      t.markModified();
       const plus = scalar();
       t.data[i] = orig - eps;
+      t.markModified();
       const minus = scalar();
       t.data[i] = orig;
+      t.markModified();
       // The perturbation actually applied, after float32 rounding.
       const h = Math.fround(orig + eps) - Math.fround(orig - eps);
       const numeric = (plus - minus) / h;

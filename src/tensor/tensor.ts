@@ -33,6 +33,7 @@ export class Tensor {
   /** Optional human name (parameters get theirs from nn). */
   name: string | null = null;
   retainsGrad = false;
+  #version = 0;
 
   constructor(data: Float32Array, shape: Shape, requiresGrad = false) {
     checkShape(shape);
@@ -62,6 +63,30 @@ export class Tensor {
     if (needsGrad) out.gradFn = { op, inputs, backward };
     if (isTracing()) out.trace = { op, inputs, attrs };
     return out;
+  }
+
+  /**
+   * Bumped by every in-place write the engine makes to `data` (optimizer steps, loadStateDict, ASP
+   * masking, permutation, init), as PyTorch's `_version`. Backends that keep a weight packed between
+   * calls (the wasm backend) repack it when this changes.
+   */
+  get version(): number {
+    return this.#version;
+  }
+
+  /** Declares that `data` was changed in place. Call it after writing `t.data` yourself. */
+  markModified(): this {
+    this.#version++;
+    return this;
+  }
+
+  /**
+   * The stamp under which a backend may cache this tensor as a weight: its version when it is a
+   * parameter-like leaf (requires grad, or named by nn), else undefined — an op's fresh output is
+   * used once and never cached.
+   */
+  get weightStamp(): number | undefined {
+    return this.isLeaf && (this.requiresGrad || this.name !== null) ? this.#version : undefined;
   }
 
   get size(): number {

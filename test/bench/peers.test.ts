@@ -63,13 +63,14 @@ describe('benchmark peers compute what sparse24 computes', () => {
     expect(table).toContain('| c | ours 2:4 | 25.0 | 1.00 | 0.40× (p1) | 1.60× |');
   });
 
-  it('the suite has the issue\'s shapes and correct FLOP counts', () => {
+  it('the suite has the standard shapes and correct FLOP counts', () => {
     const ids = denseCases(false).map((c): [string, number] => [c.id, c.flops]);
     expect(ids).toEqual([
       ['gemm-256', 2 * 256 ** 3],
       ['gemm-512', 2 * 512 ** 3],
       ['gemm-1024', 2 * 1024 ** 3],
       ['linear-64x1024x1024', 2 * 64 * 1024 * 1024],
+      ['linear-256x1024x1024', 2 * 256 * 1024 * 1024],
       ['linear-1x4096x4096', 2 * 4096 * 4096],
       ['conv2d-resnet', 2 * 8 * 64 * 64 * 56 * 56 * 9],
     ]);

@@ -24,7 +24,10 @@ describe('sparse24 bench', () => {
     expect(await main(['bench', '--suite', 'fast'], a.io)).toBe(2);
     expect(a.err[0]).toMatch(/--suite/);
     const b = capture();
-    expect(await main(['bench', '--backends', 'tpu'], b.io)).toBe(2);
-    expect(b.err[0]).toBe("sparse24: --backends: unknown backend 'tpu'; expected reference, fast, gpu/webasm, gpu/cpu");
+    expect(await main(['bench', '--backends', 'tpu', '--threads', '3'], b.io)).toBe(2);
+    expect(b.err[0]).toBe("sparse24: --backends: unknown backend 'tpu'; expected reference, fast, wasm/1t, wasm/3t, gpu/webasm, gpu/cpu");
+    const d = capture();
+    expect(await main(['bench', '--threads', '0'], d.io)).toBe(2);
+    expect(d.err[0]).toBe("sparse24: --threads: expected an integer in 1..256, got '0'");
   });
 });

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { CommandIO } from '../../src/cli/command.js';
 import { main } from '../../src/cli/main.js';
+import { requestedThreads } from '../../src/tensor/index.js';
 
 function capture(): { io: CommandIO; out: string[]; err: string[] } {
   const out: string[] = [];
@@ -44,7 +45,7 @@ describe('sparse24 command', () => {
   it('an unknown backend is reported as bad input', async () => {
     const c = capture();
     expect(await main(['example', '--backend', 'tpu', '--epochs', '1'], c.io)).toBe(2);
-    expect(c.err[0]).toMatch(/unknown backend 'tpu'; available: reference, fast, gpu/);
+    expect(c.err[0]).toMatch(/unknown backend 'tpu'; available: reference, fast, wasm, gpu/);
   });
 
   it('<command> --help prints that command\'s help', async () => {
@@ -56,9 +57,11 @@ describe('sparse24 command', () => {
   it('info --json reports every backend', async () => {
     const c = capture();
     expect(await main(['info', '--json'], c.io)).toBe(0);
-    const info = JSON.parse(c.out[0]!) as { backends: string[]; gpuModes: Record<string, string> };
-    expect(info.backends).toEqual(['reference', 'fast', 'gpu']);
+    const info = JSON.parse(c.out[0]!) as { backends: string[]; gpuModes: Record<string, string>; wasm: { simd: boolean; threads: number } };
+    expect(info.backends).toEqual(['reference', 'fast', 'wasm', 'gpu']);
     expect(info.gpuModes['webasm']).toBe('available');
+    expect(info.wasm.simd).toBe(true);
+    expect(info.wasm.threads).toBe(requestedThreads());
   });
 
   it('example trains the digits MLP to a useful accuracy, reproducibly for a seed', async () => {

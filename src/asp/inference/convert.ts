@@ -132,6 +132,7 @@ export function denseLayerFor(m: SparseLayer): DenseLayer {
   // A plain [rows][cols] matrix (compressNM) is already a Linear weight's layout.
   const w = m.weight.weightShape === null ? decompress(m.weight) : decompressWeight(m.weight);
   layer.weight.data.set(w);
+  layer.weight.markModified();
   if (m.bias !== null) layer.bias!.data.set(m.bias.data);
   const mask = m.weight.weightShape === null ? compressedMask(m.weight) : fromView(compressedMask(m.weight), m.weight.weightShape);
   (layer as unknown as AnyModule).registerBuffer(maskBufferName('weight'), new Tensor(Float32Array.from(mask), layer.weight.shape), true);

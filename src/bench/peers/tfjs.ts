@@ -41,11 +41,14 @@ export async function tfjsPeers(): Promise<Implementation[]> {
         await tf.ready();
         if (c.kind === 'gemm') {
           const [na, nb] = gemmOperandSizes(c.gemm);
-          const { m, k, n, transB } = c.gemm;
+          const { m, k, n } = c.gemm;
           const a = tf.tensor2d(benchData(na, 1), [m, k]);
-          const b = tf.tensor2d(benchData(nb, 2), transB ? [n, k] : [k, n]);
+          // A tfjs dense layer keeps its kernel as [in, out] and calls matMul(x, kernel). Asking for
+          // transposeB instead sends tfjs-wasm down a slow scalar path, not XNNPACK, so the Linear
+          // shapes (transB in our cases) use the layer's layout: the same values stand for Wᵀ.
+          const b = tf.tensor2d(benchData(nb, 2), [k, n]);
           return {
-            run: () => readAndDispose(tf.matMul(a, b, false, transB)),
+            run: () => readAndDispose(tf.matMul(a, b)),
             dispose: () => tf.dispose([a, b]),
           };
         }

@@ -1,4 +1,5 @@
-import { type BenchSuite, markdownTable, runBench, writeBenchReport } from '../../bench/index.js';
+import { type BenchSuite, backendNames, markdownTable, runBench, writeBenchReport } from '../../bench/index.js';
+import { requestedThreads } from '../../tensor/index.js';
 import { type Command, UsageError } from '../command.js';
 import { choiceOption } from '../util/options.js';
 
@@ -14,8 +15,8 @@ export const benchCommand: Command = {
   help: [
     'Usage: sparse24 bench [options]',
     '',
-    'Measures the kernels on the issue shapes (GEMM 256²/512²/1024², linear 64×1024→1024 and',
-    '1×4096→4096, the ResNet 3×3 conv 8×64×56×56) and prints a markdown table: median time,',
+    'Measures the kernels on the standard shapes (GEMM 256²/512²/1024², linear 64×1024→1024,',
+    '256×1024→1024 and 1×4096→4096, the ResNet 3×3 conv 8×64×56×56) and prints a markdown table: median time,',
     'GFLOP/s (dense-equivalent for 2:4 rows), the ratio to the fastest peer, and the 2:4 speedup over',
     'the same backend\'s dense kernel measured in the same run. Progress goes to stderr.',
     '',
@@ -23,8 +24,10 @@ export const benchCommand: Command = {
     '  --suite S        dense | sparse | all (default all)',
     '  --quick          two small shapes, fewer samples (a smoke run)',
     '  --only IDS       comma-separated case ids (gemm-256, gemm-512, gemm-1024, linear-64x1024x1024,',
-    '                   linear-1x4096x4096, conv2d-resnet)',
-    '  --backends LIST  comma-separated: reference, fast, gpu/webasm, gpu/cpu (default all)',
+    '                   linear-256x1024x1024, linear-1x4096x4096, conv2d-resnet)',
+    '  --backends LIST  comma-separated: reference, fast, wasm/1t, wasm/<T>t, gpu/webasm, gpu/cpu (default all)',
+    '  --threads T      threads of the multi-threaded wasm rows (default $SPARSE24_THREADS or the core count);',
+    '                   wasm also runs on 1 thread, like the single-threaded peers (tfjs-wasm under Node)',
     '  --no-peers       skip onnxruntime-node and TensorFlow.js',
     '  --out DIR        also write DIR/<suite>[-quick].json',
     '  --json           print the report as one JSON object instead of the table',
@@ -36,6 +39,7 @@ export const benchCommand: Command = {
     quick: { type: 'boolean' },
     only: { type: 'string' },
     backends: { type: 'string' },
+    threads: { type: 'string' },
     'no-peers': { type: 'boolean' },
     out: { type: 'string' },
     json: { type: 'boolean' },
@@ -45,7 +49,12 @@ export const benchCommand: Command = {
     if (args.positionals.length > 0) throw new UsageError(`bench takes no positional arguments, got '${args.positionals[0]}'`);
     const suite = choiceOption(v['suite'], 'suite', SUITES, 'all');
     const backends = list(v['backends']);
-    const known = ['reference', 'fast', 'gpu/webasm', 'gpu/cpu'];
+    const threads = v['threads'] === undefined ? requestedThreads() : Number(v['threads']);
+    if (!Number.isInteger(threads) || threads < 1 || threads > 256) {
+      throw new UsageError(`--threads: expected an integer in 1..256, got '${String(v['threads'])}'`);
+    }
+    const gpuModes = ['webasm', 'cpu'];
+    const known = backendNames(gpuModes, threads);
     for (const b of backends ?? []) {
       if (!known.includes(b)) throw new UsageError(`--backends: unknown backend '${b}'; expected ${known.join(', ')}`);
     }
@@ -55,7 +64,8 @@ export const benchCommand: Command = {
       only: list(v['only']),
       backends,
       peers: v['no-peers'] !== true,
-      gpuModes: ['webasm', 'cpu'],
+      gpuModes,
+      threads,
       onProgress: (line) => io.err(line),
     });
     const written = typeof v['out'] === 'string' ? await writeBenchReport(v['out'], report) : null;

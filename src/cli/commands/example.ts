@@ -101,6 +101,7 @@ export const exampleCommand: Command = {
         for (const p of params) {
           const grad = p.grad!.data;
           for (let i = 0; i < p.data.length; i++) p.data[i]! -= lr * grad[i]!;
+          p.markModified();
         }
         total += loss.item() * batch.y.size;
       }

@@ -1,8 +1,19 @@
 import { createRequire } from 'node:module';
 import { cpus } from 'node:os';
-import { getBackend, listBackends } from '../../tensor/index.js';
+import { getBackend, listBackends, requestedThreads, threadSupport, wasmAvailable } from '../../tensor/index.js';
 import type { Command } from '../command.js';
 import { version } from '../version.js';
+
+/** The wasm backend here: SIMD128 support and the threads it would run on (without starting them). */
+function wasmStatus(): { simd: boolean; threads: number; threadNote: string | null } {
+  const support = threadSupport();
+  const asked = requestedThreads();
+  return {
+    simd: wasmAvailable(),
+    threads: support.ok ? asked : 1,
+    threadNote: support.ok || asked === 1 ? null : support.reason,
+  };
+}
 
 /** Which gpu.js modes can run here: webasm and cpu need only gpu.js; headlessgl needs the optional `gl`. */
 function gpuModes(): Record<string, string> {
@@ -28,7 +39,7 @@ function gpuModes(): Record<string, string> {
 export const infoCommand: Command = {
   name: 'info',
   summary: 'version, backends and gpu.js modes available on this machine',
-  help: ['Usage: sparse24 info [--json]', '', 'Prints the version, the kernel backends, the active backend and which gpu.js modes work here.'].join('\n'),
+  help: ['Usage: sparse24 info [--json]', '', 'Prints the version, the kernel backends, the active backend, the wasm backend\'s threads and which gpu.js modes work here.'].join('\n'),
   options: { json: { type: 'boolean' } },
   async run(args, io) {
     const info = {
@@ -39,6 +50,7 @@ export const infoCommand: Command = {
       activeBackend: getBackend(),
       gpuMode: process.env['SPARSE24_GPU_MODE'] ?? 'webasm',
       gpuModes: gpuModes(),
+      wasm: wasmStatus(),
     };
     if (args.values['json'] === true) io.out(JSON.stringify(info));
     else {
@@ -46,6 +58,7 @@ export const infoCommand: Command = {
         [
           `sparse24 ${info.version} (Node ${info.node}, ${info.cpus} CPUs)`,
           `backends: ${info.backends.join(', ')} (active: ${info.activeBackend}; set SPARSE24_BACKEND)`,
+          `wasm: ${info.wasm.simd ? `SIMD128, ${info.wasm.threads} thread(s) (set SPARSE24_THREADS)` : 'unavailable (no WebAssembly SIMD128)'}${info.wasm.threadNote === null ? '' : `; ${info.wasm.threadNote}`}`,
           `gpu.js mode: ${info.gpuMode} (set SPARSE24_GPU_MODE)`,
           ...Object.entries(info.gpuModes).map(([m, s]) => `  ${m}: ${s}`),
         ].join('\n'),

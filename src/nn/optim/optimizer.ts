@@ -97,6 +97,8 @@ export abstract class Optimizer<H extends BaseHyper = BaseHyper> {
     for (const h of this.#preHooks) h();
     for (const g of this.paramGroups) this.update(g);
     for (const h of this.#postHooks) h();
+    // The parameters changed in place: packed copies a backend keeps must be rebuilt.
+    for (const g of this.paramGroups) for (const p of g.params) p.markModified();
     return loss;
   }
 

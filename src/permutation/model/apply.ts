@@ -62,6 +62,7 @@ export class StagedWrites {
   commit(): void {
     for (const [t, d] of this.#staged) {
       t.data.set(d);
+      t.markModified();
       this.#written.add(t);
     }
     this.#staged.clear();

@@ -24,6 +24,12 @@ export interface GemmParams {
   /** Elements between consecutive batch items of A; 0 broadcasts one matrix to every batch item. */
   strideA: number;
   strideB: number;
+  /**
+   * Set when B is a weight (one matrix, strideB 0 or batch 1): a backend may then keep B packed
+   * between calls, keyed by the B array and this stamp, which the caller changes whenever B's
+   * contents may have changed (ops pass the weight tensor's `version`). Absent: B is used once.
+   */
+  bStamp?: number;
 }
 
 export type Triple = readonly [number, number, number];
@@ -42,6 +48,8 @@ export interface ConvParams {
   dilation: Triple;
   /** Output spatial size, as computed by `convOutputSize`. */
   outSize: Triple;
+  /** The weight's stamp, as `GemmParams.bStamp`: set, a backend may keep the weight packed between calls. */
+  wStamp?: number;
 }
 
 /** Max or average pooling over [batch, channels, D, H, W], stated in 3-D. */

@@ -19,7 +19,7 @@ function convNd(dims: 1 | 2 | 3, x: Tensor, w: Tensor, bias: Tensor | null, opts
   const { p, outShape, stride, padding, dilation, kernelSize } = convCall(name, dims, x, w.shape, bias, opts);
   const { batch, inChannels, outChannels, groups } = p;
   const K = kernels();
-  const y = K.conv(x.data, w.data, bias === null ? null : bias.data, p);
+  const y = K.conv(x.data, w.data, bias === null ? null : bias.data, { ...p, wStamp: w.weightStamp });
   const spatial = p.outSize[0] * p.outSize[1] * p.outSize[2];
   const inputs = bias === null ? [x, w] : [x, w, bias];
   return Tensor.fromOp(

@@ -110,7 +110,9 @@ export function linear(x: Tensor, weight: Tensor, bias: Tensor | null = null): T
   }
   const rows = x.size / inF;
   const K = kernels();
-  const y = K.gemm(x.data, weight.data, { batch: 1, m: rows, k: inF, n: outF, transA: false, transB: true, strideA: 0, strideB: 0 });
+  const y = K.gemm(x.data, weight.data, {
+    batch: 1, m: rows, k: inF, n: outF, transA: false, transB: true, strideA: 0, strideB: 0, bStamp: weight.weightStamp,
+  });
   if (bias !== null) {
     for (let r = 0; r < rows; r++) for (let j = 0; j < outF; j++) y[r * outF + j]! += bias.data[j]!;
   }

@@ -12,11 +12,13 @@ import { type ConvCase, compressedWeight, convCaseArb, maxRelErr, patternArb, ra
  * The property the sparse format exists for: the sparse-kernel forward equals the masked dense
  * forward. The dense side is always the reference backend's dense op with the masked weight; the
  * sparse side runs in each backend. Tolerance |sparse - dense| / (1 + |dense|) <= 1e-5 for the
- * float64-accumulating reference (only the summation order differs), 1e-4 for gpu.js (float32
- * accumulation).
+ * float64-accumulating reference and fast kernels (only the summation order differs), 1e-4 for wasm
+ * and gpu.js (float32 accumulation).
  */
 const BACKENDS = [
   { label: 'reference', backend: 'reference', mode: null, tol: 1e-5 },
+  { label: 'fast', backend: 'fast', mode: null, tol: 1e-5 },
+  { label: 'wasm', backend: 'wasm', mode: null, tol: 1e-4 },
   { label: 'gpu webasm', backend: 'gpu', mode: 'webasm', tol: 1e-4 },
   { label: 'gpu cpu', backend: 'gpu', mode: 'cpu', tol: 1e-4 },
 ] as const;

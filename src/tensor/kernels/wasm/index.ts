@@ -1,0 +1,32 @@
+/**
+ * The `wasm` backend's dense kernels: WebAssembly SIMD128 kernels compiled from AssemblyScript
+ * (./assembly), run on every thread of a pool over one shared memory (./pool.ts). Pooling is
+ * memory-bound and cheap next to the convolutions around it, so the reference pooling loops serve
+ * here, as in the fast backend.
+ */
+import { avgPool, avgPoolBackward, maxPool, maxPoolBackward } from '../reference/pool.js';
+import type { DenseKernels } from '../types.js';
+import { conv, convBackwardInput, convBackwardWeight } from './conv.js';
+import { gemm } from './gemm.js';
+
+export const wasmKernels: DenseKernels = {
+  name: 'wasm',
+  gemm,
+  conv: (x, w, bias, p) => conv(x, w, bias, p, p.wStamp),
+  convBackwardInput,
+  convBackwardWeight,
+  maxPool,
+  maxPoolBackward,
+  avgPool,
+  avgPoolBackward,
+};
+
+export { THIN_ROWS } from './gemm.js';
+export { setGeometry } from './conv.js';
+export type { Scratch } from './heap.js';
+export type { Packed } from './cache.js';
+export {
+  PAIRS_OF_FOUR, SWIZZLE_TABLE, type KernelName, type WasmInfo, type WasmRuntime,
+  closeRuntime, requestedThreads, setWasmThreads, wasmAvailable, wasmInfo, wasmRuntime,
+} from './runtime.js';
+export { threadSupport } from './pool.js';

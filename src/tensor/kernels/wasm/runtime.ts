@@ -1,0 +1,168 @@
+/**
+ * The wasm backend's runtime: the compiled kernel module, its shared memory and heap, and the thread
+ * pool, created once on first use. The thread count comes from `setWasmThreads`, else
+ * $SPARSE24_THREADS, else the number of cores; where shared memory or worker threads are unavailable
+ * it is 1 and `wasmInfo().threadNote` says why.
+ */
+import { BackendError } from '../../errors.js';
+import { WeightCache } from './cache.js';
+import { WasmHeap } from './heap.js';
+import { KERNELS_SIMD, KERNELS_SIMD_SHARED } from './kernels.generated.js';
+import { ThreadPool, threadSupport } from './pool.js';
+
+/** The exported kernels, by name: every one takes (tid, threads, ...integer arguments). */
+export const KERNEL_NAMES = [
+  'packPanels', 'packStrips', 'gemm', 'gemvNT', 'addBias', 'addChannelBias',
+  'setGeometry', 'im2col', 'col2im',
+  'spmmPanels', 'spmvRows', 'spmv24Pairs',
+] as const;
+export type KernelName = (typeof KERNEL_NAMES)[number];
+
+export interface WasmRuntime {
+  readonly heap: WasmHeap;
+  readonly threads: number;
+  /** Packed weights kept between calls (see cache.ts). */
+  readonly cache: WeightCache;
+  /** Runs a kernel on every thread (each takes its own slice of the work). */
+  run(name: KernelName, ...args: number[]): void;
+}
+
+/** Bytes of packed weights kept before the least recently used are dropped. */
+const CACHE_BUDGET = 1 << 30;
+
+let requested: number | null = null;
+let runtime: RuntimeImpl | null = null;
+let note: string | null = null;
+const compiled = new Map<boolean, WebAssembly.Module>();
+
+function decodeBase64(s: string): Uint8Array {
+  const bin = atob(s);
+  const out = new Uint8Array(bin.length);
+  for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
+  return out;
+}
+
+/** Whether this JavaScript engine runs WebAssembly SIMD128 (the kernel module validates). */
+export function wasmAvailable(): boolean {
+  return typeof WebAssembly === 'object' && WebAssembly.validate(decodeBase64(KERNELS_SIMD));
+}
+
+/** The kernel module for a shared (threads) or unshared memory. */
+function kernelModule(shared: boolean): WebAssembly.Module {
+  let m = compiled.get(shared);
+  if (m === undefined) {
+    if (!wasmAvailable()) throw new BackendError('wasm backend: this JavaScript engine does not support WebAssembly SIMD128');
+    m = new WebAssembly.Module(decodeBase64(shared ? KERNELS_SIMD_SHARED : KERNELS_SIMD));
+    compiled.set(shared, m);
+  }
+  return m;
+}
+
+function coreCount(): number {
+  const proc = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process;
+  const os = proc?.getBuiltinModule?.('node:os') as { availableParallelism?: () => number } | undefined;
+  const nav = (globalThis as { navigator?: { hardwareConcurrency?: number } }).navigator;
+  return os?.availableParallelism?.() ?? nav?.hardwareConcurrency ?? 1;
+}
+
+function threadsFromEnv(): number | null {
+  const proc = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process;
+  const raw = proc?.env?.['SPARSE24_THREADS'];
+  if (raw === undefined || raw === '') return null;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 1) throw new BackendError(`SPARSE24_THREADS must be a positive integer, got '${raw}'`);
+  return n;
+}
+
+/**
+ * Sets the wasm backend's thread count (the calling thread included). Takes effect at once: a
+ * running pool is stopped and the next kernel call starts one of the new size.
+ */
+export function setWasmThreads(threads: number): void {
+  if (!Number.isInteger(threads) || threads < 1 || threads > 256) {
+    throw new BackendError(`wasm threads must be an integer in 1..256, got ${threads}`);
+  }
+  requested = threads;
+  closeRuntime();
+}
+
+/** Stops the worker threads and drops the memory (cached weights included). */
+export function closeRuntime(): void {
+  runtime?.close();
+  runtime = null;
+}
+
+/** The thread count asked for (option, environment, or cores), before availability is checked. */
+export function requestedThreads(): number {
+  return requested ?? threadsFromEnv() ?? coreCount();
+}
+
+export interface WasmInfo {
+  simd: boolean;
+  threads: number;
+  /** Why fewer threads run than were asked for, or null. */
+  threadNote: string | null;
+}
+
+/** What the wasm backend runs with here (starts the runtime). */
+export function wasmInfo(): WasmInfo {
+  const rt = wasmRuntime();
+  return { simd: true, threads: rt.threads, threadNote: note };
+}
+
+interface RuntimeImpl extends WasmRuntime {
+  close(): void;
+}
+
+/** The runtime, created on first use. */
+export function wasmRuntime(): WasmRuntime {
+  if (runtime === null) runtime = createRuntime();
+  return runtime;
+}
+
+function createRuntime(): RuntimeImpl {
+  let threads = requestedThreads();
+  note = null;
+  const support = threadSupport();
+  if (threads > 1 && !support.ok) {
+    note = `wasm backend: running on 1 thread instead of ${threads}: ${support.reason}`;
+    threads = 1;
+  }
+  const shared = typeof SharedArrayBuffer !== 'undefined';
+  const module = kernelModule(shared);
+  const heap = new WasmHeap(shared);
+  const main = new WebAssembly.Instance(module, {
+    env: { memory: heap.memory, abort: () => { throw new BackendError('wasm kernel aborted'); } },
+  }).exports;
+  writeSwizzleTable(heap);
+  const pool = new ThreadPool(module, heap.memory, main, KERNEL_NAMES, threads);
+  return {
+    heap,
+    threads,
+    cache: new WeightCache(heap, CACHE_BUDGET),
+    run: (name, ...args) => pool.run(name, args),
+    close: () => pool.close(),
+  };
+}
+
+/** Where the 36 swizzle masks of the 2:4 batch-1 kernel live (inside the reserved first page). */
+export const SWIZZLE_TABLE = 1024;
+
+/** The 6 ways to keep 2 of 4 positions, in the order the pattern byte numbers them. */
+export const PAIRS_OF_FOUR: readonly (readonly [number, number])[] = [[0, 1], [0, 2], [0, 3], [1, 2], [1, 3], [2, 3]];
+
+/**
+ * Mask 6·a + b gathers, from four inputs, the two row a keeps into lanes 0–1 and the two row b keeps
+ * into lanes 2–3 (byte indices for i8x16.swizzle).
+ */
+function writeSwizzleTable(heap: WasmHeap): void {
+  const bytes = heap.u8(SWIZZLE_TABLE, 36 * 16);
+  for (let a = 0; a < 6; a++) {
+    for (let b = 0; b < 6; b++) {
+      const lanes = [...PAIRS_OF_FOUR[a]!, ...PAIRS_OF_FOUR[b]!];
+      lanes.forEach((pos, lane) => {
+        for (let byte = 0; byte < 4; byte++) bytes[(6 * a + b) * 16 + lane * 4 + byte] = pos * 4 + byte;
+      });
+    }
+  }
+}
