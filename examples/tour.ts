@@ -5,7 +5,7 @@ import {
 } from 'sparse24';
 
 manualSeed(0);
-setBackend('fast'); // register-blocked CPU kernels; 'reference' is the oracle, 'gpu' runs gpu.js
+setBackend('wasm'); // WebAssembly SIMD on every core; 'fast' is plain JS, 'reference' the oracle, 'gpu' runs gpu.js
 const trainData = new DataLoader(digitsDataset({ split: 'train', layout: 'image' }), { batchSize: 32, shuffle: true, seed: 0 });
 const testData = new DataLoader(digitsDataset({ split: 'test', layout: 'image' }), { batchSize: 128 });
 

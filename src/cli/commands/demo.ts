@@ -1,5 +1,6 @@
 import { DEMO_DATASETS, type DemoOptions, type DemoResult, runDemo } from '../../demo/index.js';
 import { FASHION_MNIST_DIR } from '../../nn/data/index.js';
+import { listBackends } from '../../tensor/index.js';
 import { type Command, UsageError } from '../command.js';
 import { choiceOption, intOption } from '../util/options.js';
 
@@ -21,8 +22,12 @@ function summary(r: DemoResult): string {
 }
 
 /** `sparse24 demo`: the ASP recipe end to end on a small CNN, with a report folder. */
-/** Training wants the fast CPU kernels by default; the oracle and gpu.js stay one flag away. */
-const BACKENDS = ['fast', 'reference', 'gpu'] as const;
+/**
+ * Training wants the fastest CPU kernels by default: wasm (SIMD128 on every core) where this
+ * JavaScript engine has WebAssembly SIMD, else fast; the oracle and gpu.js stay one flag away.
+ */
+const BACKENDS = ['wasm', 'fast', 'reference', 'gpu'] as const;
+const DEFAULT_BACKEND = listBackends().includes('wasm') ? 'wasm' : 'fast';
 
 export const demoCommand: Command = {
   name: 'demo',
@@ -45,8 +50,9 @@ export const demoCommand: Command = {
     '                       a pattern whose masks are not 2:4 along input channels (e.g. 3:4) skips',
     '                       compressed inference and the compressed export, with a note',
     '  --no-permute         compute the masks without channel permutation',
-    '  --backend NAME       fast | reference | gpu (default: $SPARSE24_BACKEND, else fast: the',
-    '                       register-blocked CPU kernels; reference is the plain-loop oracle)',
+    '  --backend NAME       wasm | fast | reference | gpu (default: $SPARSE24_BACKEND, else wasm:',
+    '                       WebAssembly SIMD kernels on $SPARSE24_THREADS threads (default: the',
+    '                       cores); fast is register-blocked JS, reference the plain-loop oracle)',
     '  --gpu-mode MODE      gpu.js mode for --backend gpu (webasm, cpu, ...)',
     '  --seed N             random seed (default 0)',
     '  --out DIR            report folder (default sparse24-demo/)',
@@ -82,7 +88,7 @@ export const demoCommand: Command = {
       seed: intOption(v['seed'], 'seed', 0, 0),
       out: str('out') ?? 'sparse24-demo',
     };
-    options.backend = choiceOption(v['backend'] ?? process.env['SPARSE24_BACKEND'], 'backend', BACKENDS, 'fast');
+    options.backend = choiceOption(v['backend'] ?? process.env['SPARSE24_BACKEND'], 'backend', BACKENDS, DEFAULT_BACKEND);
     const optional: [keyof DemoOptions & string, string][] = [['dataDir', 'data-dir'], ['pattern', 'pattern'], ['gpuMode', 'gpu-mode']];
     for (const [key, flag] of optional) {
       const s = str(flag);

@@ -40,7 +40,9 @@ Atomics.notify(ctl, ${READY});
 let seq = startSeq;
 const args = new Array(${MAX_ARGS});
 for (;;) {
-  Atomics.wait(ctl, ${SEQ}, seq);
+  // Atomics.wait can return without a new job (V8 wakes waiters to run interrupts): wait until the
+  // job number really moved, or a job would run twice.
+  while (Atomics.load(ctl, ${SEQ}) === seq) Atomics.wait(ctl, ${SEQ}, seq);
   seq = Atomics.load(ctl, ${SEQ});
   const fn = exports[names[Atomics.load(ctl, ${FN})]];
   for (let i = 0; i < ${MAX_ARGS}; i++) args[i] = ctl[${ARGS} + i];
@@ -145,6 +147,7 @@ export class ThreadPool {
     for (;;) {
       const done = Atomics.load(ctl, DONE);
       if (done === this.threads - 1) break;
+      if (done > this.threads - 1) throw new BackendError(`wasm backend: kernel ${name}: ${done} worker replies for ${this.threads - 1} workers`);
       Atomics.wait(ctl, DONE, done);
     }
     if (error !== null) throw new BackendError(`wasm backend: kernel ${name} failed: ${(error as Error).message}`);
