@@ -121,12 +121,15 @@ export class ThreadPool {
     }
   }
 
-  /** Runs kernel `name` on every thread with (tid, threads, ...args); returns when all are done. */
-  run(name: string, args: readonly number[]): void {
+  /**
+   * Runs kernel `name` with (tid, threads, ...args) on every thread, or with (0, 1, ...args) on the
+   * calling thread alone when `threads` is 1; returns when all are done.
+   */
+  run(name: string, args: readonly number[], threads = this.threads): void {
     if (args.length > MAX_ARGS) throw new BackendError(`wasm backend: kernel ${name} called with ${args.length} arguments, at most ${MAX_ARGS}`);
     const fn = this.#main[name];
     if (fn === undefined) throw new BackendError(`wasm backend: no kernel named ${name}`);
-    if (this.threads === 1) {
+    if (this.threads === 1 || threads === 1) {
       fn(0, 1, ...args);
       return;
     }

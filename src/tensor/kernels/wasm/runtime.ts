@@ -18,6 +18,28 @@ export const KERNEL_NAMES = [
 ] as const;
 export type KernelName = (typeof KERNEL_NAMES)[number];
 
+/**
+ * Roughly how many inner-loop steps a call does, from its arguments (`columns`: the column-matrix
+ * size rows × L of the last setGeometry). A call below MIN_PARALLEL_WORK runs on the calling thread
+ * alone: waking a worker costs tens of microseconds, more than such a call takes.
+ */
+const WORK: Record<KernelName, (a: readonly number[], columns: number) => number> = {
+  packPanels: (a) => a[3]! * a[4]!,
+  packStrips: (a) => a[3]! * a[4]!,
+  gemm: (a) => a[2]! * a[3]! * a[4]!,
+  gemvNT: (a) => a[2]! * a[3]! * a[4]!,
+  addBias: (a) => a[2]! * a[3]!,
+  addChannelBias: (a) => a[2]! * a[4]!,
+  // Sets per-instance state: always on every thread.
+  setGeometry: () => Infinity,
+  im2col: (_a, columns) => columns,
+  col2im: (_a, columns) => columns,
+  spmmPanels: (a) => (a[3]! * a[6]! * a[5]!) / 128,
+  spmvRows: (a) => (a[2]! * a[4]! * a[5]!) / 2,
+  spmv24Pairs: (a) => (a[3]! * a[5]! * a[6]!) / 2,
+};
+const MIN_PARALLEL_WORK = 1 << 17;
+
 export interface WasmRuntime {
   readonly heap: WasmHeap;
   readonly threads: number;
@@ -136,11 +158,18 @@ function createRuntime(): RuntimeImpl {
   }).exports;
   writeSwizzleTable(heap);
   const pool = new ThreadPool(module, heap.memory, main, KERNEL_NAMES, threads);
+  let columns = 0;
   return {
     heap,
     threads,
     cache: new WeightCache(heap, CACHE_BUDGET),
-    run: (name, ...args) => pool.run(name, args),
+    run: (name, ...args) => {
+      if (name === 'setGeometry') {
+        // rows (C·P) × L of the column matrix the next im2col/col2im calls walk.
+        columns = args[0]! * args[4]! * args[5]! * args[6]! * args[7]! * args[8]! * args[9]!;
+      }
+      pool.run(name, args, WORK[name](args, columns) < MIN_PARALLEL_WORK ? 1 : threads);
+    },
     close: () => pool.close(),
   };
 }
