@@ -20,7 +20,7 @@ export interface CompressedNM {
   readonly cols: number;
   /** Kept values, row-major [rows][cols/M*N], in ascending position order within each group. */
   readonly values: Float32Array;
-  /** Position (0..M-1) in its group of each value; same layout as `values`. */
+  /** Position (0..M-1) in its group of each value; same layout as `values`. One byte: M <= `MAX_GROUP_SIZE` (256). */
   readonly indices: Uint8Array;
   /** The weight shape this matrix is the 2-D mask view of, or null for a plain matrix. */
   readonly weightShape: readonly number[] | null;

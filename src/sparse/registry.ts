@@ -14,6 +14,7 @@ import { ShapeError, ValueError } from '../tensor/errors.js';
 import { type Shape, formatShape, shapeEquals, stridesOf } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
 import { SparsityError } from './errors.js';
+import { MAX_GROUP_SIZE } from './groups.js';
 import { m4n2_1d } from './mask1d.js';
 import { m4n2_2d_best, m4n2_2d_greedy } from './mask2d.js';
 import { nmMask } from './masknm.js';
@@ -56,6 +57,11 @@ export function getMaskCalculator(pattern: string): MaskCalculator {
     const n = Number(nm[1]);
     const m = Number(nm[2]);
     if (n < 1 || n >= m) throw new SparsityError(`mask pattern '${pattern}': N:M needs 1 <= N < M`);
+    if (m > MAX_GROUP_SIZE) {
+      throw new SparsityError(
+        `mask pattern '${pattern}': M=${nm[2]} is wider than the largest supported group, M=${MAX_GROUP_SIZE} (positions in a group are stored as one byte)`,
+      );
+    }
     return (view) => nmMask(view, n, m);
   }
   throw new SparsityError(
