@@ -11,7 +11,7 @@ import { ShapeError } from '../tensor/errors.js';
 import { type Shape, formatShape, numel } from '../tensor/shape.js';
 import { SparsityError } from './errors.js';
 import { checkNM } from './groups.js';
-import { fromView, toView } from './view2d.js';
+import { fromView, toView, weightElements } from './view2d.js';
 
 export interface CompressedNM {
   readonly n: number;
@@ -39,6 +39,7 @@ export function compressNM(
   m: number,
 ): CompressedNM {
   checkNM(n, m);
+  weightElements([rows, cols], `compress ${n}:${m}`);
   if (matrix.length !== rows * cols || mask.length !== rows * cols) {
     throw new ShapeError(
       `compress ${n}:${m}: matrix (${matrix.length}) and mask (${mask.length}) must both hold ${rows}x${cols} = ${rows * cols} values`,
