@@ -10,8 +10,8 @@
  *   time limit or an attempt budget runs out. (Apex's version forgets to record the swaps in the
  *   permutation it returns; this one records them.)
  *
- * Both stop at the clock's time limit; the greedy one checks it every 1024 candidate swaps scored
- * and returns the best arrangement seen at a pass boundary.
+ * Both stop at the clock's time limit; the greedy one checks it every 1024 candidate swaps scored,
+ * still applies the swaps scored so far, and returns the best arrangement seen at a pass boundary.
  */
 import type { MT19937 } from '../../tensor/random.js';
 import type { SearchClock } from './clock.js';
@@ -51,15 +51,14 @@ export function channelSwap(ws: Workspace, opts: ChannelSwapOptions): number {
   const keeper = new BestKeeper(ws);
   const { clock } = opts;
   for (;;) {
+    // Out of time mid-scoring: swaps still to rescore get no gain; the scored ones get a last pass.
+    let cutShort = false;
     for (let k = 0; k < n; k++) {
-      if ((k & 1023) === 0) {
-        if (clock.expired()) {
-          keeper.restore();
-          return passes;
-        }
+      if ((k & 1023) === 0 && !cutShort) {
+        cutShort = clock.expired();
         if (clock.due()) clock.report(`pass ${passes + 1}: scoring swaps ${k}/${n}`);
       }
-      if (fresh || used[src[k]! >> 2] === 1 || used[dst[k]! >> 2] === 1) gain[k] = swapGain(ws, src[k]!, dst[k]!);
+      if (fresh || used[src[k]! >> 2] === 1 || used[dst[k]! >> 2] === 1) gain[k] = cutShort ? 0 : swapGain(ws, src[k]!, dst[k]!);
     }
     fresh = false;
     used.fill(0);
@@ -70,7 +69,7 @@ export function channelSwap(ws: Workspace, opts: ChannelSwapOptions): number {
     for (let t = 0; t < n; t++) {
       let k = order[t]!;
       if (gain[k]! < threshold) {
-        if (swaps > 0 || escapesUsed >= opts.escapes) break;
+        if (swaps > 0 || escapesUsed >= opts.escapes || cutShort) break;
         escapesUsed++;
         k = order[opts.rng.nextInt(0, n)]!;
       }

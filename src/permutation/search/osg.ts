@@ -9,8 +9,9 @@
  * on which four columns it holds. So a stripe group scores each 4-column subset once (70 for 8
  * columns, 495 for 12) and each canonical permutation is then width/4 table lookups.
  *
- * Bounds: the search stops at the clock's time limit (checked after every stripe group scored,
- * so within one group's scoring time) and returns the best arrangement seen at a pass boundary.
+ * Bounds: the search stops at the clock's time limit (checked before every stripe group is
+ * scored, so within one group's scoring time); the groups scored so far still get their greedy
+ * pass, and the best arrangement seen at a pass boundary is returned.
  * Wide matrices with a large window are split as apex splits them (apex-asp.md §3.11a): above
  * `SPLIT_COLUMNS` columns, a window of 12 (apex) or 16 (the same rule, extended) solves the left
  * and right halves of the stripes on their own, then the whole matrix once more with a window of
@@ -178,14 +179,17 @@ function stripeGroupSearch(ws: Workspace, opts: OsgOptions): number {
   const keeper = new BestKeeper(ws);
 
   for (;;) {
+    // Out of time mid-scoring: groups still to rescore get no gain, and the groups already scored
+    // (exact for the current arrangement) are used in one last pass without escapes.
+    let cutShort = false;
     for (let gi = 0; gi < n; gi++) {
       let stale = fresh;
       for (let j = 0; j < k && !stale; j++) stale = used[groups[gi * k + j]!] === 1;
       if (!stale) continue;
-      if (clock.expired()) {
-        // Mid-scoring: the map is half new, so stop before using it, at the best pass so far.
-        keeper.restore();
-        return passes;
+      if (!cutShort && clock.expired()) cutShort = true;
+      if (cutShort) {
+        gain[gi] = 0;
+        continue;
       }
       scorer.score(ws, groups.subarray(gi * k, gi * k + k), result);
       bestPerm[gi] = result[0]!;
@@ -202,7 +206,7 @@ function stripeGroupSearch(ws: Workspace, opts: OsgOptions): number {
       let gi = order[i]!;
       local.set(table.permutations.subarray(bestPerm[gi]! * window, bestPerm[gi]! * window + window));
       if (gain[gi]! <= threshold) {
-        if (usedCount > 0 || escapesUsed >= escapes) break;
+        if (usedCount > 0 || escapesUsed >= escapes || cutShort) break;
         // Bounded regression: take a random group's best arrangement and swap one column from
         // its first half with one from its second half, even if that loses magnitude.
         escapesUsed++;

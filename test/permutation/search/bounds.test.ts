@@ -20,6 +20,7 @@ interface CaseResult {
   stopped: string;
   valid: boolean;
   notWorse: boolean;
+  improved: boolean;
   wallSeconds: number;
   messages: number;
   last: string | null;
@@ -41,6 +42,8 @@ describe('search bounds', () => {
     expect(osg.stopped).toBe('time-limit');
     expect(osg.messages).toBeGreaterThan(1); // reports while scoring, not only after a pass
     expect(osg.last).toMatch(/stopped at the time limit of 0\.5 s/);
+    // Cut short in its first pass, window 16 still applies the stripe groups it did score.
+    expect(results[1]!.improved).toBe(true);
     expect(results[3]!.stopped).toBe('time-limit');
     expect(results[4]!.stopped).toBe('time-limit');
   });
