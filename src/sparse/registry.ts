@@ -113,7 +113,7 @@ export function createMask(weight: Float32Array | Tensor, shapeOrPattern?: Shape
 
 function maskArguments(weight: Float32Array | Tensor, shapeOrPattern: Shape | string | undefined, maybePattern: string | undefined): { shape: Shape; pattern: string } {
   if (!(weight instanceof Tensor) && !(weight instanceof Float32Array)) {
-    throw new ValueError(`createMask: the weight must be a Tensor or a Float32Array, found ${describe(weight)}`);
+    throw new ValueError(`createMask: the weight must be a Tensor or a Float32Array, found ${kindOf(weight)}`);
   }
   if (shapeOrPattern === undefined || typeof shapeOrPattern === 'string') {
     if (!(weight instanceof Tensor)) {
@@ -129,11 +129,11 @@ function maskArguments(weight: Float32Array | Tensor, shapeOrPattern: Shape | st
     throw new ShapeError(`createMask: shape ${formatShape(shapeOrPattern)} does not match the tensor's ${formatShape(weight.shape)}`);
   }
   if (maybePattern !== undefined && typeof maybePattern !== 'string') {
-    throw new ValueError(`createMask: the pattern must be a string such as 'm4n2_1d' or '2:4', found ${describe(maybePattern)}`);
+    throw new ValueError(`createMask: the pattern must be a string such as 'm4n2_1d' or '2:4', found ${kindOf(maybePattern)}`);
   }
   return { shape: shapeOrPattern, pattern: maybePattern ?? 'm4n2_1d' };
 }
 
-function describe(v: unknown): string {
+function kindOf(v: unknown): string {
   return v === null ? 'null' : typeof v === 'object' ? (v.constructor?.name ?? 'an object') : typeof v;
 }
