@@ -1,11 +1,33 @@
 import { randomBytes } from 'node:crypto';
-import { unlink } from 'node:fs/promises';
-import { type StoredTensor, FormatError, fromTensor, loadSafetensors, saveSafetensors, toTensor } from '../io/index.js';
+import { stat } from 'node:fs/promises';
+import { type StoredTensor, FormatError, fromTensor, loadSafetensors, parseSafetensors, serializeSafetensors, toTensor } from '../io/index.js';
 import { Sparse24Error, type Tensor, ValueError } from '../tensor/index.js';
 import type { LoadResult } from './state_dict.js';
 import type { AnyModule } from './module.js';
-import type { LRScheduler, SchedulerStateDict } from './optim/lr_scheduler.js';
-import type { BaseHyper, Optimizer, OptimizerStateDict, ParamState } from './optim/optimizer.js';
+import type { LRScheduler } from './optim/lr_scheduler.js';
+import type { BaseHyper, Optimizer } from './optim/optimizer.js';
+import type { StagedLoad } from './staged.js';
+import {
+  ID_KEY,
+  type SaveStepHook,
+  fileSaveId,
+  optimizerFileFor,
+  optimizerStatePath,
+  previousOptimizerStatePath,
+  replaceCheckpointFiles,
+} from './checkpoint_files.js';
+import {
+  OPTIM_KEY,
+  SCHED_KEY,
+  type OptimizerRecord,
+  type SchedulerRecord,
+  optimizerRecord,
+  optimizerState,
+  parseOptimizerRecord,
+  parseSchedulerRecord,
+} from './checkpoint_records.js';
+
+export { OPTIM_SUFFIX, PREVIOUS_OPTIM_SUFFIX, SAVE_STEPS_MODEL_ONLY, SAVE_STEPS_WITH_OPTIMIZER, type SaveStep, type SaveStepHook, optimizerStatePath, previousOptimizerStatePath } from './checkpoint_files.js';
 
 /**
  * Checkpoints as safetensors, laid out so that PyTorch reads them without sparse24:
@@ -22,24 +44,19 @@ import type { BaseHyper, Optimizer, OptimizerStateDict, ParamState } from './opt
  *   `sparse24.scheduler` = {type, state}, and the same `sparse24.checkpoint` id.
  *
  * Two files rather than prefixed keys in one, so the model file stays a plain state dict that
- * PyTorch's strict `load_state_dict` accepts. Each file is written atomically, the optimizer file
- * first; the shared id lets `loadCheckpoint` notice a pair whose second write never happened.
+ * PyTorch's strict `load_state_dict` accepts. Replacing two files is not one atomic step, so a save
+ * follows the sequence in `checkpoint_files.ts`: whatever instant it is interrupted at, the
+ * previous checkpoint (or, once its model file is in place, the new one) still loads whole.
+ *
+ * Loading is all or nothing: the model's state dict, the optimizer and scheduler records are all
+ * checked before any of them is applied, so a failed `loadCheckpoint` leaves everything as it was.
  */
-export const OPTIM_SUFFIX = '.optim.safetensors';
 
 /** The checkpoint's files disagree, or lack what the caller asked to restore. */
 export class CheckpointError extends Sparse24Error {}
 
-const ID_KEY = 'sparse24.checkpoint';
 const EPOCH_KEY = 'sparse24.epoch';
-const OPTIM_KEY = 'sparse24.optimizer';
-const SCHED_KEY = 'sparse24.scheduler';
 const RESERVED = 'sparse24.';
-
-/** Where the optimizer and scheduler state of the checkpoint at `path` goes. */
-export function optimizerStatePath(path: string): string {
-  return path + OPTIM_SUFFIX;
-}
 
 export interface SaveCheckpointOptions {
   optimizer?: Optimizer<BaseHyper>;
@@ -48,6 +65,8 @@ export interface SaveCheckpointOptions {
   epoch?: number;
   /** Extra strings for the model file's `__metadata__`; keys starting with `sparse24.` are reserved. */
   metadata?: Readonly<Record<string, string>>;
+  /** Called after each step of the file replacement (`SaveStep`), e.g. for progress or crash tests. */
+  onStep?: SaveStepHook;
 }
 
 export interface LoadCheckpointOptions {
@@ -62,17 +81,6 @@ export interface LoadedCheckpoint extends LoadResult {
   epoch: number | undefined;
   /** The caller's metadata (reserved `sparse24.*` keys removed). */
   metadata: Record<string, string>;
-}
-
-interface OptimizerRecord {
-  type: string;
-  paramGroups: OptimizerStateDict['paramGroups'];
-  scalars: Record<string, Record<string, number>>;
-}
-
-interface SchedulerRecord {
-  type: string;
-  state: SchedulerStateDict;
 }
 
 /** An apex ASP mask buffer: last dotted component `__<param>_mma_mask` (`fc1.__weight_mma_mask`). */
@@ -113,57 +121,22 @@ export async function saveCheckpoint(path: string, model: AnyModule, options: Sa
   if (epoch !== undefined) meta[EPOCH_KEY] = String(epoch);
 
   const tensors = toStoredStateDict(model.stateDict());
-
-  const optimPath = optimizerStatePath(path);
+  let optimBytes: Uint8Array | null = null;
   if (optimizer !== undefined || scheduler !== undefined) {
-    const optimTensors = new Map<string, Tensor>();
+    let optimTensors = new Map<string, Tensor>();
     const optimMeta: Record<string, string> = { [ID_KEY]: id };
     if (optimizer !== undefined) {
-      const sd = optimizer.stateDict();
-      const scalars: OptimizerRecord['scalars'] = {};
-      for (const [index, state] of Object.entries(sd.state)) {
-        for (const [name, v] of Object.entries(state)) {
-          if (typeof v === 'number') (scalars[index] ??= {})[name] = v;
-          else optimTensors.set(`state.${index}.${name}`, v);
-        }
-      }
-      const record: OptimizerRecord = { type: optimizer.constructor.name, paramGroups: sd.paramGroups, scalars };
+      const { record, tensors: moments } = optimizerRecord(optimizer.constructor.name, optimizer.stateDict());
+      optimTensors = moments;
       optimMeta[OPTIM_KEY] = JSON.stringify(record);
     }
     if (scheduler !== undefined) {
       const record: SchedulerRecord = { type: scheduler.constructor.name, state: scheduler.stateDict() };
       optimMeta[SCHED_KEY] = JSON.stringify(record);
     }
-    await saveSafetensors(optimPath, optimTensors, optimMeta);
+    optimBytes = serializeSafetensors(optimTensors, optimMeta);
   }
-  await saveSafetensors(path, tensors, meta);
-  if (optimizer === undefined && scheduler === undefined) {
-    await unlink(optimPath).catch((err: NodeJS.ErrnoException) => {
-      if (err.code !== 'ENOENT') throw err;
-    });
-  }
-}
-
-function parseRecord<T>(json: string | undefined, what: string, file: string): T | undefined {
-  if (json === undefined) return undefined;
-  try {
-    return JSON.parse(json) as T;
-  } catch {
-    throw new FormatError(file, `__metadata__ '${what}' is not valid JSON`);
-  }
-}
-
-/** Rebuilds PyTorch-shaped optimizer state from the file's tensors and scalars. */
-function optimizerState(record: OptimizerRecord, tensors: Map<string, StoredTensor>, file: string): OptimizerStateDict {
-  const state: Record<number, ParamState> = {};
-  const slot = (index: string): ParamState => (state[Number(index)] ??= {});
-  for (const [index, scalars] of Object.entries(record.scalars)) Object.assign(slot(index), scalars);
-  for (const [key, stored] of tensors) {
-    const m = /^state\.(\d+)\.(.+)$/.exec(key);
-    if (m === null) throw new FormatError(file, `unexpected tensor '${key}'; optimizer tensors are named state.<index>.<name>`);
-    slot(m[1]!)[m[2]!] = toTensor(stored);
-  }
-  return { state, paramGroups: record.paramGroups };
+  await replaceCheckpointFiles(path, id, serializeSafetensors(tensors, meta), optimBytes, options.onStep);
 }
 
 /**
@@ -177,48 +150,65 @@ export async function loadCheckpoint(path: string, model: AnyModule, options: Lo
   const { optimizer, scheduler } = options;
   const file = await loadSafetensors(path);
   const id = file.metadata[ID_KEY];
-  let optimRecord: OptimizerRecord | undefined;
-  let schedRecord: SchedulerRecord | undefined;
-  let optimTensors = new Map<string, StoredTensor>();
-  const optimPath = optimizerStatePath(path);
-  if (optimizer !== undefined || scheduler !== undefined) {
-    const wanted = optimizer !== undefined ? 'optimizer' : 'scheduler';
-    const optim = await loadSafetensors(optimPath).catch((err: NodeJS.ErrnoException) => {
-      if (err.code === 'ENOENT') {
-        throw new CheckpointError(`loadCheckpoint: ${path} has no ${wanted} state: ${optimPath} does not exist (save with saveCheckpoint(path, model, { ${wanted} }))`);
-      }
-      throw err;
-    });
-    if (id === undefined || optim.metadata[ID_KEY] !== id) {
-      throw new CheckpointError(
-        `loadCheckpoint: ${optimPath} belongs to a different save than ${path} (checkpoint ids ${String(optim.metadata[ID_KEY])} and ${String(id)}); was a save interrupted?`,
-      );
-    }
-    optimRecord = parseRecord<OptimizerRecord>(optim.metadata[OPTIM_KEY], OPTIM_KEY, optimPath);
-    schedRecord = parseRecord<SchedulerRecord>(optim.metadata[SCHED_KEY], SCHED_KEY, optimPath);
-    optimTensors = optim.tensors;
-    for (const [what, obj, record] of [['optimizer', optimizer, optimRecord], ['scheduler', scheduler, schedRecord]] as const) {
-      if (obj === undefined) continue;
-      if (record === undefined) throw new CheckpointError(`loadCheckpoint: ${optimPath} holds no ${what} state`);
-      if (record.type !== obj.constructor.name) {
-        throw new CheckpointError(`loadCheckpoint: ${optimPath} holds ${record.type} state, but the ${what} given is a ${obj.constructor.name}`);
-      }
-    }
-  }
-
   const epochText = file.metadata[EPOCH_KEY];
   const epoch = epochText === undefined ? undefined : Number(epochText);
   if (epoch !== undefined && !(Number.isInteger(epoch) && epoch >= 0)) throw new FormatError(path, `__metadata__ '${EPOCH_KEY}' must be a non-negative integer, found '${epochText}'`);
-  const optimState = optimizer !== undefined && optimRecord !== undefined ? optimizerState(optimRecord, optimTensors, optimPath) : undefined;
+
+  const staged: StagedLoad[] = [];
+  if (optimizer !== undefined || scheduler !== undefined) {
+    const optim = await readOptimizerFile(path, id, optimizer !== undefined ? 'optimizer' : 'scheduler');
+    const optimJson = optim.metadata[OPTIM_KEY];
+    const schedJson = optim.metadata[SCHED_KEY];
+    const optimRecord: OptimizerRecord | undefined = optimJson === undefined ? undefined : parseOptimizerRecord(optimJson, optim.path);
+    const schedRecord: SchedulerRecord | undefined = schedJson === undefined ? undefined : parseSchedulerRecord(schedJson, optim.path);
+    for (const [what, obj, record] of [['optimizer', optimizer, optimRecord], ['scheduler', scheduler, schedRecord]] as const) {
+      if (obj === undefined) continue;
+      if (record === undefined) throw new CheckpointError(`loadCheckpoint: ${optim.path} holds no ${what} state`);
+      if (record.type !== obj.constructor.name) {
+        throw new CheckpointError(`loadCheckpoint: ${optim.path} holds ${record.type} state, but the ${what} given is a ${obj.constructor.name}`);
+      }
+    }
+    if (optimizer !== undefined) staged.push(optimizer.stageLoadStateDict(optimizerState(optimRecord!, optim.tensors, optim.path)));
+    if (scheduler !== undefined) staged.push(scheduler.stageLoadStateDict(schedRecord!.state));
+  }
   const sd = new Map<string, Tensor>();
   for (const [key, stored] of file.tensors) sd.set(key, toTensor(stored));
+  const modelLoad = model.stageLoadStateDict(sd, { strict: options.strict ?? true });
 
-  const result = model.loadStateDict(sd, { strict: options.strict ?? true });
-  if (optimizer !== undefined && optimState !== undefined) optimizer.loadStateDict(optimState);
-  if (scheduler !== undefined && schedRecord !== undefined) scheduler.loadStateDict(schedRecord.state);
+  // Everything is checked: apply it all.
+  const result = modelLoad.commit();
+  for (const s of staged) s.commit();
 
   // Null prototype: a metadata key named `__proto__` is just another key.
   const metadata = Object.create(null) as Record<string, string>;
   for (const [k, v] of Object.entries(file.metadata)) if (!k.startsWith(RESERVED)) metadata[k] = v;
   return { ...result, epoch, metadata };
+}
+
+/** The optimizer file of save `id` (by the recovery rule of `checkpoint_files.ts`), parsed. */
+async function readOptimizerFile(
+  path: string,
+  id: string | undefined,
+  wanted: string,
+): Promise<{ path: string; metadata: Record<string, string>; tensors: Map<string, StoredTensor> }> {
+  const found = await optimizerFileFor(path, id);
+  if (found === null) {
+    const optimPath = optimizerStatePath(path);
+    const held = await Promise.all(
+      [optimPath, previousOptimizerStatePath(path)].map((p) => stat(p).then(async () => (await fileSaveId(p)) ?? 'none', () => null)),
+    );
+    if (held.every((h) => h === null)) {
+      throw new CheckpointError(`loadCheckpoint: ${path} has no ${wanted} state: ${optimPath} does not exist (save with saveCheckpoint(path, model, { ${wanted} }))`);
+    }
+    throw new CheckpointError(
+      `loadCheckpoint: ${optimPath} belongs to a different save than ${path} (checkpoint ids ${String(held[0] ?? 'none')} and ${String(id)}` +
+        `${held[1] === null ? '' : `; ${previousOptimizerStatePath(path)} holds ${String(held[1])}`}): ` +
+        `the model file comes from a save without ${wanted} state, or the files were mixed by hand`,
+    );
+  }
+  const parsed = parseSafetensors(found.bytes, found.path);
+  if (parsed.metadata[ID_KEY] !== id) {
+    throw new CheckpointError(`loadCheckpoint: ${found.path} changed while it was read (a save in progress?); load again`);
+  }
+  return { path: found.path, metadata: parsed.metadata, tensors: parsed.tensors };
 }

@@ -1,6 +1,7 @@
 import { Tensor, ValueError, currentScope, withScope } from '../tensor/index.js';
 import { Parameter } from './parameter.js';
-import { type LoadResult, type StateDict, type StateDictInput, loadIntoModule } from './state_dict.js';
+import type { StagedLoad } from './staged.js';
+import { type LoadResult, type StateDict, type StateDictInput, stageModuleLoad } from './state_dict.js';
 
 /** Any module, whatever its forward takes and returns (for containers and tree walks). */
 export type AnyModule = Module<never[], unknown>;
@@ -262,6 +263,11 @@ export abstract class Module<In extends unknown[] = [Tensor], Out = Tensor> {
    * mismatch throws either way, before anything is copied.
    */
   loadStateDict(sd: StateDictInput, opts: LoadStateDictOptions = {}): LoadResult {
-    return loadIntoModule(this.stateTensors(), sd, opts.strict ?? true);
+    return this.stageLoadStateDict(sd, opts).commit();
+  }
+
+  /** `loadStateDict` in two halves: every check now (throwing the same errors), the copy on `commit()`. */
+  stageLoadStateDict(sd: StateDictInput, opts: LoadStateDictOptions = {}): StagedLoad<LoadResult> {
+    return stageModuleLoad(this.stateTensors(), sd, opts.strict ?? true);
   }
 }

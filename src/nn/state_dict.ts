@@ -1,5 +1,6 @@
 import { type Tensor, formatShape, shapeEquals } from '../tensor/index.js';
 import { StateDictError } from './errors.js';
+import type { StagedLoad } from './staged.js';
 
 /** A module's state: tensors by PyTorch's dotted keys, in PyTorch's order. */
 export type StateDict = Map<string, Tensor>;
@@ -27,6 +28,15 @@ function list(title: string, items: readonly string[]): string {
 
 /** Checks `sd` against the module's live tensors and copies matching values in place. */
 export function loadIntoModule(own: ReadonlyMap<string, Tensor>, sd: StateDictInput, strict: boolean): LoadResult {
+  return stageModuleLoad(own, sd, strict).commit();
+}
+
+function isPruningKey(key: string): boolean {
+  return PRUNING_SUFFIXES.some((s) => key.endsWith(s));
+}
+
+/** Checks `sd` against the module's live tensors (throwing as `loadIntoModule` does); `commit()` copies. */
+export function stageModuleLoad(own: ReadonlyMap<string, Tensor>, sd: StateDictInput, strict: boolean): StagedLoad<LoadResult> {
   const given = new Map(entries(sd));
   const missingKeys = [...own.keys()].filter((k) => !given.has(k));
   const unexpectedKeys = [...given.keys()].filter((k) => !own.has(k));
@@ -41,20 +51,30 @@ export function loadIntoModule(own: ReadonlyMap<string, Tensor>, sd: StateDictIn
   if (fatal) {
     let msg = `loadStateDict: the state dict does not match the module${list('missing keys', missingKeys)}`;
     msg += list('unexpected keys', unexpectedKeys) + list('shape mismatches', shapeMismatches);
-    if (unexpectedKeys.some((k) => PRUNING_SUFFIXES.some((s) => k.endsWith(s)))) {
+    if (unexpectedKeys.some(isPruningKey)) {
       msg +=
         '\n  The unexpected *_mma_mask / *_mma_pruned_p keys mean the checkpoint came from a model prepared for ' +
         '2:4 pruning (apex ASP); prepare this model the same way (initModelForPruning) before loadStateDict.';
     }
+    if (missingKeys.some(isPruningKey) && !unexpectedKeys.some(isPruningKey)) {
+      msg +=
+        '\n  The missing *_mma_mask / *_mma_pruned_p keys mean this model is already prepared for 2:4 pruning ' +
+        '(initModelForPruning) but the checkpoint is dense; load the dense checkpoint before initModelForPruning ' +
+        "(apex's order), or load it with { strict: false } to keep the model's masks and recompute them (computeSparseMasks).";
+    }
     if (!strict) msg += '\n  (non-strict load: only the shape mismatches are fatal)';
     throw new StateDictError(msg, strict ? missingKeys : [], strict ? unexpectedKeys : [], shapeMismatches);
   }
-  for (const [key, target] of own) {
-    const src = given.get(key);
-    if (src !== undefined) {
-      target.data.set(src.data);
-      target.markModified();
-    }
-  }
-  return { missingKeys, unexpectedKeys };
+  return {
+    commit: () => {
+      for (const [key, target] of own) {
+        const src = given.get(key);
+        if (src !== undefined) {
+          target.data.set(src.data);
+          target.markModified();
+        }
+      }
+      return { missingKeys, unexpectedKeys };
+    },
+  };
 }

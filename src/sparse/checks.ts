@@ -3,14 +3,15 @@
  * mask view (`view2d.ts`), where groups run along the input channels C.
  */
 import { ShapeError } from '../tensor/errors.js';
-import { type Shape, formatShape, numel } from '../tensor/shape.js';
+import { type Shape, formatShape } from '../tensor/shape.js';
 import { checkNM } from './groups.js';
 import { apex24Choice, APEX_24_PATTERNS } from './mask1d.js';
-import { toView } from './view2d.js';
+import { toView, weightElements } from './view2d.js';
 
 function checkData(data: ArrayLike<number>, shape: Shape, what: string): void {
-  if (data.length !== numel(shape)) {
-    throw new ShapeError(`${what}: data has ${data.length} elements but shape ${formatShape(shape)} needs ${numel(shape)}`);
+  const needed = weightElements(shape, what);
+  if (data.length !== needed) {
+    throw new ShapeError(`${what}: data has ${data.length} elements but shape ${formatShape(shape)} needs ${needed}`);
   }
 }
 

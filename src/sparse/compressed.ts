@@ -11,7 +11,7 @@ import { ShapeError } from '../tensor/errors.js';
 import { type Shape, formatShape, numel } from '../tensor/shape.js';
 import { SparsityError } from './errors.js';
 import { checkNM } from './groups.js';
-import { fromView, toView } from './view2d.js';
+import { fromView, toView, weightElements } from './view2d.js';
 
 export interface CompressedNM {
   readonly n: number;
@@ -20,7 +20,7 @@ export interface CompressedNM {
   readonly cols: number;
   /** Kept values, row-major [rows][cols/M*N], in ascending position order within each group. */
   readonly values: Float32Array;
-  /** Position (0..M-1) in its group of each value; same layout as `values`. */
+  /** Position (0..M-1) in its group of each value; same layout as `values`. One byte: M <= `MAX_GROUP_SIZE` (256). */
   readonly indices: Uint8Array;
   /** The weight shape this matrix is the 2-D mask view of, or null for a plain matrix. */
   readonly weightShape: readonly number[] | null;
@@ -39,6 +39,7 @@ export function compressNM(
   m: number,
 ): CompressedNM {
   checkNM(n, m);
+  weightElements([rows, cols], `compress ${n}:${m}`);
   if (matrix.length !== rows * cols || mask.length !== rows * cols) {
     throw new ShapeError(
       `compress ${n}:${m}: matrix (${matrix.length}) and mask (${mask.length}) must both hold ${rows}x${cols} = ${rows * cols} values`,

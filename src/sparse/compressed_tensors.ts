@@ -13,6 +13,7 @@ import { compressNM, compressedMask } from './compressed.js';
 import { type CutlassValueDtype, fromCutlass, toCutlass } from './cutlass.js';
 import { SparsityError } from './errors.js';
 import { fromHalfBits, toHalfBits } from './half.js';
+import { weightElements } from './view2d.js';
 
 export type SparseStoredTensor =
   | { readonly dtype: 'F32'; readonly shape: readonly number[]; readonly data: Float32Array }
@@ -73,7 +74,7 @@ export function toSparse24Bitmask(
   const bytesPerRow = Math.ceil(c.cols / 8);
   const bitmask = new Uint8Array(c.rows * bytesPerRow);
   const mask = compressedMask(c);
-  for (let r = 0; r < c.rows; r++) {
+  for (let r = 0; r < (c.cols === 0 ? 0 : c.rows); r++) {
     for (let col = 0; col < c.cols; col++) {
       if (mask[r * c.cols + col]) bitmask[r * bytesPerRow + (col >> 3)]! |= 1 << (col & 7);
     }
@@ -101,6 +102,7 @@ function readShape(param: string, e: SparseStoredTensor): [number, number] {
 /** Reads `sparse-24-bitmask` keys back into a compressed 2:4 matrix (the bitmask is the mask). */
 export function fromSparse24Bitmask(param: string, record: SparseStoredRecord): Compressed24 {
   const [rows, cols] = readShape(param, entry(record, `${param}.shape`));
+  weightElements([rows, cols], `${param}.shape`);
   const bits = entry(record, `${param}.bitmask`);
   const comp = entry(record, `${param}.compressed`);
   const bytesPerRow = Math.ceil(cols / 8);
@@ -114,7 +116,7 @@ export function fromSparse24Bitmask(param: string, record: SparseStoredRecord): 
   const mask = new Uint8Array(rows * cols);
   const dense = new Float32Array(rows * cols);
   let next = 0;
-  for (let r = 0; r < rows; r++) {
+  for (let r = 0; r < (cols === 0 ? 0 : rows); r++) {
     for (let col = 0; col < cols; col++) {
       if ((bits.data[r * bytesPerRow + (col >> 3)]! >> (col & 7)) & 1) {
         if (next >= values.length) throw new SparsityError(`${param}: bitmask marks more values than the ${values.length} stored`);

@@ -7,6 +7,7 @@
 import { ShapeError, ValueError } from '../tensor/errors.js';
 import type { Compressed24 } from './compressed.js';
 import { SparsityError } from './errors.js';
+import { weightElements } from './view2d.js';
 import { type HalfDtype, fromHalfBits, toHalfBits } from './half.js';
 
 export type CutlassValueDtype = HalfDtype | 'int8';
@@ -53,6 +54,7 @@ export function cutlassMetaOffset(r: number, c: number, rows: number, rowGroup =
 }
 
 function checkCutlassShape(rows: number, cols: number, dtype: CutlassValueDtype): void {
+  weightElements([rows, cols], `CUTLASS ${dtype} matrix`);
   const { rowGroup, groupsPerWord } = layoutOf(dtype);
   // ColumnMajorInterleaved<2> stores meta columns in pairs: an odd count of meta words per row
   // would land past the buffer, so cols must cover an even number of words (formats.md's k % 16
@@ -99,7 +101,7 @@ export function toCutlass(c: Compressed24, dtype: CutlassValueDtype = 'float16')
   const logical = logicalMetaWords(c, groupsPerWord);
   const ncols = c.cols / (4 * groupsPerWord);
   const meta = dtype === 'int8' ? new Int32Array(logical.length) : new Int16Array(logical.length);
-  for (let r = 0; r < c.rows; r++) {
+  for (let r = 0; r < (ncols === 0 ? 0 : c.rows); r++) {
     for (let j = 0; j < ncols; j++) {
       meta[cutlassMetaOffset(r, j, c.rows, rowGroup, interleave)] = logical[r * ncols + j]!;
     }
@@ -123,7 +125,8 @@ export function fromCutlass(s: CutlassSemiStructured): Compressed24 {
   const ncols = cols / (4 * groupsPerWord);
   if (s.meta.length !== rows * ncols) throw new ShapeError(`fromCutlass: meta has ${s.meta.length} words, expected ${rows}x${ncols}`);
   const indices = new Uint8Array((rows * cols) / 2);
-  for (let r = 0; r < rows; r++) {
+  // cols = 0 with rows = 2^52 is a valid empty matrix: walk no rows then.
+  for (let r = 0; r < (ncols === 0 ? 0 : rows); r++) {
     for (let j = 0; j < ncols; j++) {
       const word = s.meta[cutlassMetaOffset(r, j, rows, rowGroup, interleave)]! >>> 0;
       for (let t = 0; t < groupsPerWord; t++) {

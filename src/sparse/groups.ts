@@ -1,10 +1,23 @@
 /** Shared pieces of the masks that work on groups of M consecutive columns of a 2-D view. */
 import { ShapeError, ValueError } from '../tensor/errors.js';
+import { SparsityError } from './errors.js';
 import type { MatrixView } from './view2d.js';
+
+/**
+ * The widest N:M group sparse24 handles. Compressed N:M stores each kept value's position in its
+ * group as one byte (`CompressedNM.indices`, the `U8` test vectors), so M <= 256; masks share the
+ * limit so that every mask can be compressed.
+ */
+export const MAX_GROUP_SIZE = 256;
 
 export function checkNM(n: number, m: number): void {
   if (!Number.isInteger(n) || !Number.isInteger(m) || n < 1 || m < 2 || n >= m) {
     throw new ValueError(`N:M pattern needs integers 1 <= N < M, found ${n}:${m}`);
+  }
+  if (m > MAX_GROUP_SIZE) {
+    throw new SparsityError(
+      `N:M pattern ${n}:${m}: M=${m} is wider than the largest supported group, M=${MAX_GROUP_SIZE} (positions in a group are stored as one byte)`,
+    );
   }
 }
 

@@ -2,7 +2,8 @@
 export * from './errors.js';
 export * from './view2d.js';
 export { APEX_24_PATTERNS, apex24Choice, m4n2_1d } from './mask1d.js';
-export { nmMask, nmPatterns } from './masknm.js';
+export { MAX_LISTED_PATTERNS, nmMask, nmPatterns } from './masknm.js';
+export { MAX_GROUP_SIZE } from './groups.js';
 export { TRANSPOSABLE_24_PATTERNS, blockScore, m4n2_2d_best, m4n2_2d_greedy } from './mask2d.js';
 export * from './registry.js';
 export * from './checks.js';

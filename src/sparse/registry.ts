@@ -14,10 +14,11 @@ import { ShapeError, ValueError } from '../tensor/errors.js';
 import { type Shape, formatShape, shapeEquals, stridesOf } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
 import { SparsityError } from './errors.js';
+import { MAX_GROUP_SIZE } from './groups.js';
 import { m4n2_1d } from './mask1d.js';
 import { m4n2_2d_best, m4n2_2d_greedy } from './mask2d.js';
 import { nmMask } from './masknm.js';
-import { type MatrixView, fromView, toView } from './view2d.js';
+import { type MatrixView, fromView, toView, weightElements } from './view2d.js';
 
 export type MaskCalculator = (view: MatrixView) => Uint8Array;
 
@@ -56,6 +57,11 @@ export function getMaskCalculator(pattern: string): MaskCalculator {
     const n = Number(nm[1]);
     const m = Number(nm[2]);
     if (n < 1 || n >= m) throw new SparsityError(`mask pattern '${pattern}': N:M needs 1 <= N < M`);
+    if (m > MAX_GROUP_SIZE) {
+      throw new SparsityError(
+        `mask pattern '${pattern}': M=${nm[2]} is wider than the largest supported group, M=${MAX_GROUP_SIZE} (positions in a group are stored as one byte)`,
+      );
+    }
     return (view) => nmMask(view, n, m);
   }
   throw new SparsityError(
@@ -83,12 +89,14 @@ export function assertFinite(data: Float32Array, shape: Shape, what = 'weight'):
 
 /**
  * The mask of a weight for a pattern: a 0/1 `Uint8Array` in the weight's own layout (1 = keep).
- * `shape` is the weight's shape (for a Tensor it must equal the tensor's).
+ * A Tensor brings its shape (`createMask(t, 'm4n2_1d')`); a flat Float32Array needs `shape`, and a
+ * shape given with a Tensor must equal the tensor's. A weight with no elements gets an empty mask
+ * at once (the pattern is still checked).
  */
-export function createMask(weight: Float32Array | Tensor, shape: Shape, pattern = 'm4n2_1d'): Uint8Array {
-  if (weight instanceof Tensor && !shapeEquals(weight.shape, shape)) {
-    throw new ShapeError(`createMask: shape ${formatShape(shape)} does not match the tensor's ${formatShape(weight.shape)}`);
-  }
+export function createMask(weight: Tensor, pattern?: string): Uint8Array;
+export function createMask(weight: Float32Array | Tensor, shape: Shape, pattern?: string): Uint8Array;
+export function createMask(weight: Float32Array | Tensor, shapeOrPattern?: Shape | string, maybePattern?: string): Uint8Array {
+  const { shape, pattern } = maskArguments(weight, shapeOrPattern, maybePattern);
   const data = weight instanceof Tensor ? weight.data : weight;
   const calculator = getMaskCalculator(pattern);
   const view = toView(data, shape);
@@ -101,4 +109,31 @@ export function createMask(weight: Float32Array | Tensor, shape: Shape, pattern 
     );
   }
   return fromView(mask, shape);
+}
+
+function maskArguments(weight: Float32Array | Tensor, shapeOrPattern: Shape | string | undefined, maybePattern: string | undefined): { shape: Shape; pattern: string } {
+  if (!(weight instanceof Tensor) && !(weight instanceof Float32Array)) {
+    throw new ValueError(`createMask: the weight must be a Tensor or a Float32Array, found ${kindOf(weight)}`);
+  }
+  if (shapeOrPattern === undefined || typeof shapeOrPattern === 'string') {
+    if (!(weight instanceof Tensor)) {
+      throw new ShapeError('createMask: a Float32Array weight needs its shape, as createMask(data, shape, pattern); only a Tensor brings its own');
+    }
+    if (maybePattern !== undefined) {
+      throw new ValueError(`createMask: two patterns given ('${String(shapeOrPattern)}' and '${maybePattern}'); call createMask(tensor, pattern)`);
+    }
+    return { shape: weight.shape, pattern: shapeOrPattern ?? 'm4n2_1d' };
+  }
+  weightElements(shapeOrPattern, 'createMask');
+  if (weight instanceof Tensor && !shapeEquals(weight.shape, shapeOrPattern)) {
+    throw new ShapeError(`createMask: shape ${formatShape(shapeOrPattern)} does not match the tensor's ${formatShape(weight.shape)}`);
+  }
+  if (maybePattern !== undefined && typeof maybePattern !== 'string') {
+    throw new ValueError(`createMask: the pattern must be a string such as 'm4n2_1d' or '2:4', found ${kindOf(maybePattern)}`);
+  }
+  return { shape: shapeOrPattern, pattern: maybePattern ?? 'm4n2_1d' };
+}
+
+function kindOf(v: unknown): string {
+  return v === null ? 'null' : typeof v === 'object' ? (v.constructor?.name ?? 'an object') : typeof v;
 }

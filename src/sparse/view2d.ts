@@ -11,9 +11,14 @@
  *
  * Apex has no rank-5 branch (it returns None); we extend the rank-4 rule the natural way, spatial
  * positions outer and output channels inner.
+ *
+ * Shapes come from files, so they are checked before anything is allocated or walked: every
+ * dimension a non-negative safe integer, the element count a safe integer. A weight with no
+ * elements (any dimension 0, however large the others) has a view with 0 rows, so every loop
+ * over it ends at once.
  */
 import { ShapeError } from '../tensor/errors.js';
-import { type Shape, formatShape, numel } from '../tensor/shape.js';
+import { type Shape, formatShape } from '../tensor/shape.js';
 
 /** A row-major matrix of `rows` x `cols` values. */
 export interface MatrixView<T extends ArrayLike<number> = Float32Array> {
@@ -22,15 +27,42 @@ export interface MatrixView<T extends ArrayLike<number> = Float32Array> {
   readonly cols: number;
 }
 
-/** Rows and columns of the 2-D view of a weight of this shape. */
+/**
+ * The element count of a weight shape, after checking it: an array of non-negative safe integers
+ * whose product is a safe integer (a `ShapeError` naming `what` and the shape otherwise).
+ */
+export function weightElements(shape: Shape, what = 'weight'): number {
+  if (!Array.isArray(shape)) {
+    throw new ShapeError(`${what}: the shape must be an array of dimensions, found ${typeof shape === 'object' ? String(shape) : typeof shape}`);
+  }
+  let zero = false;
+  for (const d of shape) {
+    if (typeof d !== 'number' || !Number.isSafeInteger(d) || d < 0) {
+      throw new ShapeError(`${what}: shape ${formatShape(shape)} must hold non-negative integers below 2^53, found ${String(d)}`);
+    }
+    if (d === 0) zero = true;
+  }
+  if (zero) return 0;
+  let n = 1;
+  for (const d of shape) {
+    n *= d;
+    if (n > Number.MAX_SAFE_INTEGER) {
+      throw new ShapeError(`${what}: shape ${formatShape(shape)} has more than 2^53 - 1 elements; no weight can be that large`);
+    }
+  }
+  return n;
+}
+
+/** Rows and columns of the 2-D view of a weight of this shape (0 rows when it has no elements). */
 export function viewDims(shape: Shape): { rows: number; cols: number } {
+  const count = weightElements(shape);
   const rank = shape.length;
   if (rank < 1 || rank > 5) {
     throw new ShapeError(`mask view: weight rank must be 1 to 5 (vector, Linear, Conv1d/2d/3d), found shape ${formatShape(shape)}`);
   }
-  if (rank === 1) return { rows: 1, cols: shape[0]! };
-  const cols = shape[1]!;
-  return { rows: shape[0]! * numel(shape.slice(2)), cols };
+  const cols = rank === 1 ? shape[0]! : shape[1]!;
+  if (count === 0) return { rows: 0, cols };
+  return { rows: count / cols, cols };
 }
 
 /**
@@ -38,17 +70,17 @@ export function viewDims(shape: Shape): { rows: number; cols: number } {
  * serves both directions, so the view and its inverse cannot drift apart.
  */
 export function viewIndexMap(shape: Shape): Int32Array {
-  const n = numel(shape);
+  const { rows, cols } = viewDims(shape);
+  const n = rows * cols;
   const map = new Int32Array(n);
   const rank = shape.length;
-  if (rank <= 2) {
+  if (rank <= 2 || n === 0) {
     for (let i = 0; i < n; i++) map[i] = i;
     return map;
   }
-  viewDims(shape);
   const K = shape[0]!;
-  const C = shape[1]!;
-  const spatial = numel(shape.slice(2)); // positions (t, r, s) flattened row-major
+  const C = cols;
+  const spatial = rows / K; // positions (t, r, s) flattened row-major
   let i = 0;
   for (let k = 0; k < K; k++) {
     for (let c = 0; c < C; c++) {
@@ -63,8 +95,9 @@ export function viewIndexMap(shape: Shape): Int32Array {
 }
 
 function checkLength(what: string, length: number, shape: Shape): void {
-  if (length !== numel(shape)) {
-    throw new ShapeError(`${what} has ${length} elements but shape ${formatShape(shape)} needs ${numel(shape)}`);
+  const needed = weightElements(shape, what);
+  if (length !== needed) {
+    throw new ShapeError(`${what} has ${length} elements but shape ${formatShape(shape)} needs ${needed}`);
   }
 }
 

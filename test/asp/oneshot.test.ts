@@ -57,4 +57,13 @@ describe('pruneStateDict', () => {
     expect(r.report.map((x) => x.fate)).toEqual(['pruned', 'replaced']);
     expect(r.tensors.get('l.__weight_mma_mask')!.data).toEqual(createMask(w.data as Float32Array, [8, 16]));
   });
+
+  it('prunes a zero-element weight with huge dims at once, and wide N:M patterns', () => {
+    const empty: StoredTensor = { dtype: 'F32', shape: [4503599627370496, 16, 0], data: new Float32Array(0) };
+    const r = pruneStateDict({ 'e.weight': empty }, { pattern: '8:16' });
+    expect(r.report[0]).toMatchObject({ fate: 'pruned', keptMagnitudeFraction: 1 });
+    const w: StoredTensor = { dtype: 'F32', shape: [8, 64], data: Float32Array.from({ length: 512 }, (_, i) => ((i * 37) % 101) - 50) };
+    const wide = pruneStateDict({ 'w.weight': w }, { pattern: '16:32' });
+    expect(isNM(toFloat32(wide.tensors.get('w.weight')!), [8, 64], 16, 32)).toBe(true);
+  });
 });

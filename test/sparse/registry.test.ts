@@ -36,6 +36,18 @@ describe('createMask', () => {
     expect(() => createMask(t, [8, 4])).toThrow(ShapeError);
   });
 
+  it("takes a Tensor's own shape when only a pattern is given, and says what a flat array lacks", () => {
+    const t = new Tensor(seq(4 * 8 * 2 * 3), [4, 8, 2, 3]);
+    expect(Array.from(createMask(t, 'm4n2_1d'))).toEqual(Array.from(createMask(t.data, t.shape, 'm4n2_1d')));
+    expect(Array.from(createMask(t, '1:4'))).toEqual(Array.from(createMask(t.data, t.shape, '1:4')));
+    expect(Array.from(createMask(t))).toEqual(Array.from(createMask(t.data, t.shape)));
+    const flat = seq(32) as Float32Array;
+    const noShape = createMask as unknown as (w: Float32Array, p: string) => Uint8Array;
+    expect(() => noShape(flat, 'm4n2_1d')).toThrow(ShapeError);
+    expect(() => noShape(flat, 'm4n2_1d')).toThrow(/a Float32Array weight needs its shape/);
+    expect(() => createMask(new Float32Array(128), [-8, -16])).toThrow(/shape \[-8, -16\] must hold non-negative integers/);
+  });
+
   it("runs 'N:M' strings and the 2-D patterns", () => {
     const w = seq(8 * 16);
     expect(isNM(createMask(w, [8, 16], '2:8'), [8, 16], 2, 8)).toBe(true);

@@ -1,7 +1,9 @@
+import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ShapeError } from '../../src/tensor/errors.js';
-import { fromView, toView, viewDims, viewIndexMap } from '../../src/sparse/index.js';
+import { runScript } from '../helpers/child.js';
+import { createMask, fromView, isNM, tensorRTReport, toView, viewDims, viewIndexMap } from '../../src/sparse/index.js';
 
 const iota = (n: number): Float32Array => Float32Array.from({ length: n }, (_, i) => i);
 
@@ -56,5 +58,38 @@ describe('2-D mask view', () => {
     expect(() => viewDims([])).toThrow(ShapeError);
     expect(() => viewDims([1, 1, 1, 1, 1, 1])).toThrow(/rank must be 1 to 5/);
     expect(() => toView(iota(5), [2, 3])).toThrow(ShapeError);
+  });
+});
+
+describe('hostile shapes', () => {
+  const HUGE_EMPTY = [4503599627370496, 16, 0];
+
+  it('a zero-element weight with huge dims views, masks and checks at once', { timeout: 60_000 }, () => {
+    // In a child first: the old failure was a synchronous endless loop, which would hang this process.
+    const child = runScript(fileURLToPath(new URL('scripts/hostile_shapes.ts', import.meta.url)), [], 30_000);
+    expect(child.timedOut, 'the child was still running after 30 s').toBe(false);
+    expect(child.stdout.trim(), child.stderr).toBe('ok');
+    expect(viewDims([2 ** 52, 0, 16])).toEqual({ rows: 0, cols: 0 });
+    expect(viewDims(HUGE_EMPTY)).toEqual({ rows: 0, cols: 16 });
+    expect(viewIndexMap(HUGE_EMPTY)).toHaveLength(0);
+    expect(toView(new Float32Array(0), HUGE_EMPTY).data).toHaveLength(0);
+    expect(fromView(new Uint8Array(0), [2 ** 52, 0, 2 ** 40])).toHaveLength(0);
+    for (const pattern of ['m4n2_1d', '2:8', '8:16', 'm4n2_2d_best']) expect(createMask(new Float32Array(0), HUGE_EMPTY, pattern)).toHaveLength(0);
+    expect(isNM(new Float32Array(0), HUGE_EMPTY, 2, 4)).toBe(true);
+    expect(tensorRTReport(new Float32Array(0), HUGE_EMPTY)).toMatchObject({ groupsChecked: 0, groupsViolating: 0, is24: true });
+    // C = 0 with a huge row count: the view has no rows, not 2^56 empty ones.
+    expect(tensorRTReport(new Float32Array(0), [2 ** 52, 0, 16]).groupsChecked).toBe(0);
+  });
+
+  it('rejects negative, fractional and unsafe dimensions and element counts with a ShapeError naming the shape', () => {
+    expect(() => viewDims([-8, -16])).toThrow(ShapeError);
+    expect(() => viewDims([-8, -16])).toThrow(/shape \[-8, -16\] must hold non-negative integers/);
+    expect(() => viewDims([2.5, 4])).toThrow(ShapeError);
+    expect(() => viewDims([2 ** 53, 1])).toThrow(ShapeError);
+    expect(() => viewDims([2 ** 40, 2 ** 20])).toThrow(/more than 2\^53 - 1 elements/);
+    expect(() => toView(new Float32Array(128), [-8, -16])).toThrow(ShapeError);
+    expect(() => isNM(new Float32Array(128), [-8, -16], 2, 4)).toThrow(ShapeError);
+    expect(() => tensorRTReport(new Float32Array(128), [-8, -16])).toThrow(ShapeError);
+    expect(() => createMask(new Float32Array(128), [-8, -16])).toThrow(ShapeError);
   });
 });

@@ -1,5 +1,6 @@
 import { ValueError } from '../../tensor/index.js';
 import { OptimizerError } from '../errors.js';
+import type { StagedLoad } from '../staged.js';
 import type { BaseHyper, Optimizer } from './optimizer.js';
 
 /** A scheduler's state as plain data. */
@@ -53,14 +54,31 @@ export abstract class LRScheduler {
 
   /** Restores the position; the optimizer's lrs come from its own state dict. */
   loadStateDict(sd: SchedulerStateDict): void {
-    if (sd.baseLrs.length !== this.baseLrs.length) {
+    this.stageLoadStateDict(sd).commit();
+  }
+
+  /** `loadStateDict` in two halves: every check now, the assignment on `commit()`. */
+  stageLoadStateDict(sd: SchedulerStateDict): StagedLoad {
+    const name = this.constructor.name;
+    const numbers = (v: unknown): v is number[] => Array.isArray(v) && v.every((x) => typeof x === 'number' && Number.isFinite(x));
+    if (sd === null || typeof sd !== 'object' || !Number.isInteger(sd.lastEpoch) || sd.lastEpoch < -1) {
+      throw new OptimizerError(`${name}.loadStateDict: lastEpoch must be an integer >= -1, found ${JSON.stringify(sd?.lastEpoch)}`);
+    }
+    if (!numbers(sd.baseLrs) || !numbers(sd.lastLr)) {
+      throw new OptimizerError(`${name}.loadStateDict: baseLrs and lastLr must be lists of finite numbers`);
+    }
+    if (sd.baseLrs.length !== this.baseLrs.length || sd.lastLr.length !== this.baseLrs.length) {
       throw new OptimizerError(
-        `${this.constructor.name}.loadStateDict: ${sd.baseLrs.length} groups in the state dict, ${this.baseLrs.length} in the optimizer`,
+        `${name}.loadStateDict: ${sd.baseLrs.length} groups in the state dict, ${this.baseLrs.length} in the optimizer`,
       );
     }
-    this.lastEpoch = sd.lastEpoch;
-    this.baseLrs.splice(0, this.baseLrs.length, ...sd.baseLrs);
-    this.#lastLr = [...sd.lastLr];
+    return {
+      commit: () => {
+        this.lastEpoch = sd.lastEpoch;
+        this.baseLrs.splice(0, this.baseLrs.length, ...sd.baseLrs);
+        this.#lastLr = [...sd.lastLr];
+      },
+    };
   }
 
   protected groupLrs(): number[] {

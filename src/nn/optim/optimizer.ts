@@ -1,5 +1,6 @@
 import { Tensor, ValueError, formatShape, shapeEquals } from '../../tensor/index.js';
 import { OptimizerError } from '../errors.js';
+import type { StagedLoad } from '../staged.js';
 
 /** Hyperparameters every optimizer group has; each optimizer adds its own. */
 export interface BaseHyper {
@@ -146,46 +147,79 @@ export abstract class Optimizer<H extends BaseHyper = BaseHyper> {
 
   /**
    * Restores hyperparameters and per-parameter state from `stateDict()` output. The groups must
-   * have the same sizes and the buffers the parameters' shapes; otherwise an OptimizerError says
-   * which group or parameter differs, and nothing is changed.
+   * have the same sizes, the hyperparameters pass the optimizer's own checks and the buffers have
+   * the parameters' shapes; otherwise an OptimizerError says which group or parameter differs,
+   * and nothing is changed.
    */
   loadStateDict(sd: OptimizerStateDict<H>): void {
+    this.stageLoadStateDict(sd).commit();
+  }
+
+  /** `loadStateDict` in two halves: every check now, the assignment on `commit()`. */
+  stageLoadStateDict(sd: OptimizerStateDict<H>): StagedLoad {
     const name = this.constructor.name;
+    const fail = (problem: string): never => {
+      throw new OptimizerError(`${name}.loadStateDict: ${problem}`);
+    };
+    if (sd === null || typeof sd !== 'object' || !Array.isArray(sd.paramGroups)) fail('the state dict has no paramGroups list');
+    if (sd.state === null || typeof sd.state !== 'object') fail('the state dict has no state record');
     if (sd.paramGroups.length !== this.paramGroups.length) {
-      throw new OptimizerError(
-        `${name}.loadStateDict: the state dict has ${sd.paramGroups.length} parameter groups, the optimizer ${this.paramGroups.length}`,
-      );
+      fail(`the state dict has ${sd.paramGroups.length} parameter groups, the optimizer ${this.paramGroups.length}`);
     }
     const byIndex = new Map<number, Tensor>();
+    const hypers: Partial<H>[] = [];
     sd.paramGroups.forEach((sg, i) => {
       const own = this.paramGroups[i]!;
+      if (sg === null || typeof sg !== 'object' || !Array.isArray(sg.params)) fail(`group ${i} has no params list`);
       if (sg.params.length !== own.params.length) {
-        throw new OptimizerError(
-          `${name}.loadStateDict: group ${i} has ${sg.params.length} parameters in the state dict, ${own.params.length} in the optimizer`,
-        );
+        fail(`group ${i} has ${sg.params.length} parameters in the state dict, ${own.params.length} in the optimizer`);
       }
-      sg.params.forEach((id, j) => byIndex.set(id, own.params[j]!));
+      sg.params.forEach((id, j) => {
+        if (!Number.isSafeInteger(id) || id < 0) fail(`group ${i} lists parameter index ${String(id)}; indices are integers >= 0`);
+        if (byIndex.has(id)) fail(`parameter index ${id} is listed twice`);
+        byIndex.set(id, own.params[j]!);
+      });
+      const { params: _ids, ...hyper } = sg;
+      for (const [k, v] of Object.entries(hyper)) {
+        const mine = (own as unknown as Record<string, unknown>)[k];
+        if (k === 'initialLr' && mine === undefined) {
+          if (typeof v !== 'number') fail(`group ${i}: initialLr must be a number, found ${JSON.stringify(v)}`);
+          continue;
+        }
+        if (!(k in own)) fail(`group ${i} has hyperparameter '${k}', which a ${name} does not have`);
+        if (typeof v !== typeof mine || Array.isArray(v) !== Array.isArray(mine)) {
+          fail(`group ${i}: hyperparameter '${k}' is ${JSON.stringify(v)}, expected a value like ${JSON.stringify(mine)}`);
+        }
+      }
+      try {
+        this.validate({ ...own, ...hyper } as ParamGroup<H>);
+      } catch (e) {
+        if (e instanceof ValueError) fail(`group ${i}: ${e.message}`);
+        throw e;
+      }
+      hypers.push(hyper as unknown as Partial<H>);
     });
     const newState = new Map<Tensor, ParamState>();
     for (const [key, s] of Object.entries(sd.state)) {
       const p = byIndex.get(Number(key));
-      if (p === undefined) throw new OptimizerError(`${name}.loadStateDict: state for parameter ${key}, which no group lists`);
+      if (p === undefined) fail(`state for parameter ${key}, which no group lists`);
+      if (s === null || typeof s !== 'object') fail(`state of parameter ${key} is not a record of numbers and tensors`);
       for (const [k, v] of Object.entries(s)) {
-        if (v instanceof Tensor && !shapeEquals(v.shape, p.shape)) {
-          throw new OptimizerError(
-            `${name}.loadStateDict: state '${k}' of parameter ${key} has shape ${formatShape(v.shape)}, the parameter ${formatShape(p.shape)}`,
-          );
-        }
+        if (v instanceof Tensor) {
+          if (!shapeEquals(v.shape, p!.shape)) {
+            fail(`state '${k}' of parameter ${key} has shape ${formatShape(v.shape)}, the parameter ${formatShape(p!.shape)}`);
+          }
+        } else if (typeof v !== 'number') fail(`state '${k}' of parameter ${key} is neither a number nor a tensor`);
       }
-      newState.set(p, copyState(s));
+      newState.set(p!, copyState(s));
     }
-    sd.paramGroups.forEach((sg, i) => {
-      const own = this.paramGroups[i]!;
-      const { params: _ids, ...hyper } = sg;
-      Object.assign(own, hyper);
-    });
-    this.state.clear();
-    for (const [p, s] of newState) this.state.set(p, s);
+    return {
+      commit: () => {
+        hypers.forEach((hyper, i) => Object.assign(this.paramGroups[i]!, hyper));
+        this.state.clear();
+        for (const [p, s] of newState) this.state.set(p, s);
+      },
+    };
   }
 
   /** The state of `p`, created empty on first use. */

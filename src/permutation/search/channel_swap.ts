@@ -9,8 +9,12 @@
  * - Progressive channel swap: random pairs, kept when they gain more than a threshold, until a
  *   time limit or an attempt budget runs out. (Apex's version forgets to record the swaps in the
  *   permutation it returns; this one records them.)
+ *
+ * Both stop at the clock's time limit; the greedy one checks it every 1024 candidate swaps scored,
+ * still applies the swaps scored so far, and returns the best arrangement seen at a pass boundary.
  */
 import type { MT19937 } from '../../tensor/random.js';
+import type { SearchClock } from './clock.js';
 import { BestKeeper, type Workspace } from './workspace.js';
 
 /** Gain of swapping the columns at positions i and j (different stripes). */
@@ -28,7 +32,7 @@ export function swapGain(ws: Workspace, i: number, j: number): number {
 export interface ChannelSwapOptions {
   escapes: number;
   rng: MT19937;
-  onPass?: (pass: number, kept: number) => void;
+  clock: SearchClock;
 }
 
 /** Greedy channel swap on `ws` in place; returns the number of passes. */
@@ -45,9 +49,16 @@ export function channelSwap(ws: Workspace, opts: ChannelSwapOptions): number {
   let escapesUsed = 0;
   let passes = 0;
   const keeper = new BestKeeper(ws);
+  const { clock } = opts;
   for (;;) {
+    // Out of time mid-scoring: swaps still to rescore get no gain; the scored ones get a last pass.
+    let cutShort = false;
     for (let k = 0; k < n; k++) {
-      if (fresh || used[src[k]! >> 2] === 1 || used[dst[k]! >> 2] === 1) gain[k] = swapGain(ws, src[k]!, dst[k]!);
+      if ((k & 1023) === 0 && !cutShort) {
+        cutShort = clock.expired();
+        if (clock.due()) clock.report(`pass ${passes + 1}: scoring swaps ${k}/${n}`);
+      }
+      if (fresh || used[src[k]! >> 2] === 1 || used[dst[k]! >> 2] === 1) gain[k] = cutShort ? 0 : swapGain(ws, src[k]!, dst[k]!);
     }
     fresh = false;
     used.fill(0);
@@ -58,7 +69,7 @@ export function channelSwap(ws: Workspace, opts: ChannelSwapOptions): number {
     for (let t = 0; t < n; t++) {
       let k = order[t]!;
       if (gain[k]! < threshold) {
-        if (swaps > 0 || escapesUsed >= opts.escapes) break;
+        if (swaps > 0 || escapesUsed >= opts.escapes || cutShort) break;
         escapesUsed++;
         k = order[opts.rng.nextInt(0, n)]!;
       }
@@ -72,8 +83,8 @@ export function channelSwap(ws: Workspace, opts: ChannelSwapOptions): number {
     }
     passes++;
     const kept = keeper.observe();
-    opts.onPass?.(passes, kept);
-    if (swaps === 0) {
+    clock.report(`pass ${passes}`, kept, true, `pass ${passes}: kept ${kept.toFixed(3)}`);
+    if (swaps === 0 || clock.expired()) {
       keeper.restore();
       return passes;
     }
@@ -81,26 +92,24 @@ export function channelSwap(ws: Workspace, opts: ChannelSwapOptions): number {
 }
 
 export interface ProgressiveOptions {
-  /** Seconds to keep trying (apex: 60 by default, 120 inside ASP). */
-  timeLimit: number;
   /** Stop after this many drawn pairs as well (makes a run reproducible regardless of speed). */
   maxAttempts: number;
   /** A swap is kept when its gain exceeds this (apex: 1e-9). */
   threshold: number;
   rng: MT19937;
-  onProgress?: (attempts: number, accepted: number) => void;
+  /** Its time limit is the search's (apex: 60 s by default, 120 s inside ASP). */
+  clock: SearchClock;
 }
 
 /** Progressive channel swap on `ws` in place; returns the number of swaps kept. */
 export function progressiveChannelSwap(ws: Workspace, opts: ProgressiveOptions): number {
   const C = ws.cols;
-  const start = performance.now();
-  const limitMs = opts.timeLimit * 1000;
+  const { clock } = opts;
   let accepted = 0;
   for (let attempt = 1; attempt <= opts.maxAttempts; attempt++) {
     if ((attempt & 255) === 0) {
-      if (performance.now() - start >= limitMs) break;
-      if ((attempt & 0xffff) === 0) opts.onProgress?.(attempt, accepted);
+      if (clock.expired()) break;
+      if (clock.due()) clock.report(`${attempt} pairs tried`, null, false, `${attempt} pairs tried, ${accepted} swaps kept`);
     }
     const a = opts.rng.nextInt(0, C);
     const b = opts.rng.nextInt(0, C);

@@ -8,11 +8,23 @@
  * Speed: a permutation's score is the sum of its groups' scores, and a group's score depends only
  * on which four columns it holds. So a stripe group scores each 4-column subset once (70 for 8
  * columns, 495 for 12) and each canonical permutation is then width/4 table lookups.
+ *
+ * Bounds: the search stops at the clock's time limit (checked before every stripe group is
+ * scored, so within one group's scoring time); the groups scored so far still get their greedy
+ * pass, and the best arrangement seen at a pass boundary is returned.
+ * Wide matrices with a large window are split as apex splits them (apex-asp.md §3.11a): above
+ * `SPLIT_COLUMNS` columns, a window of 12 (apex) or 16 (the same rule, extended) solves the left
+ * and right halves of the stripes on their own, then the whole matrix once more with a window of
+ * 8 and max(escapes, 100) × 10 escapes.
  */
 import type { MT19937 } from '../../tensor/random.js';
 import { ValueError } from '../../tensor/errors.js';
 import { type CanonicalTable, canonicalTable } from './canonical.js';
+import type { SearchClock } from './clock.js';
 import { BestKeeper, type Workspace } from './workspace.js';
+
+/** Matrices wider than this are split in halves for windows of 12 and 16, as apex does for 12. */
+export const SPLIT_COLUMNS = 512;
 
 /**
  * How a rearranged stripe is recognised as changed. 'apex' copies apex's test (its columns'
@@ -29,7 +41,9 @@ export interface OsgOptions {
   threshold: number;
   tracking: StripeTracking;
   rng: MT19937;
-  onPass?: (pass: number, kept: number) => void;
+  clock: SearchClock;
+  /** Split matrices wider than this for windows of 12 and 16 (default `SPLIT_COLUMNS`, apex's 512). */
+  splitColumns?: number;
 }
 
 /** Stripe groups as flattened k-combinations of `stripes`, lexicographic. */
@@ -121,10 +135,31 @@ function slotChanged(local: ArrayLike<number>, j: number, tracking: StripeTracki
 
 /** Runs optimize-stripe-groups on `ws` in place; returns the number of greedy passes. */
 export function optimizeStripeGroups(ws: Workspace, opts: OsgOptions): number {
-  const { window, escapes, threshold, tracking, rng } = opts;
+  const { window } = opts;
   if (!Number.isInteger(window) || window < 8 || window % 4 !== 0 || window > 16) {
     throw new ValueError(`optimize stripe groups: window must be 8, 12 or 16 columns, got ${window}`);
   }
+  if (window >= 12 && ws.cols > (opts.splitColumns ?? SPLIT_COLUMNS) && ws.cols >= 2 * window) return splitSearch(ws, opts);
+  return stripeGroupSearch(ws, opts);
+}
+
+/** Apex's split: each half on its own with the same window, then the whole with window 8. */
+function splitSearch(ws: Workspace, opts: OsgOptions): number {
+  const split = Math.floor(ws.cols / 8) * 4;
+  const left = ws.subWorkspace(0, split);
+  const right = ws.subWorkspace(split, ws.cols);
+  let passes = optimizeStripeGroups(left, opts);
+  if (!opts.clock.expired()) passes += optimizeStripeGroups(right, opts);
+  const target = new Int32Array(ws.cols);
+  for (let j = 0; j < split; j++) target[j] = ws.perm[left.perm[j]!]!;
+  for (let j = split; j < ws.cols; j++) target[j] = ws.perm[split + right.perm[j - split]!]!;
+  ws.setPermutation(target);
+  if (opts.clock.expired()) return passes;
+  return passes + stripeGroupSearch(ws, { ...opts, window: 8, escapes: Math.max(opts.escapes, 100) * 10 });
+}
+
+function stripeGroupSearch(ws: Workspace, opts: OsgOptions): number {
+  const { window, escapes, threshold, tracking, rng, clock } = opts;
   const numStripes = ws.cols / 4;
   const k = window / 4;
   if (numStripes < k) throw new ValueError(`optimize stripe groups: window ${window} is wider than the ${ws.cols} columns; use the exhaustive strategy`);
@@ -144,13 +179,22 @@ export function optimizeStripeGroups(ws: Workspace, opts: OsgOptions): number {
   const keeper = new BestKeeper(ws);
 
   for (;;) {
+    // Out of time mid-scoring: groups still to rescore get no gain, and the groups already scored
+    // (exact for the current arrangement) are used in one last pass without escapes.
+    let cutShort = false;
     for (let gi = 0; gi < n; gi++) {
       let stale = fresh;
       for (let j = 0; j < k && !stale; j++) stale = used[groups[gi * k + j]!] === 1;
       if (!stale) continue;
+      if (!cutShort && clock.expired()) cutShort = true;
+      if (cutShort) {
+        gain[gi] = 0;
+        continue;
+      }
       scorer.score(ws, groups.subarray(gi * k, gi * k + k), result);
       bestPerm[gi] = result[0]!;
       gain[gi] = result[1]!;
+      if (clock.due()) clock.report(`pass ${passes + 1}: scoring stripe groups ${gi + 1}/${n}`);
     }
     fresh = false;
     used.fill(0);
@@ -162,7 +206,7 @@ export function optimizeStripeGroups(ws: Workspace, opts: OsgOptions): number {
       let gi = order[i]!;
       local.set(table.permutations.subarray(bestPerm[gi]! * window, bestPerm[gi]! * window + window));
       if (gain[gi]! <= threshold) {
-        if (usedCount > 0 || escapesUsed >= escapes) break;
+        if (usedCount > 0 || escapesUsed >= escapes || cutShort) break;
         // Bounded regression: take a random group's best arrangement and swap one column from
         // its first half with one from its second half, even if that loses magnitude.
         escapesUsed++;
@@ -189,8 +233,8 @@ export function optimizeStripeGroups(ws: Workspace, opts: OsgOptions): number {
     }
     passes++;
     const kept = keeper.observe();
-    opts.onPass?.(passes, kept);
-    if (usedCount === 0) {
+    clock.report(`pass ${passes}`, kept, true, `pass ${passes}: kept ${kept.toFixed(3)}`);
+    if (usedCount === 0 || clock.expired()) {
       keeper.restore();
       return passes;
     }

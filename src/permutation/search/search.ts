@@ -1,13 +1,18 @@
 /**
  * `searchPermutation`: one entry point over all strategies, returning the permutation with the
  * metrics apex's `permutation_test.py` prints (apex-asp.md §3.13, §4.4).
+ *
+ * Every strategy is bounded by `timeLimit` (default 60 s, always finite) on top of its own
+ * counts; `SearchResult.stopped` says which bound ended it. Within the limit the results are
+ * apex's; a search cut short returns the best arrangement it reached, never worse than the input.
  */
 import { ShapeError, ValueError } from '../../tensor/errors.js';
 import { MT19937 } from '../../tensor/random.js';
 import { channelSwap, progressiveChannelSwap } from './channel_swap.js';
+import { DEFAULT_PROGRESS_INTERVAL, DEFAULT_TIME_LIMIT, type ProgressCallback, SearchClock, type StopReason, checkSeconds } from './clock.js';
 import { MAX_EXHAUSTIVE_COLUMNS, exhaustiveSearch } from './exhaustive.js';
 import { checkMatrix, efficacy, rowHalfBound, sumAfter24, unprunedMagnitude } from './objective.js';
-import { type StripeTracking, optimizeStripeGroups } from './osg.js';
+import { SPLIT_COLUMNS, type StripeTracking, optimizeStripeGroups } from './osg.js';
 import { randomSearch } from './random.js';
 import { APEX_OSG_THRESHOLD, type Threshold, resolveThreshold } from './threshold.js';
 import { Workspace } from './workspace.js';
@@ -27,9 +32,18 @@ export interface SearchOptions {
   seed?: number;
   /** osg: stop threshold; default apex's absolute 5 × float16.tiny. `{ relative: r }` is scale-free. */
   threshold?: Threshold;
+  /**
+   * osg with a window of 12 or 16: matrices wider than this many columns are solved as two halves,
+   * then as a whole with window 8 (default 512, apex's rule for window 12).
+   */
+  splitColumns?: number;
   /** osg: how changed stripes are detected (default 'apex'; see `StripeTracking`). */
   tracking?: StripeTracking;
-  /** progressive: seconds (default 60, as apex). */
+  /**
+   * Seconds any strategy may run (default 60, apex's progressive default; must be finite and > 0).
+   * Progressive uses all of it; the others stop earlier when they converge. For results that do
+   * not depend on machine speed, leave enough time for the search to converge.
+   */
   timeLimit?: number;
   /** progressive: at most this many drawn pairs (default unlimited). */
   maxAttempts?: number;
@@ -37,8 +51,14 @@ export interface SearchOptions {
   improvementThreshold?: number;
   /** random: number of shuffles (default 1000). */
   trials?: number;
-  /** Called after each greedy pass (osg, channel-swap) or every 65,536 attempts (progressive). */
-  onProgress?: (message: string) => void;
+  /**
+   * Called after each greedy pass (osg, channel-swap) and otherwise at most every
+   * `progressInterval` seconds while a long pass, trial loop or attempt loop runs, with a
+   * one-line message and its parts; and once more when the time limit stops the search.
+   */
+  onProgress?: ProgressCallback;
+  /** Seconds between progress reports within a pass (default 1; 0 reports at every check). */
+  progressInterval?: number;
 }
 
 export interface SearchResult {
@@ -57,6 +77,8 @@ export interface SearchResult {
   /** Search time only (metrics excluded), like apex's reported duration. */
   seconds: number;
   strategy: SearchStrategy;
+  /** What ended the search: convergence, the time limit, or the strategy's own count (trials, maxAttempts). */
+  stopped: StopReason;
 }
 
 function nonNegativeInt(v: number, name: string): number {
@@ -75,16 +97,20 @@ export function searchPermutation(matrix: ArrayLike<number>, rows: number, cols:
   const seed = options.seed ?? 1;
   const rng = new MT19937(seed);
   const escapes = nonNegativeInt(options.escapes ?? 0, 'escapes');
+  const timeLimit = checkSeconds(options.timeLimit ?? DEFAULT_TIME_LIMIT, 'timeLimit', false);
+  const interval = checkSeconds(options.progressInterval ?? DEFAULT_PROGRESS_INTERVAL, 'progressInterval', true);
   const unpruned = unprunedMagnitude(matrix);
   const default24 = sumAfter24(matrix, rows, cols);
   const bound = rowHalfBound(matrix, rows, cols);
-  const progress = options.onProgress;
-  const onPass = progress ? (pass: number, kept: number) => progress(`pass ${pass}: kept ${kept.toFixed(3)}`) : undefined;
 
   const start = performance.now();
+  const clock = new SearchClock(strategy, timeLimit, options.onProgress, interval);
   let permutation: Int32Array;
+  let counted = false; // stopped by the strategy's own count rather than convergence
   if (strategy === 'random') {
-    permutation = randomSearch(matrix, rows, cols, nonNegativeInt(options.trials ?? 1000, 'trials'), rng);
+    const trials = nonNegativeInt(options.trials ?? 1000, 'trials');
+    permutation = randomSearch(matrix, rows, cols, trials, rng, clock);
+    counted = true;
   } else {
     const ws = new Workspace(matrix, rows, cols);
     const window = options.window ?? 8;
@@ -92,28 +118,26 @@ export function searchPermutation(matrix: ArrayLike<number>, rows: number, cols:
       if (cols > MAX_EXHAUSTIVE_COLUMNS) {
         throw new ValueError(`searchPermutation: exhaustive search handles at most ${MAX_EXHAUSTIVE_COLUMNS} columns, found ${cols}; use osg or channel-swap`);
       }
-      exhaustiveSearch(ws);
+      exhaustiveSearch(ws, clock);
     } else if (strategy === 'osg') {
       const threshold = resolveThreshold(options.threshold ?? APEX_OSG_THRESHOLD, default24);
-      optimizeStripeGroups(ws, { window, escapes, threshold, tracking: options.tracking ?? 'apex', rng, ...(onPass ? { onPass } : {}) });
+      const splitColumns = nonNegativeInt(options.splitColumns ?? SPLIT_COLUMNS, 'splitColumns');
+      optimizeStripeGroups(ws, { window, escapes, threshold, tracking: options.tracking ?? 'apex', rng, clock, splitColumns });
     } else if (strategy === 'channel-swap') {
-      channelSwap(ws, { escapes, rng, ...(onPass ? { onPass } : {}) });
+      channelSwap(ws, { escapes, rng, clock });
     } else {
-      const timeLimit = options.timeLimit ?? 60;
-      if (!(timeLimit > 0)) throw new ValueError(`searchPermutation: timeLimit must be > 0 seconds, got ${timeLimit}`);
       const maxAttempts = options.maxAttempts ?? Number.POSITIVE_INFINITY;
       if (!(maxAttempts >= 0)) throw new ValueError(`searchPermutation: maxAttempts must be ≥ 0, got ${maxAttempts}`);
-      progressiveChannelSwap(ws, {
-        timeLimit,
-        maxAttempts,
-        threshold: options.improvementThreshold ?? 1e-9,
-        rng,
-        ...(progress ? { onProgress: (a: number, k: number) => progress(`${a} pairs tried, ${k} swaps kept`) } : {}),
-      });
+      progressiveChannelSwap(ws, { maxAttempts, threshold: options.improvementThreshold ?? 1e-9, rng, clock });
+      counted = true;
     }
     permutation = ws.perm.slice();
   }
   const seconds = (performance.now() - start) / 1000;
+  const stopped: StopReason = clock.stoppedByTime ? 'time-limit' : counted ? 'budget' : 'converged';
   const permuted = sumAfter24(matrix, rows, cols, permutation);
-  return { permutation, unpruned, default24, bound, permuted, efficacy: efficacy(unpruned, default24, bound, permuted), seconds, strategy };
+  if (stopped === 'time-limit') {
+    clock.report('stopped', permuted, true, `${strategy}: stopped at the time limit of ${timeLimit} s; returning the best arrangement found (kept ${permuted.toFixed(3)})`);
+  }
+  return { permutation, unpruned, default24, bound, permuted, efficacy: efficacy(unpruned, default24, bound, permuted), seconds, strategy, stopped };
 }

@@ -177,6 +177,15 @@ export class Workspace {
     }
   }
 
+  /** The columns now at positions from..to-1 as a workspace of their own (its column j is position from + j). */
+  subWorkspace(from: number, to: number): Workspace {
+    const R = this.rows;
+    const w = to - from;
+    const m = new Float64Array(R * w);
+    for (let c = 0; c < w; c++) for (let r = 0; r < R; r++) m[r * w + c] = this.abs[(from + c) * R + r]!;
+    return new Workspace(m, R, w);
+  }
+
   /** Kept magnitude of the whole current matrix, summed stripe by stripe. */
   total(): number {
     let t = 0;
