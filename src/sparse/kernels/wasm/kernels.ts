@@ -5,7 +5,7 @@
  * batch 1) read vectors directly — 2:4 through the row-pair swizzle kernel, other patterns scalar.
  */
 import type { ConvParams } from '../../../tensor/kernels/types.js';
-import { SWIZZLE_TABLE, THIN_ROWS, type WasmRuntime, setGeometry, wasmRuntime } from '../../../tensor/kernels/wasm/index.js';
+import { THIN_ROWS, type WasmRuntime, setGeometry, wasmRuntime } from '../../../tensor/kernels/wasm/index.js';
 import type { CompressedNM } from '../../compressed.js';
 import { checkConv, checkLinear, checkSpmm, convOutputLength } from '../geometry.js';
 import type { SparseKernels } from '../types.js';
@@ -40,7 +40,7 @@ function linear(x: Float32Array, w: CompressedNM, bias: Float32Array | null, row
     const b = bias === null ? 0 : s.put(bias);
     if (rows <= THIN_ROWS && is24(w)) {
       const e = rt.cache.get(w, 'pairs24', 0, null, () => packPairs24(rt, w));
-      rt.run('spmv24Pairs', e.ptr, e.ptr + e.meta['patsOffset']!, SWIZZLE_TABLE, w.rows, xp, w.cols, rows, y, b);
+      rt.run('spmv24Pairs', e.ptr, e.ptr + e.meta['patsOffset']!, w.rows, xp, w.cols, rows, y, b);
     } else if (rows <= THIN_ROWS) {
       const e = rt.cache.get(w, 'rows', 0, null, () => packEntries(rt, matrixRows(w), w.cols, 4, Math.max(1, w.cols)));
       rt.run('spmvRows', e.ptr, e.ptr + e.meta['startsOffset']!, w.rows, xp, w.cols, rows, y, b);

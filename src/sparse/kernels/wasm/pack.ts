@@ -5,11 +5,11 @@
  * - rows of entries — every kept value as (float32 value, uint32 offset), the offset being the
  *   value's input index times the byte stride of the dense operand (64 inside a panel, 4 in a plain
  *   vector) — and per row and K block the index of its first entry (spmmPanels, spmvRows);
- * - row pairs for 2:4 at batch 1 — per pair and group of four inputs, the pair's four values and one
- *   pattern byte naming which two inputs each row keeps (spmv24Pairs).
+ * - row pairs for 2:4 at batch 1 — per pair and group of four inputs, the pair's four values and the
+ *   address of the swizzle mask for the two rows' patterns (spmv24Pairs).
  */
 import type { Packed, WasmRuntime } from '../../../tensor/kernels/wasm/index.js';
-import { PAIRS_OF_FOUR } from '../../../tensor/kernels/wasm/index.js';
+import { PAIRS_OF_FOUR, SWIZZLE_TABLE } from '../../../tensor/kernels/wasm/index.js';
 import type { CompressedNM } from '../../compressed.js';
 import { decodedColumns } from '../columns.js';
 import { perRow } from '../geometry.js';
@@ -91,18 +91,18 @@ export function convRows(c: CompressedNM, positions: number, conv1d: boolean): R
   return { rows: K, count, index: (r, t) => keyOf[r * count + t]!, value: (r, t) => c.values[order[r * count + t]!]! };
 }
 
-/** 2:4 row pairs: meta: patsOffset (bytes from ptr). */
+/** 2:4 row pairs: meta: patsOffset (bytes from ptr), where the u16 swizzle-mask addresses start. */
 export function packPairs24(rt: WasmRuntime, c: CompressedNM): Packed {
   const groups = c.cols / 4;
   const pairs = Math.ceil(c.rows / 2);
   const valBytes = pairs * groups * 16;
-  const bytes = valBytes + pairs * groups;
+  const bytes = valBytes + pairs * groups * 2;
   const ptr = rt.heap.alloc(bytes);
   const vals = rt.heap.f32(ptr, pairs * groups * 4);
-  const pats = rt.heap.u8(ptr + valBytes, pairs * groups);
   const code = new Map(PAIRS_OF_FOUR.map(([a, b], i) => [a * 4 + b, i]));
+  // Pattern numbers first (6·a + b), turned into mask addresses at the end.
+  const pats = new Uint16Array(pairs * groups);
   vals.fill(0);
-  pats.fill(0);
   for (let r = 0; r < c.rows; r++) {
     const q = r >> 1;
     const second = r & 1;
@@ -115,5 +115,6 @@ export function packPairs24(rt: WasmRuntime, c: CompressedNM): Packed {
       pats[q * groups + g]! += second === 0 ? 6 * pattern : pattern;
     }
   }
+  rt.heap.u16(ptr + valBytes, pats.length).set(pats.map((pattern) => SWIZZLE_TABLE + 16 * pattern));
   return { ptr, bytes, meta: { patsOffset: valBytes } };
 }

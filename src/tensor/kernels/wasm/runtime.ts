@@ -36,7 +36,7 @@ const WORK: Record<KernelName, (a: readonly number[], columns: number) => number
   col2im: (_a, columns) => columns,
   spmmPanels: (a) => (a[3]! * a[6]! * a[5]!) / 128,
   spmvRows: (a) => (a[2]! * a[4]! * a[5]!) / 2,
-  spmv24Pairs: (a) => (a[3]! * a[5]! * a[6]!) / 2,
+  spmv24Pairs: (a) => (a[2]! * a[4]! * a[5]!) / 2,
 };
 const MIN_PARALLEL_WORK = 1 << 17;
 

@@ -104,13 +104,14 @@ export function spmvRows(tid: i32, nt: i32, ent: usize, starts: usize, rows: i32
 
 /**
  * The tuned 2:4 batch-1 path. Rows are stored in pairs: per pair and group of four inputs, 16 bytes
- * of values (row a's two, row b's two) at vals and one pattern byte at pats (6·pattern_a + pattern_b,
- * each 0..5 naming which two of the four positions are kept). The byte picks a swizzle mask from the
- * 36 masks at table that gathers the four inputs each value multiplies into place: per group one
- * input load, one swizzle, one multiply-add, for 17 bytes of weight against 32 dense.
+ * of values (row a's two, row b's two) at vals and, at pats, the 16-bit address of the swizzle mask
+ * (one of 36 in the first memory page, for pattern 6·a + b, each 0..5 naming which two of the four
+ * positions a row keeps) that gathers the four inputs each value multiplies into place. Per group:
+ * one input load, one mask load, one swizzle, one multiply-add, for 18 bytes of weight against 32
+ * dense. (A mask address rather than a pattern number saves the index arithmetic per group.)
  * y[r·rows + o] for the nvec vectors x (k floats each). Threads split the pairs.
  */
-export function spmv24Pairs(tid: i32, nt: i32, vals: usize, pats: usize, table: usize, rows: i32, x: usize, k: i32, nvec: i32, y: usize, bias: usize): void {
+export function spmv24Pairs(tid: i32, nt: i32, vals: usize, pats: usize, rows: i32, x: usize, k: i32, nvec: i32, y: usize, bias: usize): void {
   const pairs = (rows + 1) >> 1;
   const q0 = rangeStart(pairs, tid, nt);
   const q1 = rangeStart(pairs, tid + 1, nt);
@@ -120,21 +121,21 @@ export function spmv24Pairs(tid: i32, nt: i32, vals: usize, pats: usize, table: 
     const yr = y + (<usize>r * <usize>rows << 2);
     for (let q = q0; q < q1; q++) {
       let v = vals + (<usize>q * <usize>groups << 4);
-      let pp = pats + <usize>q * <usize>groups;
+      let pp = pats + (<usize>q * <usize>groups << 1);
       let xp = xr;
       let s0 = f32x4.splat(0), s1 = f32x4.splat(0);
       let g = 0;
       for (; g + 2 <= groups; g += 2) {
-        const m0 = v128.load(table + (<usize>load<u8>(pp) << 4));
-        const m1 = v128.load(table + (<usize>load<u8>(pp, 1) << 4));
+        const m0 = v128.load(<usize>load<u16>(pp));
+        const m1 = v128.load(<usize>load<u16>(pp, 2));
         s0 = f32x4.add(s0, f32x4.mul(v128.load(v), i8x16.swizzle(v128.load(xp), m0)));
         s1 = f32x4.add(s1, f32x4.mul(v128.load(v, 16), i8x16.swizzle(v128.load(xp, 16), m1)));
         v += 32;
-        pp += 2;
+        pp += 4;
         xp += 32;
       }
       if (g < groups) {
-        const m0 = v128.load(table + (<usize>load<u8>(pp) << 4));
+        const m0 = v128.load(<usize>load<u16>(pp));
         s0 = f32x4.add(s0, f32x4.mul(v128.load(v), i8x16.swizzle(v128.load(xp), m0)));
       }
       const s = f32x4.add(s0, s1);
