@@ -27,6 +27,6 @@ export type { Scratch } from './heap.js';
 export type { Packed } from './cache.js';
 export {
   PAIRS_OF_FOUR, SWIZZLE_TABLE, type KernelName, type WasmInfo, type WasmRuntime,
-  closeRuntime, requestedThreads, setWasmThreads, wasmAvailable, wasmInfo, wasmRuntime,
+  closeRuntime, relaxedSimd, requestedThreads, setWasmThreads, wasmAvailable, wasmInfo, wasmRuntime,
 } from './runtime.js';
 export { threadSupport } from './pool.js';

@@ -7,7 +7,7 @@
 import { BackendError } from '../../errors.js';
 import { WeightCache } from './cache.js';
 import { WasmHeap } from './heap.js';
-import { KERNELS_SIMD, KERNELS_SIMD_SHARED } from './kernels.generated.js';
+import { KERNELS_RELAXED, KERNELS_RELAXED_SHARED, KERNELS_SIMD, KERNELS_SIMD_SHARED } from './kernels.generated.js';
 import { ThreadPool, threadSupport } from './pool.js';
 
 /** The exported kernels, by name: every one takes (tid, threads, ...integer arguments). */
@@ -55,7 +55,8 @@ const CACHE_BUDGET = 1 << 30;
 let requested: number | null = null;
 let runtime: RuntimeImpl | null = null;
 let note: string | null = null;
-const compiled = new Map<boolean, WebAssembly.Module>();
+let relaxed = false;
+const compiled = new Map<string, WebAssembly.Module>();
 
 function decodeBase64(s: string): Uint8Array {
   const bin = atob(s);
@@ -69,13 +70,25 @@ export function wasmAvailable(): boolean {
   return typeof WebAssembly === 'object' && WebAssembly.validate(decodeBase64(KERNELS_SIMD));
 }
 
+/**
+ * Whether the relaxed-SIMD (fused multiply-add) build is used: where the engine validates it
+ * (Chrome 114+, Node with --experimental-wasm-relaxed-simd) unless $SPARSE24_WASM_SIMD=base.
+ */
+export function relaxedSimd(): boolean {
+  const env = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env;
+  if (env?.['SPARSE24_WASM_SIMD'] === 'base') return false;
+  return typeof WebAssembly === 'object' && WebAssembly.validate(decodeBase64(KERNELS_RELAXED));
+}
+
 /** The kernel module for a shared (threads) or unshared memory. */
-function kernelModule(shared: boolean): WebAssembly.Module {
-  let m = compiled.get(shared);
+function kernelModule(shared: boolean, relaxed: boolean): WebAssembly.Module {
+  const key = `${shared}/${relaxed}`;
+  let m = compiled.get(key);
   if (m === undefined) {
     if (!wasmAvailable()) throw new BackendError('wasm backend: this JavaScript engine does not support WebAssembly SIMD128');
-    m = new WebAssembly.Module(decodeBase64(shared ? KERNELS_SIMD_SHARED : KERNELS_SIMD));
-    compiled.set(shared, m);
+    const source = relaxed ? (shared ? KERNELS_RELAXED_SHARED : KERNELS_RELAXED) : shared ? KERNELS_SIMD_SHARED : KERNELS_SIMD;
+    m = new WebAssembly.Module(decodeBase64(source));
+    compiled.set(key, m);
   }
   return m;
 }
@@ -121,6 +134,8 @@ export function requestedThreads(): number {
 
 export interface WasmInfo {
   simd: boolean;
+  /** The relaxed-SIMD (fused multiply-add) build runs. */
+  relaxed: boolean;
   threads: number;
   /** Why fewer threads run than were asked for, or null. */
   threadNote: string | null;
@@ -129,7 +144,7 @@ export interface WasmInfo {
 /** What the wasm backend runs with here (starts the runtime). */
 export function wasmInfo(): WasmInfo {
   const rt = wasmRuntime();
-  return { simd: true, threads: rt.threads, threadNote: note };
+  return { simd: true, relaxed, threads: rt.threads, threadNote: note };
 }
 
 interface RuntimeImpl extends WasmRuntime {
@@ -151,7 +166,8 @@ function createRuntime(): RuntimeImpl {
     threads = 1;
   }
   const shared = typeof SharedArrayBuffer !== 'undefined';
-  const module = kernelModule(shared);
+  relaxed = relaxedSimd();
+  const module = kernelModule(shared, relaxed);
   const heap = new WasmHeap(shared);
   const main = new WebAssembly.Instance(module, {
     env: { memory: heap.memory, abort: () => { throw new BackendError('wasm kernel aborted'); } },

@@ -44,3 +44,12 @@ export const PANEL_BYTES: usize = 64;
 export function zero(p: usize, n: i32): void {
   memory.fill(p, 0, <usize>n << 2);
 }
+
+/**
+ * c + a·b. The relaxed-SIMD build (chosen at run time where the engine validates it) fuses it into
+ * one f32x4.relaxed_madd; the base build multiplies and adds (base SIMD128 has no fused form).
+ */
+@inline export function madd(a: v128, b: v128, c: v128): v128 {
+  if (ASC_FEATURE_RELAXED_SIMD) return f32x4.relaxed_madd(a, b, c);
+  return f32x4.add(c, f32x4.mul(a, b));
+}

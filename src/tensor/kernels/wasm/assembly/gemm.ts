@@ -2,7 +2,7 @@
 // load per row and k step), B from panels (packPanels). The micro-kernel is a 4 × 8 tile: 8 vector
 // accumulators + 4 broadcasts + 2 loads = 14 of the 15 vector registers V8 allocates, so nothing
 // spills (a 4 × 8 tile unrolled by hand, or 5 × 8 / 6 × 8 tiles, spilled and ran slower).
-import { PANEL_BYTES, loadPartial4, rangeStart, storePartial8 } from './common';
+import { PANEL_BYTES, loadPartial4, madd, rangeStart, storePartial8 } from './common';
 
 /** Depth of one K block: a 4 × KC slice of A and a KC × 8 slice of a panel stay in L1/L2. */
 const KC: i32 = 256;
@@ -23,10 +23,10 @@ const MC: i32 = 64;
     const x1 = v128.load32_splat(a, 4);
     const x2 = v128.load32_splat(a, 8);
     const x3 = v128.load32_splat(a, 12);
-    c00 = f32x4.add(c00, f32x4.mul(x0, b0)); c01 = f32x4.add(c01, f32x4.mul(x0, b1));
-    c10 = f32x4.add(c10, f32x4.mul(x1, b0)); c11 = f32x4.add(c11, f32x4.mul(x1, b1));
-    c20 = f32x4.add(c20, f32x4.mul(x2, b0)); c21 = f32x4.add(c21, f32x4.mul(x2, b1));
-    c30 = f32x4.add(c30, f32x4.mul(x3, b0)); c31 = f32x4.add(c31, f32x4.mul(x3, b1));
+    c00 = madd(x0, b0, c00); c01 = madd(x0, b1, c01);
+    c10 = madd(x1, b0, c10); c11 = madd(x1, b1, c11);
+    c20 = madd(x2, b0, c20); c21 = madd(x2, b1, c21);
+    c30 = madd(x3, b0, c30); c31 = madd(x3, b1, c31);
     a += 16;
     b += PANEL_BYTES;
   }
@@ -133,10 +133,10 @@ export function gemvNT(tid: i32, nt: i32, x: usize, w: usize, k: i32, n: i32, ro
       let s0 = f32x4.splat(0), s1 = f32x4.splat(0), s2 = f32x4.splat(0), s3 = f32x4.splat(0);
       for (let t: usize = 0; t < <usize>k4 << 2; t += 16) {
         const xv = v128.load(xr + t);
-        s0 = f32x4.add(s0, f32x4.mul(xv, v128.load(w0 + t)));
-        s1 = f32x4.add(s1, f32x4.mul(xv, v128.load(w1 + t)));
-        s2 = f32x4.add(s2, f32x4.mul(xv, v128.load(w2 + t)));
-        s3 = f32x4.add(s3, f32x4.mul(xv, v128.load(w3 + t)));
+        s0 = madd(xv, v128.load(w0 + t), s0);
+        s1 = madd(xv, v128.load(w1 + t), s1);
+        s2 = madd(xv, v128.load(w2 + t), s2);
+        s3 = madd(xv, v128.load(w3 + t), s3);
       }
       let d0 = hsum(s0), d1 = hsum(s1), d2 = hsum(s2), d3 = hsum(s3);
       for (let t = k4; t < k; t++) {
@@ -154,7 +154,7 @@ export function gemvNT(tid: i32, nt: i32, x: usize, w: usize, k: i32, n: i32, ro
     for (; j < j1; j++) {
       const wj = w + <usize>j * kB;
       let s = f32x4.splat(0);
-      for (let t: usize = 0; t < <usize>k4 << 2; t += 16) s = f32x4.add(s, f32x4.mul(v128.load(xr + t), v128.load(wj + t)));
+      for (let t: usize = 0; t < <usize>k4 << 2; t += 16) s = madd(v128.load(xr + t), v128.load(wj + t), s);
       let d = hsum(s);
       for (let t = k4; t < k; t++) d += load<f32>(xr + (<usize>t << 2)) * load<f32>(wj + (<usize>t << 2));
       store<f32>(yr + (<usize>j << 2), d);

@@ -3,7 +3,7 @@
 // each kept value costs one broadcast and four full-width multiply-adds — no gathers. The offset of an
 // entry is its input index times 64, the byte offset of that input's row inside a panel. The same
 // loop serves every N:M pattern (and any other row-sparse matrix).
-import { PANEL_BYTES, rangeStart, storeStrided4 } from './common';
+import { PANEL_BYTES, madd, rangeStart, storeStrided4 } from './common';
 import { hsum } from './gemm';
 
 /**
@@ -41,18 +41,18 @@ export function spmmPanels(
           const q = base + <usize>load<u32>(e, 4);
           const v1 = f32x4.splat(load<f32>(e, 8));
           const r = base + <usize>load<u32>(e, 12);
-          a0 = f32x4.add(a0, f32x4.add(f32x4.mul(v0, v128.load(q)), f32x4.mul(v1, v128.load(r))));
-          a1 = f32x4.add(a1, f32x4.add(f32x4.mul(v0, v128.load(q, 16)), f32x4.mul(v1, v128.load(r, 16))));
-          a2 = f32x4.add(a2, f32x4.add(f32x4.mul(v0, v128.load(q, 32)), f32x4.mul(v1, v128.load(r, 32))));
-          a3 = f32x4.add(a3, f32x4.add(f32x4.mul(v0, v128.load(q, 48)), f32x4.mul(v1, v128.load(r, 48))));
+          a0 = f32x4.add(a0, madd(v0, v128.load(q), f32x4.mul(v1, v128.load(r))));
+          a1 = f32x4.add(a1, madd(v0, v128.load(q, 16), f32x4.mul(v1, v128.load(r, 16))));
+          a2 = f32x4.add(a2, madd(v0, v128.load(q, 32), f32x4.mul(v1, v128.load(r, 32))));
+          a3 = f32x4.add(a3, madd(v0, v128.load(q, 48), f32x4.mul(v1, v128.load(r, 48))));
         }
         if (e < end) {
           const v0 = f32x4.splat(load<f32>(e));
           const q = base + <usize>load<u32>(e, 4);
-          a0 = f32x4.add(a0, f32x4.mul(v0, v128.load(q)));
-          a1 = f32x4.add(a1, f32x4.mul(v0, v128.load(q, 16)));
-          a2 = f32x4.add(a2, f32x4.mul(v0, v128.load(q, 32)));
-          a3 = f32x4.add(a3, f32x4.mul(v0, v128.load(q, 48)));
+          a0 = madd(v0, v128.load(q), a0);
+          a1 = madd(v0, v128.load(q, 16), a1);
+          a2 = madd(v0, v128.load(q, 32), a2);
+          a3 = madd(v0, v128.load(q, 48), a3);
         }
         if (!last) {
           v128.store(t, a0); v128.store(t, a1, 16); v128.store(t, a2, 32); v128.store(t, a3, 48);
@@ -128,15 +128,15 @@ export function spmv24Pairs(tid: i32, nt: i32, vals: usize, pats: usize, rows: i
       for (; g + 2 <= groups; g += 2) {
         const m0 = v128.load(<usize>load<u16>(pp));
         const m1 = v128.load(<usize>load<u16>(pp, 2));
-        s0 = f32x4.add(s0, f32x4.mul(v128.load(v), i8x16.swizzle(v128.load(xp), m0)));
-        s1 = f32x4.add(s1, f32x4.mul(v128.load(v, 16), i8x16.swizzle(v128.load(xp, 16), m1)));
+        s0 = madd(v128.load(v), i8x16.swizzle(v128.load(xp), m0), s0);
+        s1 = madd(v128.load(v, 16), i8x16.swizzle(v128.load(xp, 16), m1), s1);
         v += 32;
         pp += 4;
         xp += 32;
       }
       if (g < groups) {
         const m0 = v128.load(<usize>load<u16>(pp));
-        s0 = f32x4.add(s0, f32x4.mul(v128.load(v), i8x16.swizzle(v128.load(xp), m0)));
+        s0 = madd(v128.load(v), i8x16.swizzle(v128.load(xp), m0), s0);
       }
       const s = f32x4.add(s0, s1);
       const o = q << 1;
