@@ -23,7 +23,7 @@ export interface BenchReport {
   suite: string;
   date: string;
   quick: boolean;
-  machine: { cpus: number; cpuModel: string; memoryGiB: number; node: string };
+  machine: { cpus: number; cpuModel: string; memoryGiB: number; node: string; wasmSimd: string };
   rows: Measurement[];
 }
 

@@ -3,7 +3,7 @@ import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { Bench } from 'tinybench';
 import { writeFileAtomic } from '../io/atomic.js';
-import { requestedThreads, setWasmThreads } from '../tensor/index.js';
+import { relaxedSimd, requestedThreads, setWasmThreads } from '../tensor/index.js';
 import { type BenchCase, denseCases } from './cases.js';
 import { backendNames, denseImplementation, denseKernelsFor } from './dense.js';
 import type { Implementation } from './implementation.js';
@@ -52,7 +52,13 @@ async function measure(run: () => unknown, quick: boolean): Promise<{ medianMs: 
 }
 
 export function machineInfo(): BenchReport['machine'] {
-  return { cpus: cpus().length, cpuModel: cpus()[0]?.model ?? 'unknown', memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version };
+  return {
+    cpus: cpus().length,
+    cpuModel: cpus()[0]?.model ?? 'unknown',
+    memoryGiB: Math.round(totalmem() / 2 ** 30),
+    node: process.version,
+    wasmSimd: relaxedSimd() ? 'relaxed (FMA)' : 'SIMD128',
+  };
 }
 
 /** Runs the chosen suite: every implementation on every case, in one process, one after another. */

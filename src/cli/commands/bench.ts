@@ -72,7 +72,7 @@ export const benchCommand: Command = {
     if (v['json'] === true) io.out(JSON.stringify(report));
     else {
       const m = report.machine;
-      io.out(`${markdownTable(report.rows)}\n\nMachine: ${m.cpus}× ${m.cpuModel}, ${m.memoryGiB} GiB, Node ${m.node}.${written === null ? '' : ` Written to ${written}.`}`);
+      io.out(`${markdownTable(report.rows)}\n\nMachine: ${m.cpus}× ${m.cpuModel}, ${m.memoryGiB} GiB, Node ${m.node}, wasm ${m.wasmSimd}.${written === null ? '' : ` Written to ${written}.`}`);
     }
     return 0;
   },

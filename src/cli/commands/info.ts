@@ -1,15 +1,16 @@
 import { createRequire } from 'node:module';
 import { cpus } from 'node:os';
-import { getBackend, listBackends, requestedThreads, threadSupport, wasmAvailable } from '../../tensor/index.js';
+import { getBackend, listBackends, relaxedSimd, requestedThreads, threadSupport, wasmAvailable } from '../../tensor/index.js';
 import type { Command } from '../command.js';
 import { version } from '../version.js';
 
 /** The wasm backend here: SIMD128 support and the threads it would run on (without starting them). */
-function wasmStatus(): { simd: boolean; threads: number; threadNote: string | null } {
+function wasmStatus(): { simd: boolean; relaxed: boolean; threads: number; threadNote: string | null } {
   const support = threadSupport();
   const asked = requestedThreads();
   return {
     simd: wasmAvailable(),
+    relaxed: relaxedSimd(),
     threads: support.ok ? asked : 1,
     threadNote: support.ok || asked === 1 ? null : support.reason,
   };
@@ -58,7 +59,7 @@ export const infoCommand: Command = {
         [
           `sparse24 ${info.version} (Node ${info.node}, ${info.cpus} CPUs)`,
           `backends: ${info.backends.join(', ')} (active: ${info.activeBackend}; set SPARSE24_BACKEND)`,
-          `wasm: ${info.wasm.simd ? `SIMD128, ${info.wasm.threads} thread(s) (set SPARSE24_THREADS)` : 'unavailable (no WebAssembly SIMD128)'}${info.wasm.threadNote === null ? '' : `; ${info.wasm.threadNote}`}`,
+          `wasm: ${info.wasm.simd ? `${info.wasm.relaxed ? 'relaxed SIMD (FMA)' : 'SIMD128'}, ${info.wasm.threads} thread(s) (set SPARSE24_THREADS)` : 'unavailable (no WebAssembly SIMD128)'}${info.wasm.threadNote === null ? '' : `; ${info.wasm.threadNote}`}`,
           `gpu.js mode: ${info.gpuMode} (set SPARSE24_GPU_MODE)`,
           ...Object.entries(info.gpuModes).map(([m, s]) => `  ${m}: ${s}`),
         ].join('\n'),
