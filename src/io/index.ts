@@ -28,3 +28,4 @@ export { MAX_HEADER_BYTES } from './safetensors-header.js';
 export { parseNpy, loadNpy, serializeNpy, saveNpy } from './npy.js';
 export { parseIdx, readIdx } from './idx.js';
 export { writeFileAtomic } from './atomic.js';
+export { type ReadLimits, MAX_FILE_BYTES, MAX_READABLE_BYTES, RegularFile, readRegularFile, withRegularFile } from './file_read.js';

@@ -1,10 +1,10 @@
-import { readFile } from 'node:fs/promises';
 import { ValueError } from '../tensor/errors.js';
 import { Tensor } from '../tensor/tensor.js';
 import { writeFileAtomic } from './atomic.js';
 import { fromTensor } from './convert.js';
 import { type Dtype, type StoredTensor, DTYPES, bytesFromTyped, checkStored, firstNonBool, typedFromBytes } from './dtypes.js';
 import { FormatError } from './errors.js';
+import { type ReadLimits, readRegularFile } from './file_read.js';
 import { PyLiteralError, type PyValue, formatNpyHeader, parsePyDict } from './npy-header.js';
 
 /** numpy type codes (without the byte-order character) for each dtype an .npy file may hold. */
@@ -94,8 +94,9 @@ export function parseNpy(bytes: Uint8Array, name = '<memory>'): StoredTensor {
   return { dtype, shape, data } as StoredTensor;
 }
 
-export async function loadNpy(path: string): Promise<StoredTensor> {
-  return parseNpy(await readFile(path), path);
+/** Reads an .npy file: a regular file of at most `maxBytes` (see `readRegularFile`). */
+export async function loadNpy(path: string, limits?: ReadLimits): Promise<StoredTensor> {
+  return parseNpy(await readRegularFile(path, limits), path);
 }
 
 /** .npy bytes as `np.save` writes them (little-endian, C order). A Tensor is written as '<f4'. */

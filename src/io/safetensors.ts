@@ -1,10 +1,10 @@
-import { readFile } from 'node:fs/promises';
 import { ValueError } from '../tensor/errors.js';
 import { Tensor } from '../tensor/tensor.js';
 import { writeFileAtomic } from './atomic.js';
 import { fromTensor } from './convert.js';
 import { type Dtype, type StoredTensor, DTYPES, bytesFromTyped, checkStored, firstNonBool, typedFromBytes } from './dtypes.js';
 import { FormatError } from './errors.js';
+import { type ReadLimits, readRegularFile } from './file_read.js';
 import { METADATA_KEY, parseHeader } from './safetensors-header.js';
 
 export interface SafetensorsFile {
@@ -37,8 +37,9 @@ export function parseSafetensors(bytes: Uint8Array, name = '<memory>'): Safetens
   return { tensors, metadata: header.metadata };
 }
 
-export async function loadSafetensors(path: string): Promise<SafetensorsFile> {
-  return parseSafetensors(await readFile(path), path);
+/** Reads a safetensors file: a regular file of at most `maxBytes` (see `readRegularFile`). */
+export async function loadSafetensors(path: string, limits?: ReadLimits): Promise<SafetensorsFile> {
+  return parseSafetensors(await readRegularFile(path, limits), path);
 }
 
 /** Position of each dtype in the reference's Dtype enum; the writer orders tensors by it, descending. */
