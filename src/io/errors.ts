@@ -1,4 +1,8 @@
 import { Sparse24Error } from '../tensor/errors.js';
+import { clip } from './clip.js';
+
+/** A FormatError's problem text is clipped to this (the parts that quote file values are clipped on their own). */
+const MAX_PROBLEM = 2000;
 
 /**
  * A file (or in-memory buffer) does not follow its format. Readers of untrusted input throw only
@@ -11,7 +15,7 @@ export class FormatError extends Sparse24Error {
   readonly offset: number | undefined;
 
   constructor(file: string, problem: string, offset?: number) {
-    super(`${file}: ${problem}${offset === undefined ? '' : ` (at byte ${offset})`}`);
+    super(`${clip(file, MAX_PROBLEM)}: ${clip(problem, MAX_PROBLEM)}${offset === undefined ? '' : ` (at byte ${offset})`}`);
     this.file = file;
     this.offset = offset;
   }

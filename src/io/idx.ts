@@ -1,6 +1,7 @@
 import { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { type Dtype, type StoredTensor, DTYPES, typedFromBytes, typedInPlace } from './dtypes.js';
+import { shapeText } from './clip.js';
 import { FormatError } from './errors.js';
 import { type ReadLimits, maxBytesOf, withRegularFile } from './file_read.js';
 
@@ -48,14 +49,14 @@ function readHeader(head: Uint8Array, file: string): IdxHeader | null {
 }
 
 function tooBig(file: string, h: IdxHeader, limit: string): FormatError {
-  return new FormatError(file, `shape [${h.shape.join(', ')}] of ${h.dtype} needs ${h.dataBytes} bytes, more than ${limit}`, 4);
+  return new FormatError(file, `shape ${shapeText(h.shape)} of ${h.dtype} needs ${h.dataBytes} bytes, more than ${limit}`, 4);
 }
 
 /** Checks a plain file's data size against what its header claims. */
 function checkPlainSize(file: string, h: IdxHeader, available: number): void {
   if (h.dataBytes > available) throw tooBig(file, h, `this file can hold (${Math.max(0, available)})`);
   if (h.dataBytes < available) {
-    throw new FormatError(file, `data continues past the ${h.dataBytes} bytes that shape [${h.shape.join(', ')}] needs`, h.headerBytes + h.dataBytes);
+    throw new FormatError(file, `data continues past the ${h.dataBytes} bytes that shape ${shapeText(h.shape)} needs`, h.headerBytes + h.dataBytes);
   }
 }
 
@@ -95,7 +96,7 @@ class GzipIdxCollector {
     }
     const h = this.header!;
     if (this.filled + chunk.length > h.dataBytes) {
-      throw new FormatError(this.file, `data continues past the ${h.dataBytes} bytes that shape [${h.shape.join(', ')}] needs`, h.headerBytes + h.dataBytes);
+      throw new FormatError(this.file, `data continues past the ${h.dataBytes} bytes that shape ${shapeText(h.shape)} needs`, h.headerBytes + h.dataBytes);
     }
     this.reserve(this.filled + chunk.length);
     this.body.set(chunk, this.filled);
@@ -123,7 +124,7 @@ class GzipIdxCollector {
     const h = this.header;
     if (h === null) throw headerEnds(this.file, this.head.length);
     if (this.filled !== h.dataBytes) {
-      throw new FormatError(this.file, `file is truncated: shape [${h.shape.join(', ')}] needs ${h.dataBytes} data bytes, found ${this.filled}`, h.headerBytes + this.filled);
+      throw new FormatError(this.file, `file is truncated: shape ${shapeText(h.shape)} needs ${h.dataBytes} data bytes, found ${this.filled}`, h.headerBytes + this.filled);
     }
     // reserve() never grows past dataBytes, so the buffer is exactly the data.
     return { dtype: h.dtype, shape: h.shape, data: typedInPlace(h.dtype, this.body.buffer, false) } as StoredTensor;

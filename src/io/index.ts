@@ -24,7 +24,7 @@ export {
   serializeSafetensors,
   saveSafetensors,
 } from './safetensors.js';
-export { MAX_HEADER_BYTES } from './safetensors-header.js';
+export { MAX_HEADER_BYTES, MAX_HEADER_VALUES, MAX_TENSORS } from './safetensors-header.js';
 export { parseNpy, loadNpy, serializeNpy, saveNpy } from './npy.js';
 export { parseIdx, readIdx } from './idx.js';
 export { writeFileAtomic } from './atomic.js';

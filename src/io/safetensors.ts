@@ -3,6 +3,7 @@ import { Tensor } from '../tensor/tensor.js';
 import { writeFileAtomic } from './atomic.js';
 import { fromTensor } from './convert.js';
 import { type Dtype, type StoredTensor, DTYPES, bytesFromTyped, checkStored, firstNonBool, typedFromBytes } from './dtypes.js';
+import { quote } from './clip.js';
 import { FormatError } from './errors.js';
 import { type ReadLimits, readRegularFile } from './file_read.js';
 import { METADATA_KEY, parseHeader } from './safetensors-header.js';
@@ -29,7 +30,7 @@ export function parseSafetensors(bytes: Uint8Array, name = '<memory>'): Safetens
     const data = typedFromBytes(e.dtype, bytes.subarray(start, header.dataStart + e.end));
     if (e.dtype === 'BOOL') {
       const bad = firstNonBool(data as Uint8Array);
-      if (bad >= 0) throw new FormatError(name, `tensor ${JSON.stringify(e.name)}: BOOL byte is ${(data as Uint8Array)[bad]}, expected 0 or 1`, start + bad);
+      if (bad >= 0) throw new FormatError(name, `tensor ${quote(e.name)}: BOOL byte is ${(data as Uint8Array)[bad]}, expected 0 or 1`, start + bad);
     }
     // The header check tied dtype, shape and byte length together, so this pairing is sound.
     tensors.set(e.name, { dtype: e.dtype, shape: e.shape, data } as StoredTensor);
