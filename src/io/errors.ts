@@ -20,3 +20,17 @@ export class FormatError extends Sparse24Error {
     this.offset = offset;
   }
 }
+
+/**
+ * A file could not be written (missing folder, read-only file system, disk full...). It names
+ * the path the caller asked for, never the temporary file, and keeps Node's errno `code`.
+ */
+export class FileWriteError extends Sparse24Error {
+  constructor(
+    readonly path: string,
+    readonly code: string,
+    reason: string,
+  ) {
+    super(`cannot write ${clip(path, MAX_PROBLEM)}: ${reason}`);
+  }
+}

@@ -2,7 +2,8 @@
  * File formats: safetensors (read/write), .npy (read/write), IDX (read). Readers treat every
  * file as untrusted and throw only `FormatError` for malformed input; writers are atomic.
  */
-export { FormatError } from './errors.js';
+export { FileWriteError, FormatError } from './errors.js';
+export { describeErrno, errnoCode } from './errno.js';
 export { type Dtype, type DtypeArrays, type StoredTensor, type StoredData, DTYPES, isDtype } from './dtypes.js';
 export { toFloat32, toTensor, fromTensor } from './convert.js';
 export {
@@ -27,5 +28,5 @@ export {
 export { MAX_HEADER_BYTES, MAX_HEADER_VALUES, MAX_TENSORS } from './safetensors-header.js';
 export { parseNpy, loadNpy, serializeNpy, saveNpy } from './npy.js';
 export { parseIdx, readIdx } from './idx.js';
-export { writeFileAtomic } from './atomic.js';
+export { temporaryName, writeFileAtomic } from './atomic.js';
 export { type ReadLimits, MAX_FILE_BYTES, MAX_READABLE_BYTES, RegularFile, readRegularFile, withRegularFile } from './file_read.js';
