@@ -66,6 +66,7 @@ export const pruneCommand: Command = {
     }
     await checkOutputFile('prune -o', output);
     const file = await loadTensorFile(input);
+    if (file.kind !== 'safetensors') throw new UsageError(`prune: '${input}' holds an .npy array, not a safetensors checkpoint`);
     const result = pruneStateDict(file.tensors, { pattern, format, saveMasks: v['save-masks'] === true }, file.metadata);
     await saveSafetensors(output, result.tensors, Object.keys(result.metadata).length > 0 ? result.metadata : undefined);
     const count = (f: string): number => result.report.filter((r) => r.fate === f).length;
