@@ -192,6 +192,20 @@ describe('sparse24 check on compressed-tensors records', () => {
     });
   });
 
+  it('what prune writes for an empty weight ([0, 16], [16, 0]) its own check reads (exit 0, no groups)', async () => {
+    await withTmp(async (dir) => {
+      for (const shape of [[0, 16], [16, 0]]) {
+        const input = join(dir, 'empty.safetensors');
+        await saveSafetensors(input, { 'fc.weight': { dtype: 'F32', shape, data: new Float32Array(0) } });
+        const out = join(dir, 'empty-bitmask.safetensors');
+        expect((await run(['prune', input, '-o', out, '--format', 'sparse-24-bitmask'])).code).toBe(0);
+        const r = await report(out);
+        expect(r.code).toBe(0);
+        expect(r.byName('fc.weight')).toMatchObject({ format: 'sparse-24-bitmask', shape, groups: 0, violatingGroups: 0, storedViolatingGroups: 0, isNM: true });
+      }
+    });
+  });
+
   it('a bitmask keeping 3 of 4 in a group is a violation: --strict exits 1 naming the param', async () => {
     await withTmp(async (dir) => {
       const f = join(dir, 'b.safetensors');

@@ -10,8 +10,9 @@
  */
 import { type Eligibility, keptMagnitude, weightEligibility } from '../../../asp/oneshot.js';
 import { type StoredTensor, describeOverflow, float32Overflow } from '../../../io/index.js';
-import { createMask, toHalfBits, toView } from '../../../sparse/index.js';
+import { createMask, toView } from '../../../sparse/index.js';
 import { formatShape } from '../../../tensor/shape.js';
+import type { DenseSource } from './dense_source.js';
 import type { DecodedRecord } from './records.js';
 
 export type StoredFormat = 'dense' | 'sparse-24' | 'sparse-24-bitmask';
@@ -74,16 +75,21 @@ export function storedEligibility(name: string, t: StoredTensor, m: number, byNa
   return { candidate: true, eligible: false, reasons: [...e.reasons, `${describeOverflow(overflow)}; masks are computed in float32`] };
 }
 
-/** Eligibility of a decoded record: always a candidate (it is a compressed weight by construction). */
+/**
+ * Eligibility of a decoded record: always a candidate (it is a compressed weight by construction).
+ * The rules on dtype and shape are weightEligibility's, given a stand-in with no values (it reads
+ * values only for its finiteness rule); finiteness comes from the record itself, which knows its
+ * first NaN/infinity without expanding the matrix. Same wording as weightEligibility's rule.
+ */
 export function recordEligibility(r: DecodedRecord, m: number): Eligibility {
   const shape = [...r.shape];
   if (r.dtype === 'I8') return int8Eligibility(r.param, shape, m, false);
-  // Re-narrowing the decoded values is exact: they were widened from this dtype.
-  const t: StoredTensor =
-    r.dtype === 'F16' || r.dtype === 'BF16'
-      ? { dtype: r.dtype, shape, data: toHalfBits(r.values, r.dtype === 'F16' ? 'float16' : 'bfloat16') }
-      : { dtype: 'F32', shape, data: r.values };
-  return weightEligibility(r.param, t, m, false);
+  const standIn: StoredTensor =
+    r.dtype === 'F16' || r.dtype === 'BF16' ? { dtype: r.dtype, shape, data: new Uint16Array(0) } : { dtype: 'F32', shape, data: new Float32Array(0) };
+  const e = weightEligibility(r.param, standIn, m, false);
+  const bad = r.source.firstNonFinite;
+  if (!e.eligible || bad === null) return e;
+  return { candidate: true, eligible: false, reasons: [`non-finite value ${bad.value} at flat index ${bad.index}; masks need finite weights`] };
 }
 
 export interface GroupCount {
@@ -114,6 +120,63 @@ export function countGroups(values: Float32Array, shape: readonly number[], patt
     }
   }
   return { groups: perRow * view.rows, violatingGroups: violating, isNM: view.cols % m === 0 && violating === 0, keptMagnitudeFraction: kept };
+}
+
+/** Elements per tile when a record is checked tile by tile (4 MB of float32). */
+export const TILE_ELEMENTS = 1 << 20;
+
+function gcd(a: number, b: number): number {
+  return b === 0 ? a : gcd(b, a % b);
+}
+
+/**
+ * countGroups for a record's matrix, tile by tile: tiles of 4 rows (whole 4x4 blocks for the 2-D
+ * patterns) and whole rows when they fit, else a multiple of lcm(4, M) columns, so no group or
+ * block straddles a tile and each tile's mask is that part of the whole matrix's mask (every
+ * built-in pattern decides per group of a row or per 4x4 block). Kept and total magnitude are
+ * summed in one running sum; with whole-row tiles that is flat order, exactly as keptMagnitude.
+ */
+export function countRecordGroups(src: DenseSource, pattern: string, n: number, m: number, tileElements = TILE_ELEMENTS): GroupCount {
+  const { rows, cols } = src;
+  const unit = (4 * m) / gcd(4, m);
+  const tileCols = 4 * cols <= tileElements ? cols : Math.max(unit, Math.floor(tileElements / 4 / unit) * unit);
+  let violating = 0;
+  let total = 0;
+  let kept = 0;
+  let keptOk = cols % m === 0 && src.firstNonFinite === null;
+  if (keptOk && rows * cols === 0) {
+    // No tiles to visit: whether the pattern applies at all is the empty matrix's question (a 2-D pattern refuses 1 x 0).
+    try {
+      createMask(new Float32Array(0), [rows, cols], pattern);
+    } catch {
+      keptOk = false;
+    }
+  }
+  src.forEachTile(4, tileCols, (tile, _r0, nr, _c0, nc) => {
+    const groups = Math.floor(nc / m);
+    for (let i = 0; i < nr; i++) {
+      for (let g = 0; g < groups; g++) {
+        let nonzero = 0;
+        for (let j = 0, at = i * nc + g * m; j < m; j++) if (tile[at + j] !== 0) nonzero++;
+        if (nonzero > n) violating++;
+      }
+    }
+    if (!keptOk) return;
+    let mask: Uint8Array;
+    try {
+      mask = createMask(tile, [nr, nc], pattern);
+    } catch {
+      keptOk = false; // e.g. a 2-D pattern on a last block of fewer than 4 rows
+      return;
+    }
+    for (let e = 0; e < tile.length; e++) {
+      const a = Math.abs(tile[e]!);
+      total += a;
+      if (mask[e]) kept += a;
+    }
+  });
+  const fraction = keptOk ? (total === 0 ? 1 : kept / total) : null;
+  return { groups: Math.floor(cols / m) * rows, violatingGroups: violating, isNM: cols % m === 0 && violating === 0, keptMagnitudeFraction: fraction };
 }
 
 /** The apex mask buffer key of a parameter key: `a.b.weight` -> `a.b.__weight_mma_mask`. */
