@@ -5,6 +5,7 @@
 export { FileWriteError, FormatError } from './errors.js';
 export { describeErrno, errnoCode } from './errno.js';
 export { MAX_QUOTED, clip, quote, shapeText } from './clip.js';
+export { metadataInteger } from './metadata.js';
 export { type Dtype, type DtypeArrays, type StoredTensor, type StoredData, DTYPES, isDtype } from './dtypes.js';
 export { type Float32Overflow, FLOAT32_MAX, describeOverflow, float32Overflow, toFloat32, toTensor, fromTensor } from './convert.js';
 export {

@@ -119,3 +119,20 @@ describe('F64 values beyond float32 are reported as the file holds them, not as 
     });
   });
 });
+
+describe('diagnostics are one bounded line', () => {
+  it('a message quoting a multi-line or megabyte argument is printed on one line, clipped', async () => {
+    await withTmp(async (dir) => {
+      const st = join(dir, 'two.safetensors');
+      await writeFile(st, serializeSafetensors({ a: { dtype: 'F32', shape: [8, 8], data: weight(8, 8) }, b: { dtype: 'F32', shape: [8, 8], data: weight(8, 8) } }));
+      const nl = await run(['permute', st, '--tensor', 'x\ny']);
+      expect(nl.code).toBe(2);
+      expect(nl.err).toEqual([`sparse24: '${st}' has no tensor 'x y'; it has: a, b`]);
+      const huge = await run(['permute', st, '--tensor', 'z'.repeat(1_000_000)]);
+      expect(huge.code).toBe(2);
+      expect(huge.err).toHaveLength(1);
+      expect(huge.err[0]!.length).toBeLessThan(2100);
+      expect(huge.err[0]).toMatch(/more characters\)$/);
+    });
+  });
+});
