@@ -1,6 +1,15 @@
 /**
  * File formats: safetensors (read/write), .npy (read/write), IDX (read). Readers treat every
- * file as untrusted and throw only `FormatError` for malformed input; writers are atomic.
+ * file as untrusted and throw only `FormatError` for malformed input; writers are atomic and
+ * report failures as `FileWriteError` naming the target.
+ *
+ * Limits on what a reader accepts (each refusal is a FormatError naming the limit):
+ * - files: regular files only (after links), at most `MAX_FILE_BYTES` (2 GiB; `maxBytes` option);
+ *   a gzip IDX file inflates to at most the same limit and never past what its header claims;
+ * - safetensors headers: at most `MAX_HEADER_BYTES` (100 MB, the reference's cap), `MAX_TENSORS`
+ *   (100,000) tensors and `MAX_HEADER_VALUES` (2,000,000) JSON values, nesting at most 64 deep;
+ * - .npy headers: at most 1 MiB, tuples nested at most 64 deep.
+ * A missing or unopenable path keeps Node's error (with its errno `code`).
  */
 export { FileWriteError, FormatError } from './errors.js';
 export { describeErrno, errnoCode } from './errno.js';
