@@ -1,4 +1,4 @@
-import { type BenchSuite, denseCases, markdownTable, runBench, writeBenchReport } from '../../bench/index.js';
+import { type BenchReport, type BenchSuite, denseCases, markdownTable, runBench, writeBenchReport } from '../../bench/index.js';
 import { type Command, UsageError } from '../command.js';
 import { choiceOption } from '../util/options.js';
 import { checkOutputDir, outputError } from '../util/output_path.js';
@@ -19,6 +19,15 @@ function checkOnly(only: string[] | null, quick: boolean): void {
     if (run.includes(id)) continue;
     if (all.includes(id)) throw new UsageError(`--only: case '${id}' is not part of a --quick run; with --quick the cases are ${run.join(', ')}`);
     throw new UsageError(`--only: unknown case '${id}'; expected ${run.join(', ')}`);
+  }
+}
+
+/** writeBenchReport, with a failure (checked for up front, but the folder may change meanwhile) as bad input naming --out. */
+async function writeReport(out: string, report: BenchReport): Promise<string> {
+  try {
+    return await writeBenchReport(out, report);
+  } catch (e) {
+    throw outputError('bench --out', out, e);
   }
 }
 
@@ -77,7 +86,7 @@ export const benchCommand: Command = {
       gpuModes: ['webasm', 'cpu'],
       onProgress: (line) => io.err(line),
     });
-    const written = out === null ? null : await writeBenchReport(out, report).catch((e: unknown) => Promise.reject(outputError('bench --out', out, e)));
+    const written = out === null ? null : await writeReport(out, report);
     if (v['json'] === true) io.out(JSON.stringify(report));
     else {
       const m = report.machine;

@@ -10,7 +10,7 @@
  */
 import { type Eligibility, keptMagnitude, weightEligibility } from '../../../asp/oneshot.js';
 import { type StoredTensor, describeOverflow, float32Overflow } from '../../../io/index.js';
-import { createMask, toView } from '../../../sparse/index.js';
+import { createMask, toView, viewDims } from '../../../sparse/index.js';
 import { formatShape } from '../../../tensor/shape.js';
 import type { DenseSource } from './dense_source.js';
 import type { DecodedRecord } from './records.js';
@@ -99,12 +99,28 @@ export interface GroupCount {
   readonly keptMagnitudeFraction: number | null;
 }
 
+/**
+ * The kept fraction of an empty [rows, cols] view: 1 where the pattern can mask that shape (the
+ * convention of keptMagnitude for nothing to keep), else null. Asked on an empty stand-in with
+ * the same rows mod 4, because the calculators loop over rows and an empty view may claim 1e15
+ * of them (a [1e15, 0] tensor holds no bytes).
+ */
+function emptyKept(rows: number, cols: number, pattern: string): number | null {
+  try {
+    createMask(new Float32Array(0), [rows === 0 ? 0 : 4 + (rows % 4), cols], pattern);
+    return 1;
+  } catch {
+    return null;
+  }
+}
+
 /** Counts groups of M along C of the mask view holding more than N nonzeros. */
 export function countGroups(values: Float32Array, shape: readonly number[], pattern: string, n: number, m: number): GroupCount {
-  const view = toView(values, shape);
+  // An empty tensor may claim any number of rows ([1e15, 0, 3, 3] holds no bytes): size its view without building it.
+  const view = values.length === 0 ? { ...viewDims(shape), data: values } : toView(values, shape);
   const perRow = Math.floor(view.cols / m);
   let violating = 0;
-  for (let r = 0; r < view.rows; r++) {
+  for (let r = 0; r < view.rows && perRow > 0; r++) {
     for (let g = 0; g < perRow; g++) {
       let nonzero = 0;
       for (let i = 0, at = r * view.cols + g * m; i < m; i++) if (view.data[at + i] !== 0) nonzero++;
@@ -112,7 +128,8 @@ export function countGroups(values: Float32Array, shape: readonly number[], patt
     }
   }
   let kept: number | null = null;
-  if (view.cols % m === 0 && values.every((v) => Number.isFinite(v))) {
+  if (view.cols % m === 0 && values.length === 0) kept = emptyKept(view.rows, view.cols, pattern);
+  else if (view.cols % m === 0 && values.every((v) => Number.isFinite(v))) {
     try {
       kept = keptMagnitude(values, createMask(values, shape, pattern));
     } catch {
@@ -144,14 +161,8 @@ export function countRecordGroups(src: DenseSource, pattern: string, n: number, 
   let total = 0;
   let kept = 0;
   let keptOk = cols % m === 0 && src.firstNonFinite === null;
-  if (keptOk && rows * cols === 0) {
-    // No tiles to visit: whether the pattern applies at all is the empty matrix's question (a 2-D pattern refuses 1 x 0).
-    try {
-      createMask(new Float32Array(0), [rows, cols], pattern);
-    } catch {
-      keptOk = false;
-    }
-  }
+  // No tiles to visit: whether the pattern applies at all is the empty matrix's question (a 2-D pattern refuses 1 x 0).
+  if (keptOk && rows * cols === 0) keptOk = emptyKept(rows, cols, pattern) !== null;
   src.forEachTile(4, tileCols, (tile, _r0, nr, _c0, nc) => {
     const groups = Math.floor(nc / m);
     for (let i = 0; i < nr; i++) {
