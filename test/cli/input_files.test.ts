@@ -79,6 +79,18 @@ describe('every command reads its input through one reader', () => {
   });
 });
 
+describe('empty tensors claiming huge dimensions', () => {
+  it('permute refuses a tensor with no elements before building its view (exit 2, at once)', async () => {
+    await withTmp(async (dir) => {
+      const st = join(dir, 'empty.safetensors');
+      await writeFile(st, serializeSafetensors({ w: { dtype: 'F32', shape: [1e15, 8, 0, 3], data: new Float32Array(0) } }));
+      const r = await run(['permute', st]);
+      expect(r.code).toBe(2);
+      expect(r.err).toEqual(["sparse24: tensor 'w' has shape [1000000000000000, 8, 0, 3], which holds no elements; nothing to permute"]);
+    });
+  });
+});
+
 describe('F64 values beyond float32 are reported as the file holds them, not as ±Infinity', () => {
   it('check names 1e+300 and -1e+300; permute refuses them with exit 2', async () => {
     await withTmp(async (dir) => {

@@ -44,9 +44,30 @@ describe('check on hostile compressed-tensors records', () => {
     );
   });
 
+  it('dense tensors of any rank and dtype, empty ones claiming huge dimensions included, beside apex masks', () => {
+    const dims = fc.constantFrom(0, 1, 2, 3, 4, 8, 16, 2 ** 40);
+    const arbDense = fc
+      .tuple(fc.array(dims, { maxLength: 5 }), fc.constantFrom<'F32' | 'F64' | 'I8'>('F32', 'F64', 'I8'), fc.integer())
+      .filter(([shape]) => shape.reduce((a, b) => a * b, 1) <= 4096)
+      .map(([shape, dtype, seed]): StoredTensor => {
+        const n = shape.reduce((a, b) => a * b, 1);
+        const v = Array.from({ length: n }, (_, i) => (((i * 2654435761) ^ seed) % 7) - 3);
+        if (dtype === 'I8') return { dtype, shape, data: Int8Array.from(v) };
+        return dtype === 'F64' ? { dtype, shape, data: Float64Array.from(v, (x) => (x === 3 ? 1e300 : x)) } : { dtype, shape, data: Float32Array.from(v) };
+      });
+    fc.assert(
+      fc.property(arbDense, fc.option(arbStored(['BOOL', 'U8', 'F32'])), fc.constantFrom(...PATTERNS), (w, mask, pattern) => {
+        const tensors = new Map<string, StoredTensor>([['l.weight', w]]);
+        if (mask !== null) tensors.set('l.__weight_mma_mask', mask);
+        return documentedOnly(NAME, () => checkTensors(NAME, tensors, pattern, true));
+      }),
+      { numRuns: runs(300) },
+    );
+  });
+
   const arbShapeTensor = fc.oneof(
     arbStored(['I64', 'I32', 'F32', 'U8']),
-    fc.tuple(fc.nat({ max: 9 }), fc.nat({ max: 40 }), fc.constantFrom<'I64' | 'I32'>('I64', 'I32')).map(([r, c, dtype]): StoredTensor =>
+    fc.tuple(fc.oneof(fc.nat({ max: 9 }), fc.constant(2 ** 31 - 1)), fc.oneof(fc.nat({ max: 40 }), fc.constant(0)), fc.constantFrom<'I64' | 'I32'>('I64', 'I32')).map(([r, c, dtype]): StoredTensor =>
       dtype === 'I64' ? { dtype, shape: [2], data: BigInt64Array.from([BigInt(r), BigInt(c)]) } : { dtype, shape: [2], data: Int32Array.from([r, c]) },
     ),
   );

@@ -78,6 +78,8 @@ export const permuteCommand: Command = {
     if (shape.length !== 2 && shape.length !== 4) {
       throw new UsageError(`tensor '${name}' has shape [${shape.join(', ')}]; expected 2-D (rows × columns) or 4-D (K, C, R, S)`);
     }
+    // Before building the view: an empty tensor may claim huge dimensions ([1e15, 8, 0, 3] holds no bytes).
+    if (tensor.data.length === 0) throw new UsageError(`tensor '${name}' has shape [${shape.join(', ')}], which holds no elements; nothing to permute`);
     const overflow = float32Overflow(tensor);
     if (overflow !== null) throw new UsageError(`tensor '${name}': ${describeOverflow(overflow)}; the permutation search works in float32`);
     const view = toView(toFloat32(tensor), shape);
