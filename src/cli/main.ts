@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { clip, describeErrno, errnoCode } from '../io/index.js';
 import { Sparse24Error } from '../tensor/index.js';
 import { type Command, type CommandIO, UsageError } from './command.js';
 
@@ -31,6 +32,25 @@ function mainHelp(): string {
     '',
     'Exit codes: 0 success, 1 a check failed, 2 bad input or usage.',
   ].join('\n');
+}
+
+/** Longest diagnostic printed: every message is one line, whatever a file made it quote. */
+const MAX_MESSAGE = 2000;
+
+function oneLine(message: string): string {
+  return clip(message.replace(/\s*\n\s*/g, ' '), MAX_MESSAGE);
+}
+
+/**
+ * A Node system error that escaped a command (a file or folder that cannot be opened): bad input
+ * or a bad environment, not a bug, so it is exit 2 with the path and the reason in words.
+ */
+function systemErrorMessage(e: unknown): string | null {
+  const code = errnoCode(e);
+  if (code === undefined) return null;
+  const { path, syscall } = e as { path?: unknown; syscall?: unknown };
+  const where = typeof path === 'string' ? `${path}: ` : '';
+  return `${where}${typeof syscall === 'string' ? `${syscall} failed: ` : ''}${describeErrno(code)}`;
 }
 
 const stdio: CommandIO = {
@@ -68,10 +88,15 @@ export async function main(argv: string[], io: CommandIO = stdio): Promise<numbe
   } catch (e) {
     if (debug) io.err(String((e as Error).stack ?? e));
     if (e instanceof Sparse24Error) {
-      io.err(`sparse24: ${e.message}`);
+      io.err(`sparse24: ${oneLine(e.message)}`);
       return 2;
     }
-    if (!debug) io.err(`sparse24: internal error: ${(e as Error).message ?? String(e)} (rerun with --debug for the stack trace)`);
+    const system = systemErrorMessage(e);
+    if (system !== null) {
+      io.err(`sparse24: ${oneLine(system)}`);
+      return 2;
+    }
+    if (!debug) io.err(`sparse24: internal error: ${oneLine((e as Error).message ?? String(e))} (rerun with --debug for the stack trace)`);
     return 70;
   }
 }

@@ -1,14 +1,37 @@
 import { randomBytes } from 'node:crypto';
 import { open, rename, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
+import { describeErrno, errnoCode } from './errno.js';
+import { FileWriteError } from './errors.js';
+
+/** Characters of the target's name kept in the temporary name (which must fit NAME_MAX too). */
+const TMP_PREFIX_CHARS = 24;
+
+/**
+ * A temporary name beside `path`, short whatever the target's length: a clipped prefix of its
+ * name (recognisable in a listing), the pid and random hex. At most ~130 bytes, so a target
+ * whose own name is close to the 255-byte limit still gets a valid temporary name.
+ */
+export function temporaryName(path: string): string {
+  const prefix = [...basename(path)].slice(0, TMP_PREFIX_CHARS).join('');
+  return join(dirname(path), `.${prefix}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
+}
+
+function writeError(path: string, err: unknown): unknown {
+  const code = errnoCode(err);
+  if (code === undefined) return err;
+  const reason = code === 'ENOENT' ? `folder ${dirname(path)} does not exist (ENOENT)` : describeErrno(code);
+  return new FileWriteError(path, code, reason);
+}
 
 /**
  * Writes `bytes` to `path` atomically: a temporary file in the same folder (so the rename never
  * crosses file systems), flushed to disk, then renamed over the target. Readers see either the
- * old file or the complete new one; on failure the temporary file is removed.
+ * old file or the complete new one; on failure the temporary file is removed and a
+ * FileWriteError names `path` (not the temporary file) and the reason.
  */
 export async function writeFileAtomic(path: string, bytes: Uint8Array): Promise<void> {
-  const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
+  const tmp = temporaryName(path);
   let created = false;
   try {
     const fh = await open(tmp, 'wx');
@@ -22,6 +45,6 @@ export async function writeFileAtomic(path: string, bytes: Uint8Array): Promise<
     await rename(tmp, path);
   } catch (err) {
     if (created) await unlink(tmp).catch(() => undefined);
-    throw err;
+    throw writeError(path, err);
   }
 }

@@ -25,6 +25,35 @@ export function toFloat32(stored: StoredTensor): Float32Array {
   }
 }
 
+/** The largest finite float32; a finite F64 beyond it becomes ±Infinity in `toFloat32`. */
+export const FLOAT32_MAX = 3.4028234663852886e38;
+
+export interface Float32Overflow {
+  readonly index: number;
+  /** The stored value (finite), not what float32 makes of it. */
+  readonly value: number;
+}
+
+/**
+ * The first stored value that is finite but beyond float32's range, so `toFloat32` turns it
+ * into ±Infinity; null when there is none (only F64 can overflow: every I64 fits). Callers that
+ * report on narrowed values use it to name the value the file really holds.
+ */
+export function float32Overflow(stored: StoredTensor): Float32Overflow | null {
+  if (stored.dtype !== 'F64') return null;
+  const data = stored.data;
+  for (let i = 0; i < data.length; i++) {
+    const v = data[i]!;
+    if (Number.isFinite(v) && !Number.isFinite(Math.fround(v))) return { index: i, value: v };
+  }
+  return null;
+}
+
+/** "value 1e+300 at flat index 3 is beyond float32's range (±3.4028234663852886e+38)". */
+export function describeOverflow(o: Float32Overflow): string {
+  return `value ${o.value} at flat index ${o.index} is beyond float32's range (±${FLOAT32_MAX})`;
+}
+
 /** A float32 leaf Tensor holding the stored values (see `toFloat32` for the rounding). */
 export function toTensor(stored: StoredTensor): Tensor {
   checkStored(stored, 'toTensor');

@@ -55,7 +55,13 @@ export function isDtype(name: string): name is Dtype {
 export const HOST_IS_LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
 function swapInPlace(bytes: Uint8Array, size: number): void {
-  for (let i = 0; i < bytes.length; i += size) bytes.subarray(i, i + size).reverse();
+  for (let i = 0; i < bytes.length; i += size) {
+    for (let a = i, b = i + size - 1; a < b; a++, b--) {
+      const t = bytes[a]!;
+      bytes[a] = bytes[b]!;
+      bytes[b] = t;
+    }
+  }
 }
 
 /**
@@ -63,11 +69,18 @@ function swapInPlace(bytes: Uint8Array, size: number): void {
  * fixes alignment: tensor data inside a file may start at any byte.
  */
 export function typedFromBytes(dtype: Dtype, bytes: Uint8Array, littleEndian = true): StoredData {
-  const info = DTYPES[dtype];
   // `new Uint8Array(view)` copies; `slice()` would not on a Node Buffer.
-  const copy = new Uint8Array(bytes);
-  if (info.size > 1 && littleEndian !== HOST_IS_LITTLE_ENDIAN) swapInPlace(copy, info.size);
-  return info.view(copy.buffer);
+  return typedInPlace(dtype, new Uint8Array(bytes).buffer, littleEndian);
+}
+
+/**
+ * Views a buffer the caller owns (and gives up) as `dtype`, fixing the byte order in place: no
+ * copy, for readers that read file bytes straight into a fresh buffer of the exact size.
+ */
+export function typedInPlace(dtype: Dtype, buffer: ArrayBuffer, littleEndian = true): StoredData {
+  const info = DTYPES[dtype];
+  if (info.size > 1 && littleEndian !== HOST_IS_LITTLE_ENDIAN) swapInPlace(new Uint8Array(buffer), info.size);
+  return info.view(buffer);
 }
 
 /** The inverse of `typedFromBytes`: a fresh byte copy in the requested byte order. */

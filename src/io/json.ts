@@ -5,6 +5,8 @@
  * depth instead of overflowing the stack.
  */
 
+import { quote } from './clip.js';
+
 export class JsonNumber {
   constructor(readonly text: string) {}
   get value(): number {
@@ -24,6 +26,20 @@ export class JsonSyntaxError extends Error {
   }
 }
 
+/** Well-formed so far, but past a `JsonLimits` bound: the document is too big to be worth building. */
+export class JsonLimitError extends JsonSyntaxError {}
+
+/**
+ * Bounds on what one document may build, checked while parsing, so a huge header costs at most
+ * the bound (not the whole text's worth of objects) before it is refused.
+ */
+export interface JsonLimits {
+  /** Most values (objects, arrays, strings, numbers, literals) in the whole document. */
+  readonly maxValues?: number;
+  /** Most keys in any one object. */
+  readonly maxKeys?: number;
+}
+
 const MAX_DEPTH = 64;
 const ESCAPES: ReadonlyMap<string, string> = new Map([
   ['"', '"'],
@@ -39,7 +55,16 @@ const NUMBER = /-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?/y;
 
 class Parser {
   private i = 0;
-  constructor(private readonly s: string) {}
+  private values = 0;
+  private readonly maxValues: number;
+  private readonly maxKeys: number;
+  constructor(
+    private readonly s: string,
+    limits: JsonLimits,
+  ) {
+    this.maxValues = limits.maxValues ?? Infinity;
+    this.maxKeys = limits.maxKeys ?? Infinity;
+  }
 
   parseDocument(): JsonValue {
     const v = this.value(0);
@@ -68,6 +93,7 @@ class Parser {
 
   private value(depth: number): JsonValue {
     if (depth > MAX_DEPTH) this.fail(`nesting deeper than ${MAX_DEPTH}`);
+    if (++this.values > this.maxValues) throw new JsonLimitError(`more than ${this.maxValues} JSON values`, this.i);
     this.ws();
     const c = this.s[this.i];
     if (c === '{') return this.object(depth);
@@ -98,8 +124,9 @@ class Parser {
       const key = this.string();
       if (out.has(key)) {
         this.i = at;
-        this.fail(`duplicate key ${JSON.stringify(key)}`);
+        this.fail(`duplicate key ${quote(key)}`);
       }
+      if (out.size >= this.maxKeys) throw new JsonLimitError(`an object with more than ${this.maxKeys} keys`, at);
       this.ws();
       this.expect(':');
       out.set(key, this.value(depth + 1));
@@ -177,6 +204,6 @@ class Parser {
   }
 }
 
-export function parseJsonStrict(text: string): JsonValue {
-  return new Parser(text).parseDocument();
+export function parseJsonStrict(text: string, limits: JsonLimits = {}): JsonValue {
+  return new Parser(text, limits).parseDocument();
 }

@@ -5,6 +5,8 @@
  * `numpy.lib.format` does so our files are byte-identical to `np.save`'s.
  */
 
+import { clip } from './clip.js';
+
 export type PyValue = string | boolean | number | PyValue[];
 
 export class PyLiteralError extends Error {
@@ -15,6 +17,9 @@ export class PyLiteralError extends Error {
     super(message);
   }
 }
+
+/** numpy writes flat tuples; a header nested deeper than this is not one of its files. */
+const MAX_DEPTH = 64;
 
 class Reader {
   i = 0;
@@ -46,11 +51,13 @@ class Reader {
     return body;
   }
 
-  value(): PyValue {
+  value(depth = 0): PyValue {
+    // Recursion depth is bounded as in the JSON parser: a deep tuple must not overflow the stack.
+    if (depth > MAX_DEPTH) this.fail(`tuples nested deeper than ${MAX_DEPTH}`);
     this.ws();
     const c = this.s[this.i];
     if (c === "'" || c === '"') return this.string();
-    if (c === '(') return this.tuple();
+    if (c === '(') return this.tuple(depth);
     const m = /^(True|False|[0-9]+)/.exec(this.s.slice(this.i, this.i + 32));
     if (m === null) this.fail('expected a string, True, False, an integer or a tuple');
     this.i += m[0].length;
@@ -61,13 +68,13 @@ class Reader {
     return n;
   }
 
-  tuple(): PyValue[] {
+  tuple(depth: number): PyValue[] {
     this.i++;
     const out: PyValue[] = [];
     let sawComma = false;
     while (!this.eat(')')) {
       if (out.length > 0 && !sawComma) this.fail("expected ',' or ')' in tuple");
-      out.push(this.value());
+      out.push(this.value(depth + 1));
       sawComma = this.eat(',');
     }
     // `(3)` is just 3 in Python; a one-element tuple needs its trailing comma.
@@ -89,7 +96,7 @@ class Reader {
       const key = this.string();
       if (out.has(key)) {
         this.i = at;
-        this.fail(`duplicate key '${key}'`);
+        this.fail(`duplicate key '${clip(key)}'`);
       }
       if (!this.eat(':')) this.fail("expected ':' after a dict key");
       out.set(key, this.value());

@@ -1,10 +1,11 @@
-import { readFile } from 'node:fs/promises';
 import { ValueError } from '../tensor/errors.js';
 import { Tensor } from '../tensor/tensor.js';
 import { writeFileAtomic } from './atomic.js';
 import { fromTensor } from './convert.js';
 import { type Dtype, type StoredTensor, DTYPES, bytesFromTyped, checkStored, firstNonBool, typedFromBytes } from './dtypes.js';
+import { clip, quote } from './clip.js';
 import { FormatError } from './errors.js';
+import { type ReadLimits, readRegularFile } from './file_read.js';
 import { PyLiteralError, type PyValue, formatNpyHeader, parsePyDict } from './npy-header.js';
 
 /** numpy type codes (without the byte-order character) for each dtype an .npy file may hold. */
@@ -54,24 +55,24 @@ export function parseNpy(bytes: Uint8Array, name = '<memory>'): StoredTensor {
     throw new FormatError(name, `malformed npy header: ${err.message}`, headerStart + err.index);
   }
   for (const key of dict.keys()) {
-    if (!['descr', 'fortran_order', 'shape'].includes(key)) throw new FormatError(name, `npy header has unexpected key '${key}'`);
+    if (!['descr', 'fortran_order', 'shape'].includes(key)) throw new FormatError(name, `npy header has unexpected key '${clip(key)}'`);
   }
 
   const descr = field(name, dict, 'descr');
   const order = typeof descr === 'string' ? descr[0] : undefined;
   const dtype = typeof descr === 'string' ? CODE_TO_DTYPE.get(descr.slice(1)) : undefined;
   if (dtype === undefined || order === undefined || !'<>|='.includes(order) || (order === '|' && DTYPES[dtype].size > 1)) {
-    throw new FormatError(name, `unsupported dtype ${JSON.stringify(descr)}; expected one of ${[...CODE_TO_DTYPE.keys()].map((c) => `'<${c}'`).join(', ')} (or big-endian '>')`);
+    throw new FormatError(name, `unsupported dtype ${quote(descr)}; expected one of ${[...CODE_TO_DTYPE.keys()].map((c) => `'<${c}'`).join(', ')} (or big-endian '>')`);
   }
   const fortran = field(name, dict, 'fortran_order');
-  if (typeof fortran !== 'boolean') throw new FormatError(name, `fortran_order must be True or False, found ${JSON.stringify(fortran)}`);
+  if (typeof fortran !== 'boolean') throw new FormatError(name, `fortran_order must be True or False, found ${quote(fortran)}`);
   const rawShape = field(name, dict, 'shape');
   if (!Array.isArray(rawShape) || rawShape.some((d) => typeof d !== 'number')) {
-    throw new FormatError(name, `shape must be a tuple of non-negative integers, found ${JSON.stringify(rawShape)}`);
+    throw new FormatError(name, `shape must be a tuple of non-negative integers, found ${quote(rawShape)}`);
   }
   const shape = rawShape as number[];
   if (fortran && shape.filter((d) => d > 1).length > 1) {
-    throw new FormatError(name, `Fortran-order array of shape (${shape.join(', ')}) is not supported; save it with np.ascontiguousarray first`);
+    throw new FormatError(name, `Fortran-order array of shape ${clip(`(${shape.join(', ')})`)} is not supported; save it with np.ascontiguousarray first`);
   }
 
   const dataStart = headerStart + headerLen;
@@ -82,7 +83,7 @@ export function parseNpy(bytes: Uint8Array, name = '<memory>'): StoredTensor {
     if (needed > available) break;
   }
   if (needed !== available) {
-    const what = needed > available ? `is truncated: shape (${shape.join(', ')}) needs more than ${available} data bytes` : `has ${available - needed} bytes after the array data`;
+    const what = needed > available ? `is truncated: shape ${clip(`(${shape.join(', ')})`)} needs more than ${available} data bytes` : `has ${available - needed} bytes after the array data`;
     throw new FormatError(name, `file ${what}`, dataStart + Math.min(needed, available));
   }
   // '=' means native order; every host Node supports in practice is little-endian, as are .npy files in the wild.
@@ -94,8 +95,9 @@ export function parseNpy(bytes: Uint8Array, name = '<memory>'): StoredTensor {
   return { dtype, shape, data } as StoredTensor;
 }
 
-export async function loadNpy(path: string): Promise<StoredTensor> {
-  return parseNpy(await readFile(path), path);
+/** Reads an .npy file: a regular file of at most `maxBytes` (see `readRegularFile`). */
+export async function loadNpy(path: string, limits?: ReadLimits): Promise<StoredTensor> {
+  return parseNpy(await readRegularFile(path, limits), path);
 }
 
 /** .npy bytes as `np.save` writes them (little-endian, C order). A Tensor is written as '<f4'. */

@@ -1,9 +1,18 @@
 import { type Dtype, DTYPES, isDtype } from './dtypes.js';
+import { clip, quote, shapeText } from './clip.js';
 import { FormatError } from './errors.js';
-import { JsonNumber, JsonSyntaxError, type JsonValue, parseJsonStrict } from './json.js';
+import { JsonLimitError, JsonNumber, JsonSyntaxError, type JsonValue, parseJsonStrict } from './json.js';
 
 /** The reference implementation's cap; a larger header is a corrupt or hostile file. */
 export const MAX_HEADER_BYTES = 100_000_000;
+/**
+ * Most tensors (and, separately, `__metadata__` entries) in one file. Real checkpoints hold
+ * thousands of tensors per file; the cap keeps a hostile header (a 100 MB header can list ~1.8 M
+ * tensors) to about a second and a few hundred MB of parsing before it is refused.
+ */
+export const MAX_TENSORS = 100_000;
+/** Most JSON values in a header: ~20 per tensor at the tensor cap (an entry of rank 4 has 10). */
+export const MAX_HEADER_VALUES = 20 * MAX_TENSORS;
 export const METADATA_KEY = '__metadata__';
 
 export interface HeaderEntry {
@@ -33,17 +42,17 @@ function asIndex(v: JsonValue | undefined): number | null {
 
 function describe(v: JsonValue | undefined): string {
   if (v === undefined) return 'nothing';
-  if (v instanceof JsonNumber) return v.text;
+  if (v instanceof JsonNumber) return clip(v.text);
   if (v instanceof Map) return 'an object';
   if (Array.isArray(v)) return 'an array';
-  return JSON.stringify(v);
+  return quote(v);
 }
 
 function parseEntry(file: string, name: string, v: JsonValue): HeaderEntry {
-  const where = `tensor ${JSON.stringify(name)}`;
+  const where = `tensor ${quote(name)}`;
   if (!(v instanceof Map)) throw new FormatError(file, `${where}: expected an object with dtype, shape, data_offsets, found ${describe(v)}`);
   for (const key of v.keys()) {
-    if (!ENTRY_FIELDS.includes(key)) throw new FormatError(file, `${where}: unexpected field ${JSON.stringify(key)}; expected only ${ENTRY_FIELDS.join(', ')}`);
+    if (!ENTRY_FIELDS.includes(key)) throw new FormatError(file, `${where}: unexpected field ${quote(key)}; expected only ${ENTRY_FIELDS.join(', ')}`);
   }
   const dtype = v.get('dtype');
   if (typeof dtype !== 'string' || !isDtype(dtype)) {
@@ -71,7 +80,7 @@ function parseEntry(file: string, name: string, v: JsonValue): HeaderEntry {
     if (expected > bytes) break;
   }
   if (expected !== bytes) {
-    throw new FormatError(file, `${where}: ${dtype} shape [${shape.join(', ')}] needs ${expected > bytes ? 'more than ' + bytes : expected} bytes but data_offsets span ${bytes}`);
+    throw new FormatError(file, `${where}: ${dtype} shape ${shapeText(shape)} needs ${expected > bytes ? 'more than ' + bytes : expected} bytes but data_offsets span ${bytes}`);
   }
   return { name, dtype, shape, begin, end };
 }
@@ -80,7 +89,7 @@ function parseMetadata(file: string, v: JsonValue): Record<string, string> {
   if (!(v instanceof Map)) throw new FormatError(file, `${METADATA_KEY} must be an object of strings, found ${describe(v)}`);
   const out: Record<string, string> = Object.create(null) as Record<string, string>;
   for (const [k, val] of v) {
-    if (typeof val !== 'string') throw new FormatError(file, `${METADATA_KEY}[${JSON.stringify(k)}] must be a string, found ${describe(val)}`);
+    if (typeof val !== 'string') throw new FormatError(file, `${METADATA_KEY}[${quote(k)}] must be a string, found ${describe(val)}`);
     out[k] = val;
   }
   return out;
@@ -104,10 +113,14 @@ export function parseHeader(bytes: Uint8Array, file: string): ParsedHeader {
   }
   let json: JsonValue;
   try {
-    json = parseJsonStrict(text);
+    // maxKeys + 1: room for __metadata__ beside MAX_TENSORS tensors.
+    json = parseJsonStrict(text, { maxValues: MAX_HEADER_VALUES, maxKeys: MAX_TENSORS + 1 });
   } catch (err) {
     if (!(err instanceof JsonSyntaxError)) throw err;
     const at = 8 + new TextEncoder().encode(text.slice(0, err.index)).length;
+    if (err instanceof JsonLimitError) {
+      throw new FormatError(file, `header holds ${err.message}; the limits are ${MAX_TENSORS} tensors and ${MAX_HEADER_VALUES} JSON values per file`, at);
+    }
     throw new FormatError(file, `header is not valid JSON: ${err.message}`, at);
   }
   if (!(json instanceof Map)) throw new FormatError(file, 'header must be a JSON object', 8);
@@ -119,6 +132,8 @@ export function parseHeader(bytes: Uint8Array, file: string): ParsedHeader {
     else entries.push(parseEntry(file, name, v));
   }
 
+  if (entries.length > MAX_TENSORS) throw new FormatError(file, `header lists ${entries.length} tensors; the limit is ${MAX_TENSORS} per file`, 8);
+
   const dataStart = 8 + len;
   const dataLength = bytes.length - dataStart;
   const byOffset = [...entries].sort((a, b) => a.begin - b.begin || a.end - b.end);
@@ -126,7 +141,7 @@ export function parseHeader(bytes: Uint8Array, file: string): ParsedHeader {
   for (const e of byOffset) {
     if (e.begin !== next) {
       const problem = e.begin < next ? 'overlaps the previous tensor' : `leaves a gap (previous data ends at ${next})`;
-      throw new FormatError(file, `tensor ${JSON.stringify(e.name)}: data_offsets [${e.begin}, ${e.end}] ${problem}`, dataStart + e.begin);
+      throw new FormatError(file, `tensor ${quote(e.name)}: data_offsets [${e.begin}, ${e.end}] ${problem}`, dataStart + e.begin);
     }
     next = e.end;
   }

@@ -1,10 +1,11 @@
-import { readFile } from 'node:fs/promises';
 import { ValueError } from '../tensor/errors.js';
 import { Tensor } from '../tensor/tensor.js';
 import { writeFileAtomic } from './atomic.js';
 import { fromTensor } from './convert.js';
 import { type Dtype, type StoredTensor, DTYPES, bytesFromTyped, checkStored, firstNonBool, typedFromBytes } from './dtypes.js';
+import { quote } from './clip.js';
 import { FormatError } from './errors.js';
+import { type ReadLimits, readRegularFile } from './file_read.js';
 import { METADATA_KEY, parseHeader } from './safetensors-header.js';
 
 export interface SafetensorsFile {
@@ -29,7 +30,7 @@ export function parseSafetensors(bytes: Uint8Array, name = '<memory>'): Safetens
     const data = typedFromBytes(e.dtype, bytes.subarray(start, header.dataStart + e.end));
     if (e.dtype === 'BOOL') {
       const bad = firstNonBool(data as Uint8Array);
-      if (bad >= 0) throw new FormatError(name, `tensor ${JSON.stringify(e.name)}: BOOL byte is ${(data as Uint8Array)[bad]}, expected 0 or 1`, start + bad);
+      if (bad >= 0) throw new FormatError(name, `tensor ${quote(e.name)}: BOOL byte is ${(data as Uint8Array)[bad]}, expected 0 or 1`, start + bad);
     }
     // The header check tied dtype, shape and byte length together, so this pairing is sound.
     tensors.set(e.name, { dtype: e.dtype, shape: e.shape, data } as StoredTensor);
@@ -37,8 +38,9 @@ export function parseSafetensors(bytes: Uint8Array, name = '<memory>'): Safetens
   return { tensors, metadata: header.metadata };
 }
 
-export async function loadSafetensors(path: string): Promise<SafetensorsFile> {
-  return parseSafetensors(await readFile(path), path);
+/** Reads a safetensors file: a regular file of at most `maxBytes` (see `readRegularFile`). */
+export async function loadSafetensors(path: string, limits?: ReadLimits): Promise<SafetensorsFile> {
+  return parseSafetensors(await readRegularFile(path, limits), path);
 }
 
 /** Position of each dtype in the reference's Dtype enum; the writer orders tensors by it, descending. */

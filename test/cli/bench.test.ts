@@ -30,4 +30,16 @@ describe('sparse24 bench', () => {
     expect(await main(['bench', '--threads', '0'], d.io)).toBe(2);
     expect(d.err[0]).toBe("sparse24: --threads: expected an integer in 1..256, got '0'");
   });
+
+  it('an --only that names no case of the run is exit 2 naming the valid cases, before measuring anything', async () => {
+    const a = capture();
+    expect(await main(['bench', '--only', 'nope'], a.io)).toBe(2);
+    expect(a.err).toEqual(["sparse24: --only: unknown case 'nope'; expected gemm-256, gemm-512, gemm-1024, linear-64x1024x1024, linear-1x4096x4096, conv2d-resnet"]);
+    const b = capture();
+    expect(await main(['bench', '--quick', '--only', 'gemm-256,gemm-512'], b.io)).toBe(2);
+    expect(b.err).toEqual(["sparse24: --only: case 'gemm-512' is not part of a --quick run; with --quick the cases are gemm-256, linear-1x4096x4096"]);
+    const c = capture();
+    expect(await main(['bench', '--only', ','], c.io)).toBe(2);
+    expect(c.err[0]).toMatch(/^sparse24: --only: expected comma-separated case ids: gemm-256, /);
+  });
 });

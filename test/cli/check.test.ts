@@ -192,6 +192,38 @@ describe('sparse24 check on compressed-tensors records', () => {
     });
   });
 
+  it('what prune writes for an empty weight ([0, 16], [16, 0]) its own check reads (exit 0, no groups)', async () => {
+    await withTmp(async (dir) => {
+      for (const shape of [[0, 16], [16, 0]]) {
+        const input = join(dir, 'empty.safetensors');
+        await saveSafetensors(input, { 'fc.weight': { dtype: 'F32', shape, data: new Float32Array(0) } });
+        const out = join(dir, 'empty-bitmask.safetensors');
+        expect((await run(['prune', input, '-o', out, '--format', 'sparse-24-bitmask'])).code).toBe(0);
+        const r = await report(out);
+        expect(r.code).toBe(0);
+        expect(r.byName('fc.weight')).toMatchObject({ format: 'sparse-24-bitmask', shape, groups: 0, violatingGroups: 0, storedViolatingGroups: 0, isNM: true });
+      }
+    });
+  });
+
+  it('empty tensors claiming 1e15 rows (no bytes at all) are checked at once, dense and as records', async () => {
+    await withTmp(async (dir) => {
+      const f = join(dir, 'empty.safetensors');
+      await saveSafetensors(f, {
+        'a.weight': { dtype: 'F32', shape: [1e15, 0], data: new Float32Array(0) },
+        'c.weight': { dtype: 'F32', shape: [1e15, 0, 3, 3], data: new Float32Array(0) },
+        'r.weight.compressed': { dtype: 'F32', shape: [0], data: new Float32Array(0) },
+        'r.weight.bitmask': { dtype: 'U8', shape: [1e15, 0], data: new Uint8Array(0) },
+        'r.weight.shape': { dtype: 'I64', shape: [2], data: BigInt64Array.from([10n ** 15n, 0n]) },
+      });
+      for (const pattern of ['m4n2_1d', 'm4n2_2d_greedy', '2:8']) {
+        const r = await report(f, '--pattern', pattern);
+        expect(r.code).toBe(0);
+        for (const name of ['a.weight', 'c.weight', 'r.weight']) expect(r.byName(name)).toMatchObject({ groups: 0, violatingGroups: 0, isNM: true, keptMagnitudeFraction: 1 });
+      }
+    });
+  });
+
   it('a bitmask keeping 3 of 4 in a group is a violation: --strict exits 1 naming the param', async () => {
     await withTmp(async (dir) => {
       const f = join(dir, 'b.safetensors');

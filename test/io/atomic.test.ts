@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSyn
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { writeFileAtomic } from '../../src/io/index.js';
+import { FileWriteError, temporaryName, writeFileAtomic } from '../../src/io/index.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'sparse24-atomic-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
@@ -28,7 +28,29 @@ describe('writeFileAtomic', () => {
     expect(readdirSync(target)).toEqual(['keep']);
   });
 
-  it('fails cleanly when the folder does not exist', async () => {
-    await expect(writeFileAtomic(join(tmp, 'missing', 'x'), new Uint8Array(1))).rejects.toThrow(/ENOENT/);
+  it('fails cleanly when the folder does not exist, naming the target (not the temporary file)', async () => {
+    const target = join(tmp, 'missing', 'x');
+    const err = await writeFileAtomic(target, new Uint8Array(1)).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(FileWriteError);
+    expect(err).toMatchObject({ path: target, code: 'ENOENT' });
+    expect((err as Error).message).toBe(`cannot write ${target}: folder ${join(tmp, 'missing')} does not exist (ENOENT)`);
+    expect((err as Error).message).not.toMatch(/\.tmp/);
+  });
+
+  it('a target name near the 255-byte limit still gets a short temporary name', async () => {
+    const name = `${'n'.repeat(240)}.safetensors`;
+    const path = join(tmp, name);
+    expect(Buffer.byteLength(name)).toBeGreaterThan(250);
+    const tmpName = temporaryName(path).slice(tmp.length + 1);
+    expect(Buffer.byteLength(tmpName)).toBeLessThan(130);
+    expect(tmpName.startsWith(`.${'n'.repeat(24)}.`)).toBe(true);
+    await writeFileAtomic(path, new Uint8Array([7]));
+    expect([...readFileSync(path)]).toEqual([7]);
+    expect(readdirSync(tmp).filter((f) => f.endsWith('.tmp'))).toEqual([]);
+  });
+
+  it('a multi-byte name is clipped by characters, never inside one', () => {
+    const t = temporaryName(join(tmp, 'é'.repeat(200)));
+    expect(t).toContain(`.${'é'.repeat(24)}.`);
   });
 });

@@ -75,3 +75,28 @@ describe('Fashion-MNIST', () => {
     expect(train.shape).toEqual([60000]);
   });
 });
+
+describe('IDX memory is bounded by what the file holds', () => {
+  it('readIdx keeps the data in one buffer of exactly its size (no over-allocation, no second copy)', async () => {
+    for (const name of ['f32.idx', 'f32.idx.gz', 'u8.idx.gz']) {
+      const t = await readIdx(fixturePath(name));
+      expect(t.data.byteOffset).toBe(0);
+      expect(t.data.buffer.byteLength).toBe(t.data.byteLength);
+    }
+  });
+
+  it('a gzip file whose header claims more than it inflates to is truncated, however large the claim', async () => {
+    // 64 kB of incompressible data behind a header claiming 60 MB: within deflate's bound for
+    // the file's size, so only the data that really arrives decides.
+    let x = 2463534242;
+    const data = Uint8Array.from({ length: 1 << 16 }, () => {
+      x ^= x << 13;
+      x ^= x >>> 17;
+      x ^= x << 5;
+      return x >>> 24;
+    });
+    const bytes = gzipSync(idx(0x08, [60_000_000], [...data]));
+    const err = await formatError(parseIdx(bytes, 'claims.idx.gz'));
+    expect(err.message).toMatch(/file is truncated: shape \[60000000\] needs 60000000 data bytes, found 65536/);
+  });
+});

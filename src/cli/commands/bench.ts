@@ -1,12 +1,35 @@
-import { type BenchSuite, backendNames, markdownTable, runBench, writeBenchReport } from '../../bench/index.js';
+import { type BenchReport, type BenchSuite, backendNames, denseCases, markdownTable, runBench, writeBenchReport } from '../../bench/index.js';
 import { requestedThreads } from '../../tensor/index.js';
 import { type Command, UsageError } from '../command.js';
 import { choiceOption } from '../util/options.js';
+import { checkOutputDir, outputError } from '../util/output_path.js';
 
 const SUITES: readonly BenchSuite[] = ['dense', 'sparse', 'all'];
 
 function list(v: string | boolean | undefined): string[] | null {
   return typeof v === 'string' ? v.split(',').map((s) => s.trim()).filter((s) => s !== '') : null;
+}
+
+/** --only must name cases this run has: an unknown id would otherwise give an empty table and exit 0. */
+function checkOnly(only: string[] | null, quick: boolean): void {
+  if (only === null) return;
+  const run = denseCases(quick).map((c) => c.id);
+  const all = denseCases(false).map((c) => c.id);
+  if (only.length === 0) throw new UsageError(`--only: expected comma-separated case ids: ${run.join(', ')}`);
+  for (const id of only) {
+    if (run.includes(id)) continue;
+    if (all.includes(id)) throw new UsageError(`--only: case '${id}' is not part of a --quick run; with --quick the cases are ${run.join(', ')}`);
+    throw new UsageError(`--only: unknown case '${id}'; expected ${run.join(', ')}`);
+  }
+}
+
+/** writeBenchReport, with a failure (checked for up front, but the folder may change meanwhile) as bad input naming --out. */
+async function writeReport(out: string, report: BenchReport): Promise<string> {
+  try {
+    return await writeBenchReport(out, report);
+  } catch (e) {
+    throw outputError('bench --out', out, e);
+  }
 }
 
 export const benchCommand: Command = {
@@ -58,17 +81,22 @@ export const benchCommand: Command = {
     for (const b of backends ?? []) {
       if (!known.includes(b)) throw new UsageError(`--backends: unknown backend '${b}'; expected ${known.join(', ')}`);
     }
+    const quick = v['quick'] === true;
+    const only = list(v['only']);
+    checkOnly(only, quick);
+    const out = typeof v['out'] === 'string' ? v['out'] : null;
+    if (out !== null) await checkOutputDir('bench --out', out);
     const report = await runBench({
       suite,
-      quick: v['quick'] === true,
-      only: list(v['only']),
+      quick,
+      only,
       backends,
       peers: v['no-peers'] !== true,
       gpuModes,
       threads,
       onProgress: (line) => io.err(line),
     });
-    const written = typeof v['out'] === 'string' ? await writeBenchReport(v['out'], report) : null;
+    const written = out === null ? null : await writeReport(out, report);
     if (v['json'] === true) io.out(JSON.stringify(report));
     else {
       const m = report.machine;

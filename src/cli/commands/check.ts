@@ -3,7 +3,7 @@ import { type StoredTensor, toFloat32 } from '../../io/index.js';
 import { formatShape } from '../../tensor/shape.js';
 import type { Command } from '../command.js';
 import { groupRecordKeys, decodeRecord, recordKeyOf } from '../util/check/records.js';
-import { type CheckedTensor, countGroups, maskConsistency, maskKeyOf, recordEligibility, storedEligibility } from '../util/check/tensor_check.js';
+import { type CheckedTensor, countGroups, countRecordGroups, maskConsistency, maskKeyOf, recordEligibility, storedEligibility } from '../util/check/tensor_check.js';
 import { onePositional } from '../util/options.js';
 import { loadTensorFile } from '../util/tensor_file.js';
 
@@ -53,7 +53,7 @@ export function checkTensors(file: string, tensors: Map<string, StoredTensor>, p
     if (keys[0] !== name) continue;
     const d = decodeRecord(file, r.param, keys, tensors);
     const e = recordEligibility(d, m);
-    const count = countGroups(d.values, d.shape, pattern, n, m);
+    const count = countRecordGroups(d.source, pattern, n, m);
     const storedOk = d.storedViolatingGroups === 0;
     const reasons = storedOk ? e.reasons : [...e.reasons, `the stored ${d.format === 'sparse-24' ? 'meta' : 'bitmask'} keeps more than 2 of 4 in ${d.storedViolatingGroups} of ${d.storedGroups} groups`];
     checked.push({

@@ -3,6 +3,7 @@ import { FASHION_MNIST_DIR } from '../../nn/data/index.js';
 import { listBackends } from '../../tensor/index.js';
 import { type Command, UsageError } from '../command.js';
 import { choiceOption, intOption } from '../util/options.js';
+import { checkOutputDir } from '../util/output_path.js';
 
 const pct = (x: number | null): string => (x === null ? 'n/a' : `${(x * 100).toFixed(2)}%`);
 
@@ -82,11 +83,12 @@ export const demoCommand: Command = {
       if (s === '') throw new UsageError(`--${name} must not be empty`);
       return typeof s === 'string' ? s : undefined;
     };
+    const out = str('out') ?? 'sparse24-demo';
     const options: DemoOptions = {
       dataset: choiceOption(v['dataset'], 'dataset', DEMO_DATASETS, 'digits'),
       permute: v['no-permute'] !== true,
       seed: intOption(v['seed'], 'seed', 0, 0),
-      out: str('out') ?? 'sparse24-demo',
+      out,
     };
     options.backend = choiceOption(v['backend'] ?? process.env['SPARSE24_BACKEND'], 'backend', BACKENDS, DEFAULT_BACKEND);
     const optional: [keyof DemoOptions & string, string][] = [['dataDir', 'data-dir'], ['pattern', 'pattern'], ['gpuMode', 'gpu-mode']];
@@ -98,6 +100,8 @@ export const demoCommand: Command = {
     if (v['finetune-epochs'] !== undefined) options.finetuneEpochs = intOption(v['finetune-epochs'], 'finetune-epochs', 0, 0);
     if (v['train-limit'] !== undefined) options.trainLimit = intOption(v['train-limit'], 'train-limit', 0, 1);
     const quiet = v['quiet'] === true;
+    // Before training: an unwritable --out must not surface only after minutes of work.
+    await checkOutputDir('demo --out', out);
     const result = await runDemo(options, quiet ? {} : { onProgress: (line) => io.err(line), stream: process.stderr });
     io.out(v['json'] === true ? JSON.stringify(result) : summary(result));
     return 0;

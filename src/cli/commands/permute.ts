@@ -1,21 +1,16 @@
-import { loadNpy, loadSafetensors, toFloat32, type StoredTensor } from '../../io/index.js';
+import { type StoredTensor, describeOverflow, float32Overflow, toFloat32 } from '../../io/index.js';
 import { SEARCH_STRATEGIES, type SearchStrategy, searchPermutation } from '../../permutation/index.js';
 import { toView } from '../../sparse/view2d.js';
 import { type Command, UsageError } from '../command.js';
-
-function intOption(v: string | boolean | undefined, name: string, fallback: number, min: number): number {
-  if (v === undefined) return fallback;
-  const n = Number(v);
-  if (typeof v !== 'string' || !Number.isInteger(n) || n < min) throw new UsageError(`--${name} must be an integer ≥ ${min}, got '${String(v)}'`);
-  return n;
-}
+import { intOption } from '../util/options.js';
+import { loadTensorFile } from '../util/tensor_file.js';
 
 async function readTensor(file: string, name: string | undefined): Promise<{ name: string; tensor: StoredTensor }> {
-  if (file.endsWith('.npy')) {
+  const st = await loadTensorFile(file);
+  if (st.kind === 'npy') {
     if (name !== undefined) throw new UsageError(`--tensor only applies to safetensors files; '${file}' is .npy`);
-    return { name: file, tensor: await loadNpy(file) };
+    return { name: file, tensor: [...st.tensors.values()][0]! };
   }
-  const st = await loadSafetensors(file);
   if (name !== undefined) {
     const t = st.tensors.get(name);
     if (!t) throw new UsageError(`'${file}' has no tensor '${name}'; it has: ${[...st.tensors.keys()].join(', ') || '(none)'}`);
@@ -78,19 +73,15 @@ export const permuteCommand: Command = {
       if (typeof v['time-limit'] !== 'string' || !(timeLimit > 0)) throw new UsageError(`--time-limit must be a positive number of seconds, got '${String(v['time-limit'])}'`);
     }
     const tensorName = typeof v['tensor'] === 'string' ? v['tensor'] : undefined;
-    let loaded: { name: string; tensor: StoredTensor };
-    try {
-      loaded = await readTensor(file, tensorName);
-    } catch (e) {
-      const code = (e as NodeJS.ErrnoException).code;
-      if (typeof code === 'string') throw new UsageError(`cannot read '${file}': ${code === 'ENOENT' ? 'no such file' : (e as Error).message}`);
-      throw e;
-    }
-    const { name, tensor } = loaded;
+    const { name, tensor } = await readTensor(file, tensorName);
     const shape = tensor.shape;
     if (shape.length !== 2 && shape.length !== 4) {
       throw new UsageError(`tensor '${name}' has shape [${shape.join(', ')}]; expected 2-D (rows × columns) or 4-D (K, C, R, S)`);
     }
+    // Before building the view: an empty tensor may claim huge dimensions ([1e15, 8, 0, 3] holds no bytes).
+    if (tensor.data.length === 0) throw new UsageError(`tensor '${name}' has shape [${shape.join(', ')}], which holds no elements; nothing to permute`);
+    const overflow = float32Overflow(tensor);
+    if (overflow !== null) throw new UsageError(`tensor '${name}': ${describeOverflow(overflow)}; the permutation search works in float32`);
     const view = toView(toFloat32(tensor), shape);
     if (view.cols % 4 !== 0 || view.cols < 8) {
       throw new UsageError(`tensor '${name}' has ${view.cols} columns (input channels); a permutation search needs a multiple of 4, at least 8`);

@@ -4,6 +4,7 @@ import { PRUNE_FORMATS, type PruneFormat, pruneStateDict } from '../../asp/onesh
 import { saveSafetensors } from '../../io/index.js';
 import { type Command, UsageError } from '../command.js';
 import { choiceOption, onePositional, requiredString } from '../util/options.js';
+import { checkOutputFile } from '../util/output_path.js';
 import { loadTensorFile, tensorFileKind } from '../util/tensor_file.js';
 
 /** The canonical path of a file that may not exist yet (its folder resolved through links). */
@@ -63,7 +64,9 @@ export const pruneCommand: Command = {
     if ((await canonical(input)) === (await canonical(output))) {
       throw new UsageError(`prune: refusing to overwrite the input file '${input}'; choose another -o path`);
     }
+    await checkOutputFile('prune -o', output);
     const file = await loadTensorFile(input);
+    if (file.kind !== 'safetensors') throw new UsageError(`prune: '${input}' holds an .npy array, not a safetensors checkpoint`);
     const result = pruneStateDict(file.tensors, { pattern, format, saveMasks: v['save-masks'] === true }, file.metadata);
     await saveSafetensors(output, result.tensors, Object.keys(result.metadata).length > 0 ? result.metadata : undefined);
     const count = (f: string): number => result.report.filter((r) => r.fate === f).length;

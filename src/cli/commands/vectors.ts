@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { saveSafetensors, writeFileAtomic } from '../../io/index.js';
 import { type Command, UsageError } from '../command.js';
 import { intOption, requiredString } from '../util/options.js';
+import { checkOutputDir, outputError } from '../util/output_path.js';
 import { buildVectors } from '../util/vectors/build.js';
 
 export const vectorsCommand: Command = {
@@ -32,15 +33,14 @@ export const vectorsCommand: Command = {
     if (args.positionals.length > 0) throw new UsageError(`vectors: unexpected argument '${args.positionals[0]}' (use --out DIR)`);
     const out = requiredString(args.values['out'], 'out', 'vectors');
     const seed = intOption(args.values['seed'], 'seed', 0, 0);
+    await checkOutputDir('vectors --out', out);
     const set = buildVectors(seed);
     try {
       await mkdir(out, { recursive: true });
       for (const [name, tensors] of set.files) await saveSafetensors(join(out, name), tensors, { producer: 'sparse24 vectors', seed: String(seed) });
       await writeFileAtomic(join(out, 'manifest.json'), new TextEncoder().encode(`${JSON.stringify(set.manifest, null, 2)}\n`));
     } catch (e) {
-      const err = e as NodeJS.ErrnoException;
-      if (typeof err.code === 'string') throw new UsageError(`vectors: cannot write to '${out}': ${err.code}`);
-      throw e;
+      throw outputError('vectors --out', out, e);
     }
     const files = [...set.files.keys(), 'manifest.json'];
     if (args.values['json'] === true) io.out(JSON.stringify({ out, seed, files }));

@@ -1,44 +1,69 @@
 /**
  * Reading a tensor file named on the command line: `.safetensors` (any number of named tensors)
- * or `.npy` (one tensor, named after the file). An unreadable path becomes a `FormatError`, so the
- * CLI reports it as bad input (exit 2) in one line instead of crashing on a Node error.
+ * or `.npy` (one tensor, named after the file). Every command reads its input through here.
+ *
+ * - The name must end in .safetensors or .npy (any case: `W.NPY` is an .npy file); anything else
+ *   (`/etc/passwd`, `x.txt`) is refused before it is read.
+ * - The content decides between the two when its magic bytes are unambiguous (`\x93NUMPY` for
+ *   .npy; an 8-byte length followed by `{` for safetensors), so a mislabelled file is read as
+ *   what it is; otherwise the extension decides and the parser reports what is wrong.
+ * - The file is read by the io layer's bounded reader: regular files only, at most
+ *   `MAX_FILE_BYTES`. An unreadable path becomes a `FormatError`, so the CLI reports it as bad
+ *   input (exit 2) in one line instead of crashing on a Node error.
  */
-import { readFile } from 'node:fs/promises';
 import { basename, extname } from 'node:path';
-import { FormatError, type StoredTensor, parseNpy, parseSafetensors } from '../../io/index.js';
+import { FormatError, type StoredTensor, describeErrno, errnoCode, parseNpy, parseSafetensors, readRegularFile } from '../../io/index.js';
+
+export type TensorFileKind = 'safetensors' | 'npy';
 
 export interface TensorFile {
   readonly path: string;
-  readonly kind: 'safetensors' | 'npy';
+  readonly kind: TensorFileKind;
   /** Tensors by name, in file order. */
   readonly tensors: Map<string, StoredTensor>;
   /** The safetensors `__metadata__` strings (empty for .npy). */
   readonly metadata: Record<string, string>;
 }
 
-export function tensorFileKind(path: string): 'safetensors' | 'npy' {
+/** The kind a file name says (case-insensitive extension); a FormatError for any other name. */
+export function tensorFileKind(path: string): TensorFileKind {
   const ext = extname(path).toLowerCase();
   if (ext === '.safetensors') return 'safetensors';
   if (ext === '.npy') return 'npy';
   throw new FormatError(path, `unsupported file type '${ext || '(none)'}'; expected .safetensors or .npy`);
 }
 
+const NPY_MAGIC = [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59];
+
+/** The kind the content's magic bytes show, or null when they show neither clearly. */
+export function sniffTensorFile(bytes: Uint8Array): TensorFileKind | null {
+  if (bytes.length >= NPY_MAGIC.length && NPY_MAGIC.every((b, i) => bytes[i] === b)) return 'npy';
+  if (bytes.length >= 9 && bytes[8] === 0x7b) {
+    const len = new DataView(bytes.buffer, bytes.byteOffset, 8).getBigUint64(0, true);
+    if (len <= BigInt(bytes.length - 8)) return 'safetensors';
+  }
+  return null;
+}
+
+/** The bytes of `path` (a regular file within the read limit); any failure is a FormatError naming it. */
 export async function readFileBytes(path: string): Promise<Uint8Array> {
   try {
-    return await readFile(path);
+    return await readRegularFile(path);
   } catch (e) {
-    const err = e as NodeJS.ErrnoException;
-    const why = err.code === 'ENOENT' ? 'no such file' : err.code === 'EISDIR' ? 'is a directory' : err.code === 'EACCES' ? 'permission denied' : (err.code ?? err.message);
-    throw new FormatError(path, `cannot read file: ${why}`);
+    const code = errnoCode(e);
+    if (code === undefined) throw e;
+    throw new FormatError(path, `cannot read file: ${code === 'ENOENT' ? 'no such file' : describeErrno(code)}`);
   }
 }
 
 /** Loads a .safetensors or .npy file into named StoredTensors. */
 export async function loadTensorFile(path: string): Promise<TensorFile> {
-  const kind = tensorFileKind(path);
+  const named = tensorFileKind(path);
   const bytes = await readFileBytes(path);
+  const kind = sniffTensorFile(bytes) ?? named;
   if (kind === 'npy') {
-    const name = basename(path).slice(0, -'.npy'.length);
+    const base = basename(path);
+    const name = extname(base).toLowerCase() === '.npy' ? base.slice(0, -'.npy'.length) : base;
     return { path, kind, tensors: new Map([[name, parseNpy(bytes, path)]]), metadata: {} };
   }
   const file = parseSafetensors(bytes, path);

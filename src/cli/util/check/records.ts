@@ -11,14 +11,18 @@
  *
  * The bitmask is decoded here rather than with `fromSparse24Bitmask`, which rejects a mask that
  * keeps three of four outright: check must report such a record as a 2:4 violation (exit 1 under
- * --strict), not as an unreadable file. Anything that makes a record undecodable — a missing key,
+ * --strict), not as an unreadable file. It is validated from its bits alone (padding, the count
+ * of kept values, groups keeping more than two) and never expanded whole: check reads the dense
+ * matrix tile by tile (see dense_source.ts), so a small file claiming a huge shape costs what
+ * the file holds, not what the shape claims. Anything that makes a record undecodable — a missing key,
  * a wrong dtype, sizes that disagree, a meta nibble that is no ordered pair — is a FormatError
  * naming the param and the key, which the CLI turns into one line and exit 2.
  */
-import { type Dtype, FormatError, type StoredTensor } from '../../../io/index.js';
+import { type Dtype, FormatError, type StoredTensor, clip } from '../../../io/index.js';
 import { type SparseStoredRecord, type SparseStoredTensor, decompress, fromHalfBits, fromSparse24 } from '../../../sparse/index.js';
 import { Sparse24Error } from '../../../tensor/errors.js';
 import { formatShape } from '../../../tensor/shape.js';
+import { type DenseSource, bitmaskSource, denseSource } from './dense_source.js';
 
 export type RecordFormat = 'sparse-24' | 'sparse-24-bitmask';
 
@@ -29,8 +33,8 @@ export interface DecodedRecord {
   /** Dtype of the stored values (F16/BF16/I8 for sparse-24; F32/F16/BF16 for the bitmask). */
   readonly dtype: Dtype;
   readonly shape: readonly [number, number];
-  /** The dense matrix the record stands for, row-major, zeros where nothing is stored. */
-  readonly values: Float32Array;
+  /** The dense matrix the record stands for (zeros where nothing is stored), read tile by tile. */
+  readonly source: DenseSource;
   /** Groups of four columns in the stored pattern (meta or bitmask). */
   readonly storedGroups: number;
   /** Groups whose stored pattern keeps more than two of four (always 0 for valid sparse-24 meta). */
@@ -107,7 +111,7 @@ function decodeSparse24(file: string, param: string, tensors: ReadonlyMap<string
     format: 'sparse-24',
     dtype: tensors.get(`${param}.sparse_24_packed_weight`)!.dtype,
     shape: [c.rows, c.cols],
-    values: decompress(c),
+    source: denseSource(decompress(c), c.rows, c.cols),
     storedGroups: (c.rows * c.cols) / 4,
     storedViolatingGroups: 0,
     keys,
@@ -116,9 +120,10 @@ function decodeSparse24(file: string, param: string, tensors: ReadonlyMap<string
 
 function readShape(file: string, param: string, t: StoredTensor): [number, number] {
   const values = t.dtype === 'I64' ? Array.from(t.data, Number) : t.dtype === 'I32' ? Array.from(t.data) : null;
-  if (values === null || values.length !== 2 || !values.every((v) => Number.isSafeInteger(v) && v > 0)) {
-    const found = values === null ? `dtype ${t.dtype}` : `values [${values.join(', ')}]`;
-    throw new FormatError(file, `sparse-24-bitmask record '${param}': key '${param}.shape' must hold two positive integers [rows, cols] as I64 or I32, found ${found}`);
+  // Zero rows or columns are a valid (empty) weight: prune writes them, so check must read them.
+  if (values === null || values.length !== 2 || !values.every((v) => Number.isSafeInteger(v) && v >= 0)) {
+    const found = values === null ? `dtype ${t.dtype}` : `values ${clip(`[${values.join(', ')}]`)}`;
+    throw new FormatError(file, `sparse-24-bitmask record '${param}': key '${param}.shape' must hold two non-negative integers [rows, cols] as I64 or I32, found ${found}`);
   }
   const [rows, cols] = values as [number, number];
   if (cols % 4 !== 0) throw new FormatError(file, `sparse-24-bitmask record '${param}': key '${param}.shape' gives ${cols} columns, which do not split into groups of 4`);
@@ -138,50 +143,59 @@ function storedValues(file: string, param: string, t: StoredTensor): Float32Arra
   }
 }
 
+/**
+ * Checks a bitmask against its shape and values from the bits alone: no padding bit set, one
+ * stored value per set bit; counts the groups of four keeping more than two. Groups of four never
+ * straddle a byte (cols % 4 == 0), so each is one nibble.
+ */
+function scanBitmask(file: string, param: string, mask: Uint8Array, rows: number, cols: number): { kept: number; violating: number } {
+  const bytesPerRow = Math.ceil(cols / 8);
+  const nibbles = cols / 4;
+  let kept = 0;
+  let violating = 0;
+  for (let r = 0; r < rows && nibbles > 0; r++) {
+    for (let b = 0; b < bytesPerRow; b++) {
+      const byte = mask[r * bytesPerRow + b]!;
+      if (byte === 0) continue;
+      for (let half = 0; half < 2; half++) {
+        const nibble = (byte >> (4 * half)) & 15;
+        if (nibble === 0) continue;
+        if (2 * b + half >= nibbles) {
+          const bit = 8 * b + 4 * half + Math.log2(nibble & -nibble);
+          throw new FormatError(file, `sparse-24-bitmask record '${param}': key '${param}.bitmask' sets padding bit ${bit} of row ${r}, past the ${cols} columns`);
+        }
+        const n = (nibble & 1) + ((nibble >> 1) & 1) + ((nibble >> 2) & 1) + (nibble >> 3);
+        kept += n;
+        if (n > 2) violating++;
+      }
+    }
+  }
+  return { kept, violating };
+}
+
 function decodeBitmask(file: string, param: string, tensors: ReadonlyMap<string, StoredTensor>, keys: string[]): DecodedRecord {
   const [rows, cols] = readShape(file, param, tensors.get(`${param}.shape`)!);
   const bits = tensors.get(`${param}.bitmask`)!;
   const bytesPerRow = Math.ceil(cols / 8);
+  // The claimed shape must match the bytes present before anything of its size is allocated.
   if ((bits.dtype !== 'U8' && bits.dtype !== 'BOOL') || bits.data.length !== rows * bytesPerRow) {
     throw new FormatError(
       file,
-      `sparse-24-bitmask record '${param}': key '${param}.bitmask' must be U8 [${rows}, ${bytesPerRow}] for shape [${rows}, ${cols}], found ${bits.dtype} ${formatShape(bits.shape)}`,
+      `sparse-24-bitmask record '${param}': key '${param}.bitmask' must be U8 [${rows}, ${bytesPerRow}] for shape [${rows}, ${cols}], found ${bits.dtype} ${clip(formatShape(bits.shape))}`,
     );
   }
   const mask = bits.data as Uint8Array;
-  const kept = new Uint8Array(rows * cols);
-  let count = 0;
-  for (let r = 0; r < rows; r++) {
-    for (let c = 0; c < bytesPerRow * 8; c++) {
-      if (((mask[r * bytesPerRow + (c >> 3)]! >> (c & 7)) & 1) === 0) continue;
-      if (c >= cols) {
-        throw new FormatError(file, `sparse-24-bitmask record '${param}': key '${param}.bitmask' sets padding bit ${c} of row ${r}, past the ${cols} columns`);
-      }
-      kept[r * cols + c] = 1;
-      count++;
-    }
-  }
+  const { kept, violating } = scanBitmask(file, param, mask, rows, cols);
   const values = storedValues(file, param, tensors.get(`${param}.compressed`)!);
-  if (values.length !== count) {
-    throw new FormatError(file, `sparse-24-bitmask record '${param}': key '${param}.bitmask' marks ${count} kept values but '${param}.compressed' holds ${values.length}`);
-  }
-  const dense = new Float32Array(rows * cols);
-  let violating = 0;
-  for (let i = 0, next = 0; i < kept.length; i += 4) {
-    let inGroup = 0;
-    for (let j = i; j < i + 4; j++) {
-      if (kept[j] === 0) continue;
-      dense[j] = values[next++]!;
-      inGroup++;
-    }
-    if (inGroup > 2) violating++;
+  if (values.length !== kept) {
+    throw new FormatError(file, `sparse-24-bitmask record '${param}': key '${param}.bitmask' marks ${kept} kept values but '${param}.compressed' holds ${values.length}`);
   }
   return {
     param,
     format: 'sparse-24-bitmask',
     dtype: tensors.get(`${param}.compressed`)!.dtype,
     shape: [rows, cols],
-    values: dense,
+    source: bitmaskSource(mask, bytesPerRow, values, rows, cols),
     storedGroups: (rows * cols) / 4,
     storedViolatingGroups: violating,
     keys,

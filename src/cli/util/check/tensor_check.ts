@@ -9,9 +9,10 @@
  * alone, a classifier such as Linear(64, 10), which apex skips, would fail --strict after QAT.
  */
 import { type Eligibility, keptMagnitude, weightEligibility } from '../../../asp/oneshot.js';
-import type { StoredTensor } from '../../../io/index.js';
-import { createMask, toHalfBits, toView } from '../../../sparse/index.js';
+import { type StoredTensor, describeOverflow, float32Overflow } from '../../../io/index.js';
+import { createMask, toView, viewDims } from '../../../sparse/index.js';
 import { formatShape } from '../../../tensor/shape.js';
+import type { DenseSource } from './dense_source.js';
 import type { DecodedRecord } from './records.js';
 
 export type StoredFormat = 'dense' | 'sparse-24' | 'sparse-24-bitmask';
@@ -59,21 +60,36 @@ function int8Eligibility(name: string, shape: readonly number[], m: number, byNa
   return { candidate: true, eligible: reasons.length === 0, reasons: [...reasons, INT8_NOTE] };
 }
 
-/** Eligibility of a dense tensor of the file: apex's rules, with I8 weights judged as above. */
+/**
+ * Eligibility of a dense tensor of the file: apex's rules, with I8 weights judged as above. An
+ * F64 value beyond float32's range is named as the file holds it: weightEligibility judges the
+ * float32 values, where 1e300 has become Infinity, so it judges the rest on a copy without them.
+ */
 export function storedEligibility(name: string, t: StoredTensor, m: number, byName: boolean): Eligibility {
-  return t.dtype === 'I8' ? int8Eligibility(name, t.shape, m, byName) : weightEligibility(name, t, m, byName);
+  if (t.dtype === 'I8') return int8Eligibility(name, t.shape, m, byName);
+  const overflow = float32Overflow(t);
+  if (overflow === null) return weightEligibility(name, t, m, byName);
+  const data = Float64Array.from(t.data as Float64Array, (v) => (Number.isFinite(v) && !Number.isFinite(Math.fround(v)) ? 0 : v));
+  const e = weightEligibility(name, { dtype: 'F64', shape: t.shape, data }, m, byName);
+  if (!e.candidate) return e;
+  return { candidate: true, eligible: false, reasons: [...e.reasons, `${describeOverflow(overflow)}; masks are computed in float32`] };
 }
 
-/** Eligibility of a decoded record: always a candidate (it is a compressed weight by construction). */
+/**
+ * Eligibility of a decoded record: always a candidate (it is a compressed weight by construction).
+ * The rules on dtype and shape are weightEligibility's, given a stand-in with no values (it reads
+ * values only for its finiteness rule); finiteness comes from the record itself, which knows its
+ * first NaN/infinity without expanding the matrix. Same wording as weightEligibility's rule.
+ */
 export function recordEligibility(r: DecodedRecord, m: number): Eligibility {
   const shape = [...r.shape];
   if (r.dtype === 'I8') return int8Eligibility(r.param, shape, m, false);
-  // Re-narrowing the decoded values is exact: they were widened from this dtype.
-  const t: StoredTensor =
-    r.dtype === 'F16' || r.dtype === 'BF16'
-      ? { dtype: r.dtype, shape, data: toHalfBits(r.values, r.dtype === 'F16' ? 'float16' : 'bfloat16') }
-      : { dtype: 'F32', shape, data: r.values };
-  return weightEligibility(r.param, t, m, false);
+  const standIn: StoredTensor =
+    r.dtype === 'F16' || r.dtype === 'BF16' ? { dtype: r.dtype, shape, data: new Uint16Array(0) } : { dtype: 'F32', shape, data: new Float32Array(0) };
+  const e = weightEligibility(r.param, standIn, m, false);
+  const bad = r.source.firstNonFinite;
+  if (!e.eligible || bad === null) return e;
+  return { candidate: true, eligible: false, reasons: [`non-finite value ${bad.value} at flat index ${bad.index}; masks need finite weights`] };
 }
 
 export interface GroupCount {
@@ -83,12 +99,28 @@ export interface GroupCount {
   readonly keptMagnitudeFraction: number | null;
 }
 
+/**
+ * The kept fraction of an empty [rows, cols] view: 1 where the pattern can mask that shape (the
+ * convention of keptMagnitude for nothing to keep), else null. Asked on an empty stand-in with
+ * the same rows mod 4, because the calculators loop over rows and an empty view may claim 1e15
+ * of them (a [1e15, 0] tensor holds no bytes).
+ */
+function emptyKept(rows: number, cols: number, pattern: string): number | null {
+  try {
+    createMask(new Float32Array(0), [rows === 0 ? 0 : 4 + (rows % 4), cols], pattern);
+    return 1;
+  } catch {
+    return null;
+  }
+}
+
 /** Counts groups of M along C of the mask view holding more than N nonzeros. */
 export function countGroups(values: Float32Array, shape: readonly number[], pattern: string, n: number, m: number): GroupCount {
-  const view = toView(values, shape);
+  // An empty tensor may claim any number of rows ([1e15, 0, 3, 3] holds no bytes): size its view without building it.
+  const view = values.length === 0 ? { ...viewDims(shape), data: values } : toView(values, shape);
   const perRow = Math.floor(view.cols / m);
   let violating = 0;
-  for (let r = 0; r < view.rows; r++) {
+  for (let r = 0; r < view.rows && perRow > 0; r++) {
     for (let g = 0; g < perRow; g++) {
       let nonzero = 0;
       for (let i = 0, at = r * view.cols + g * m; i < m; i++) if (view.data[at + i] !== 0) nonzero++;
@@ -96,7 +128,8 @@ export function countGroups(values: Float32Array, shape: readonly number[], patt
     }
   }
   let kept: number | null = null;
-  if (view.cols % m === 0 && values.every((v) => Number.isFinite(v))) {
+  if (view.cols % m === 0 && values.length === 0) kept = emptyKept(view.rows, view.cols, pattern);
+  else if (view.cols % m === 0 && values.every((v) => Number.isFinite(v))) {
     try {
       kept = keptMagnitude(values, createMask(values, shape, pattern));
     } catch {
@@ -104,6 +137,57 @@ export function countGroups(values: Float32Array, shape: readonly number[], patt
     }
   }
   return { groups: perRow * view.rows, violatingGroups: violating, isNM: view.cols % m === 0 && violating === 0, keptMagnitudeFraction: kept };
+}
+
+/** Elements per tile when a record is checked tile by tile (4 MB of float32). */
+export const TILE_ELEMENTS = 1 << 20;
+
+function gcd(a: number, b: number): number {
+  return b === 0 ? a : gcd(b, a % b);
+}
+
+/**
+ * countGroups for a record's matrix, tile by tile: tiles of 4 rows (whole 4x4 blocks for the 2-D
+ * patterns) and whole rows when they fit, else a multiple of lcm(4, M) columns, so no group or
+ * block straddles a tile and each tile's mask is that part of the whole matrix's mask (every
+ * built-in pattern decides per group of a row or per 4x4 block). Kept and total magnitude are
+ * summed in one running sum; with whole-row tiles that is flat order, exactly as keptMagnitude.
+ */
+export function countRecordGroups(src: DenseSource, pattern: string, n: number, m: number, tileElements = TILE_ELEMENTS): GroupCount {
+  const { rows, cols } = src;
+  const unit = (4 * m) / gcd(4, m);
+  const tileCols = 4 * cols <= tileElements ? cols : Math.max(unit, Math.floor(tileElements / 4 / unit) * unit);
+  let violating = 0;
+  let total = 0;
+  let kept = 0;
+  let keptOk = cols % m === 0 && src.firstNonFinite === null;
+  // No tiles to visit: whether the pattern applies at all is the empty matrix's question (a 2-D pattern refuses 1 x 0).
+  if (keptOk && rows * cols === 0) keptOk = emptyKept(rows, cols, pattern) !== null;
+  src.forEachTile(4, tileCols, (tile, _r0, nr, _c0, nc) => {
+    const groups = Math.floor(nc / m);
+    for (let i = 0; i < nr; i++) {
+      for (let g = 0; g < groups; g++) {
+        let nonzero = 0;
+        for (let j = 0, at = i * nc + g * m; j < m; j++) if (tile[at + j] !== 0) nonzero++;
+        if (nonzero > n) violating++;
+      }
+    }
+    if (!keptOk) return;
+    let mask: Uint8Array;
+    try {
+      mask = createMask(tile, [nr, nc], pattern);
+    } catch {
+      keptOk = false; // e.g. a 2-D pattern on a last block of fewer than 4 rows
+      return;
+    }
+    for (let e = 0; e < tile.length; e++) {
+      const a = Math.abs(tile[e]!);
+      total += a;
+      if (mask[e]) kept += a;
+    }
+  });
+  const fraction = keptOk ? (total === 0 ? 1 : kept / total) : null;
+  return { groups: Math.floor(cols / m) * rows, violatingGroups: violating, isNM: cols % m === 0 && violating === 0, keptMagnitudeFraction: fraction };
 }
 
 /** The apex mask buffer key of a parameter key: `a.b.weight` -> `a.b.__weight_mma_mask`. */

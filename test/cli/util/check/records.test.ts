@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { denseOf } from '../../../../src/cli/util/check/dense_source.js';
 import { decodeRecord, groupRecordKeys, recordKeyOf } from '../../../../src/cli/util/check/records.js';
 import { FormatError, type StoredTensor } from '../../../../src/io/index.js';
 import { compress24, decompress, toSparse24, toSparse24Bitmask } from '../../../../src/sparse/index.js';
@@ -63,7 +64,7 @@ describe('compressed-tensors records for check', () => {
           const { tensors, dense } = bitmaskRecord('w.weight', mask, rows, cols);
           const d = decodeRecord('f', 'w.weight', [...tensors.keys()], tensors);
           expect(d).toMatchObject({ format: 'sparse-24-bitmask', dtype: 'F32', shape: [rows, cols], storedGroups: (rows * cols) / 4, storedViolatingGroups: expected });
-          expect([...d.values]).toEqual([...dense]);
+          expect([...denseOf(d.source)]).toEqual([...dense]);
         },
       ),
       { numRuns: 100 },
@@ -83,7 +84,7 @@ describe('compressed-tensors records for check', () => {
       const tensors = asMap(rec);
       const d = decodeRecord('f', 'l.weight', [...tensors.keys()], tensors);
       expect(d).toMatchObject({ format, dtype, shape: [rows, cols], storedViolatingGroups: 0 });
-      expect([...d.values]).toEqual([...decompress(c)]);
+      expect([...denseOf(d.source)]).toEqual([...decompress(c)]);
     }
   });
 
