@@ -34,7 +34,7 @@ describe('sparse24 bench', () => {
   it('an --only that names no case of the run is exit 2 naming the valid cases, before measuring anything', async () => {
     const a = capture();
     expect(await main(['bench', '--only', 'nope'], a.io)).toBe(2);
-    expect(a.err).toEqual(["sparse24: --only: unknown case 'nope'; expected gemm-256, gemm-512, gemm-1024, linear-64x1024x1024, linear-1x4096x4096, conv2d-resnet"]);
+    expect(a.err).toEqual(["sparse24: --only: unknown case 'nope'; expected gemm-256, gemm-512, gemm-1024, linear-64x1024x1024, linear-256x1024x1024, linear-1x4096x4096, conv2d-resnet"]);
     const b = capture();
     expect(await main(['bench', '--quick', '--only', 'gemm-256,gemm-512'], b.io)).toBe(2);
     expect(b.err).toEqual(["sparse24: --only: case 'gemm-512' is not part of a --quick run; with --quick the cases are gemm-256, linear-1x4096x4096"]);

@@ -107,7 +107,7 @@ describe('sparse24 demo (in process)', () => {
       [['--dataset', 'cifar'], /--dataset must be one of digits, fashion-mnist, got 'cifar'/],
       [['--pattern', 'm5n3'], /unknown mask pattern 'm5n3'/],
       [['--epochs', 'two'], /--epochs must be an integer ≥ 0, got 'two'/],
-      [['--backend', 'cuda'], /--backend must be one of fast, reference, gpu, got 'cuda'/],
+      [['--backend', 'cuda'], /--backend must be one of wasm, fast, reference, gpu, got 'cuda'/],
       [['extra'], /demo takes no positional arguments, got 'extra'/],
       [['--dataset', 'fashion-mnist', '--data-dir', '/nonexistent/fmnist'], /missing dataset file train-images-idx3-ubyte.gz/],
     ];

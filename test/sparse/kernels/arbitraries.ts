@@ -1,4 +1,6 @@
 import fc from 'fast-check';
+import { convOutputSize, toTriple } from '../../../src/tensor/kernels/geometry.js';
+import type { ConvParams } from '../../../src/tensor/kernels/types.js';
 import { compressWeight } from '../../../src/sparse/compressed.js';
 import type { CompressedNM } from '../../../src/sparse/compressed.js';
 import { createMask } from '../../../src/sparse/registry.js';
@@ -83,3 +85,20 @@ export const convCaseArb: fc.Arbitrary<ConvCase> = fc
       inSize: ds.map((d) => d.n),
     };
   });
+
+/** The kernel-level ConvParams of a case (stated in 3-D, as the ops pass them). */
+export function convParamsOf(c: ConvCase): ConvParams {
+  const out = convOutputSize(c.inSize, c.kernel, c.stride, c.padding, c.dilation);
+  return {
+    batch: c.batch,
+    inChannels: c.groups * c.cg,
+    outChannels: c.groups * c.kg,
+    groups: c.groups,
+    inSize: toTriple(c.inSize, 1),
+    kernelSize: toTriple(c.kernel, 1),
+    stride: toTriple(c.stride, 1),
+    padding: toTriple(c.padding, 0),
+    dilation: toTriple(c.dilation, 1),
+    outSize: toTriple(out, 1),
+  };
+}

@@ -4,9 +4,7 @@ import { compressNM } from '../../../src/sparse/compressed.js';
 import { fastSparseKernels as fast, referenceSparseKernels as ref, sparseKernels } from '../../../src/sparse/kernels/index.js';
 import { groupCodes24 } from '../../../src/sparse/kernels/fast/index.js';
 import { withBackend } from '../../../src/tensor/backend.js';
-import { convOutputSize, toTriple } from '../../../src/tensor/kernels/geometry.js';
-import type { ConvParams } from '../../../src/tensor/kernels/types.js';
-import { type ConvCase, compressedWeight, convCaseArb, maxRelErr, patternArb, randomValues } from './arbitraries.js';
+import { compressedWeight, convCaseArb, convParamsOf, maxRelErr, patternArb, randomValues } from './arbitraries.js';
 
 /**
  * Tolerance: the fast sparse kernels sum each output in float64 like the reference, but in a
@@ -24,22 +22,6 @@ const spmmCase = fc.record({
   n: fc.integer({ min: 1, max: 75 }),
   seed: seedArb,
 });
-
-function convParams(c: ConvCase): ConvParams {
-  const out = convOutputSize(c.inSize, c.kernel, c.stride, c.padding, c.dilation);
-  return {
-    batch: c.batch,
-    inChannels: c.groups * c.cg,
-    outChannels: c.groups * c.kg,
-    groups: c.groups,
-    inSize: toTriple(c.inSize, 1),
-    kernelSize: toTriple(c.kernel, 1),
-    stride: toTriple(c.stride, 1),
-    padding: toTriple(c.padding, 0),
-    dilation: toTriple(c.dilation, 1),
-    outSize: toTriple(out, 1),
-  };
-}
 
 describe('fast sparse kernels equal the reference sparse kernels', () => {
   it("are selected by sparseKernels('fast') and by the active dense backend 'fast'", () => {
@@ -74,7 +56,7 @@ describe('fast sparse kernels equal the reference sparse kernels', () => {
   it('conv 1-D/2-D/3-D with groups, stride, padding, dilation and bias', () => {
     fc.assert(
       fc.property(convCaseArb, patternArb, seedArb, (c, pc, seed) => {
-        const p = convParams(c);
+        const p = convParamsOf(c);
         const { compressed } = compressedWeight([p.outChannels, c.cg, ...c.kernel], pc, seed);
         const x = randomValues(p.batch * p.inChannels * p.inSize[0] * p.inSize[1] * p.inSize[2], seed + 1);
         const bias = c.bias ? randomValues(p.outChannels, seed + 2) : null;

@@ -3,11 +3,9 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { type CompressedNM, compressNM } from '../../../src/sparse/compressed.js';
 import { referenceSparseKernels as ref, sparseKernels, wasmSparseKernels as wasm } from '../../../src/sparse/kernels/index.js';
 import { withBackend } from '../../../src/tensor/backend.js';
-import { convOutputSize, toTriple } from '../../../src/tensor/kernels/geometry.js';
-import type { ConvParams } from '../../../src/tensor/kernels/types.js';
 import { requestedThreads, setWasmThreads } from '../../../src/tensor/kernels/wasm/index.js';
 import { expectWithinSumBound } from '../../tensor/kernels/bounds.js';
-import { type ConvCase, compressedWeight, convCaseArb, patternArb, randomValues } from './arbitraries.js';
+import { compressedWeight, convCaseArb, convParamsOf, patternArb, randomValues } from './arbitraries.js';
 
 /**
  * The wasm sparse kernels accumulate in float32, the reference in float64: every output must lie
@@ -28,22 +26,6 @@ const spmmCase = fc.record({
   scale: fc.constantFrom(1, 1e-20, 1e15),
   seed: seedArb,
 });
-
-function convParams(c: ConvCase): ConvParams {
-  const out = convOutputSize(c.inSize, c.kernel, c.stride, c.padding, c.dilation);
-  return {
-    batch: c.batch,
-    inChannels: c.groups * c.cg,
-    outChannels: c.groups * c.kg,
-    groups: c.groups,
-    inSize: toTriple(c.inSize, 1),
-    kernelSize: toTriple(c.kernel, 1),
-    stride: toTriple(c.stride, 1),
-    padding: toTriple(c.padding, 0),
-    dilation: toTriple(c.dilation, 1),
-    outSize: toTriple(out, 1),
-  };
-}
 
 const previousThreads = requestedThreads();
 afterAll(() => setWasmThreads(previousThreads));
@@ -86,7 +68,7 @@ describe.each([1, 2])('wasm sparse kernels equal the reference sparse kernels on
     setWasmThreads(threads);
     fc.assert(
       fc.property(convCaseArb, patternArb, seedArb, (c, pc, seed) => {
-        const p = convParams(c);
+        const p = convParamsOf(c);
         const { compressed } = compressedWeight([p.outChannels, c.cg, ...c.kernel], pc, seed);
         const x = randomValues(p.batch * p.inChannels * p.inSize[0] * p.inSize[1] * p.inSize[2], seed + 1);
         const bias = c.bias ? randomValues(p.outChannels, seed + 2) : null;

@@ -1,14 +1,12 @@
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
-import { kernels, listBackends, withBackend } from '../../../src/tensor/backend.js';
+import { kernels, listBackends } from '../../../src/tensor/backend.js';
 import { referenceKernels as ref } from '../../../src/tensor/kernels/reference/index.js';
 import type { ConvParams, GemmParams } from '../../../src/tensor/kernels/types.js';
 import { requestedThreads, setWasmThreads, wasmInfo, wasmKernels as wasm } from '../../../src/tensor/kernels/wasm/index.js';
-import { conv1d, conv2d, conv3d } from '../../../src/tensor/ops/conv.js';
-import { linear, matmul } from '../../../src/tensor/ops/matmul.js';
-import { Tensor } from '../../../src/tensor/tensor.js';
-import { convParams, convSizes, maxRelErr, randomArray } from './arbitraries.js';
+import { convParams, convSizes, randomArray } from './arbitraries.js';
 import { expectWithinSumBound } from './bounds.js';
+import { opsMatchReference } from './ops_suite.js';
 
 /**
  * The wasm kernels accumulate in float32 (in a blocked order that depends on the tile and the
@@ -126,61 +124,7 @@ describe.each([1, 2])('wasm dense kernels equal the reference on %i thread(s)', 
   });
 });
 
-/** Runs `f` on fresh leaves under `backend`; returns the output and every input gradient. */
-function forwardBackward(backend: string, f: (...xs: Tensor[]) => Tensor, inputs: Tensor[], s: number): Float32Array[] {
-  return withBackend(backend, () => {
-    const leaves = inputs.map((t) => new Tensor(t.data.slice(), t.shape).requiresGrad_());
-    const y = f(...leaves);
-    y.backward(new Tensor(randomArray(y.data.length, s), y.shape));
-    return [y.data, ...leaves.map((l) => l.grad?.data ?? new Float32Array(0))];
-  });
-}
-
-const rnd = (shape: number[], s: number): Tensor => new Tensor(randomArray(shape.reduce((a, b) => a * b, 1), s), shape);
-
 describe("ops under withBackend('wasm') equal the reference, forward and gradients", () => {
-  const dim = fc.integer({ min: 1, max: 9 });
   // Small reductions (≤ 72 terms of values in [-1, 1)): float32 accumulation stays within 1e-5 relative.
-  const TOL = 1e-5;
-  const same = (f: (...xs: Tensor[]) => Tensor, inputs: Tensor[], s: number): void => {
-    const want = forwardBackward('reference', f, inputs, s);
-    const got = forwardBackward('wasm', f, inputs, s);
-    got.forEach((g, i) => expect(maxRelErr(g, want[i]!)).toBeLessThanOrEqual(TOL));
-  };
-
-  it('matmul with broadcast batch dimensions and 1-D operands', () => {
-    setWasmThreads(2);
-    fc.assert(
-      fc.property(dim, dim, dim, fc.integer({ min: 1, max: 3 }), fc.constantFrom('2d', 'batched', 'vec'), seed, (m, k, n, b, kind, s) => {
-        const [as, bs] = kind === '2d' ? [[m, k], [k, n]] : kind === 'batched' ? [[b, 1, m, k], [3, k, n]] : [[k], [k, n]];
-        same(matmul, [rnd(as, s), rnd(bs, s + 1)], s + 2);
-      }),
-      { numRuns: 40 },
-    );
-  });
-
-  it('linear with and without bias', () => {
-    fc.assert(
-      fc.property(dim, dim, dim, fc.boolean(), seed, (rows, inF, outF, withBias, s) => {
-        const inputs = [rnd([2, rows, inF], s), rnd([outF, inF], s + 1)];
-        if (withBias) inputs.push(rnd([outF], s + 2));
-        same((x, w, b) => linear(x!, w!, b ?? null), inputs, s + 3);
-      }),
-      { numRuns: 40 },
-    );
-  });
-
-  it('conv1d/2d/3d with bias, stride, padding, dilation and groups', () => {
-    const convs = [conv1d, conv2d, conv3d] as const;
-    fc.assert(
-      fc.property(fc.integer({ min: 1, max: 3 }), fc.integer({ min: 1, max: 2 }), fc.integer({ min: 1, max: 2 }), fc.integer({ min: 0, max: 1 }), fc.integer({ min: 1, max: 2 }), seed, (dims, groups, stride, padding, dilation, s) => {
-        const spatial = new Array<number>(dims).fill(6);
-        const kernel = new Array<number>(dims).fill(dims === 3 ? 2 : 3);
-        const opts = { stride, padding, dilation, groups };
-        const inputs = [rnd([2, 2 * groups, ...spatial], s), rnd([3 * groups, 2, ...kernel], s + 1), rnd([3 * groups], s + 2)];
-        same((x, w, b) => convs[dims - 1]!(x!, w!, b!, opts), inputs, s + 3);
-      }),
-      { numRuns: 25 },
-    );
-  });
+  opsMatchReference('wasm', 1e-5, () => setWasmThreads(2));
 });
