@@ -112,6 +112,10 @@ export class WasmHeap {
     return new Uint16Array(this.memory.buffer, ptr, length);
   }
 
+  i32(ptr: number, length: number): Int32Array {
+    return new Int32Array(this.memory.buffer, ptr, length);
+  }
+
   u8(ptr: number, length: number): Uint8Array {
     return new Uint8Array(this.memory.buffer, ptr, length);
   }

@@ -1,13 +1,13 @@
 /**
  * The `wasm` backend's dense kernels: WebAssembly SIMD128 kernels compiled from AssemblyScript
- * (./assembly), run on every thread of a pool over one shared memory (./pool.ts). Pooling is
- * memory-bound and cheap next to the convolutions around it, so the reference pooling loops serve
- * here, as in the fast backend.
+ * (./assembly), run on every thread of a pool over one shared memory (./pool.ts). Pooling runs
+ * scalar wasm loops over the batch·channel planes (./pooling.ts) that give the reference's results
+ * bit for bit.
  */
-import { avgPool, avgPoolBackward, maxPool, maxPoolBackward } from '../reference/pool.js';
 import type { DenseKernels } from '../types.js';
 import { conv, convBackwardInput, convBackwardWeight } from './conv.js';
 import { gemm } from './gemm.js';
+import { avgPool, avgPoolBackward, maxPool, maxPoolBackward } from './pooling.js';
 
 export const wasmKernels: DenseKernels = {
   name: 'wasm',

@@ -15,8 +15,13 @@ export const KERNEL_NAMES = [
   'packPanels', 'packStrips', 'gemm', 'gemvNT', 'addBias', 'addChannelBias',
   'setGeometry', 'im2col', 'col2im',
   'spmmPanels', 'spmvRows', 'spmv24Pairs',
+  'maxPool', 'maxPoolBackward', 'avgPool', 'avgPoolBackward',
 ] as const;
 export type KernelName = (typeof KERNEL_NAMES)[number];
+
+/** Pooling kernels take (planes, D, H, W, OD, OH, OW, KD, KH, KW, ...) first. */
+const poolWindows = (a: readonly number[]): number => a[0]! * a[4]! * a[5]! * a[6]! * a[7]! * a[8]! * a[9]!;
+const poolInputs = (a: readonly number[]): number => a[0]! * a[1]! * a[2]! * a[3]!;
 
 /**
  * Roughly how many inner-loop steps a call does, from its arguments (`columns`: the column-matrix
@@ -37,6 +42,10 @@ const WORK: Record<KernelName, (a: readonly number[], columns: number) => number
   spmmPanels: (a) => (a[3]! * a[6]! * a[5]!) / 128,
   spmvRows: (a) => (a[2]! * a[4]! * a[5]!) / 2,
   spmv24Pairs: (a) => (a[2]! * a[4]! * a[5]!) / 2,
+  maxPool: poolWindows,
+  maxPoolBackward: (a) => a[0]! * a[4]! * a[5]! * a[6]! + poolInputs(a),
+  avgPool: poolWindows,
+  avgPoolBackward: (a) => poolWindows(a) + poolInputs(a),
 };
 const MIN_PARALLEL_WORK = 1 << 17;
 

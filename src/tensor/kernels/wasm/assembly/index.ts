@@ -4,3 +4,4 @@ export { packPanels } from './panels';
 export { addBias, addChannelBias, gemm, gemvNT, packStrips } from './gemm';
 export { col2im, im2col, setGeometry } from './im2col';
 export { spmmPanels, spmv24Pairs, spmvRows } from './spmm';
+export { avgPool, avgPoolBackward, maxPool, maxPoolBackward } from './pooling';
