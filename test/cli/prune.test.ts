@@ -139,6 +139,34 @@ describe('sparse24 prune', () => {
     });
   });
 
+  it('skips an F64 weight beyond float32 naming the stored value (1e+300), not Infinity, and copies it bit for bit', async () => {
+    await withTmp(async (dir) => {
+      const input = join(dir, 'in.safetensors');
+      const output = join(dir, 'out.safetensors');
+      const big = Float64Array.from(randn(8 * 16, 9));
+      big[5] = 1e300;
+      const inf = Float64Array.from(randn(8 * 16, 10));
+      inf[2] = -Infinity;
+      await saveSafetensors(input, {
+        'big.weight': { dtype: 'F64', shape: [8, 16], data: big },
+        'inf.weight': { dtype: 'F64', shape: [8, 16], data: inf },
+      });
+      const r = await run(['prune', input, '-o', output, '--json']);
+      expect(r.code).toBe(0);
+      const report = JSON.parse(r.out[0]!) as { tensors: TensorFate[] };
+      const byName = new Map(report.tensors.map((t) => [t.name, t]));
+      expect(byName.get('big.weight')!.fate).toBe('skipped');
+      expect(byName.get('big.weight')!.reasons).toEqual([
+        "value 1e+300 at flat index 5 is beyond float32's range (±3.4028234663852886e+38); masks are computed in float32",
+      ]);
+      expect(byName.get('inf.weight')!.reasons).toEqual(['non-finite value -Infinity at flat index 2; masks need finite weights']);
+      expect(r.out[0]).not.toMatch(/non-finite value Infinity/);
+      const out = (await loadSafetensors(output)).tensors.get('big.weight')!;
+      expect(out.dtype).toBe('F64');
+      expect(Array.from(out.data)).toEqual(Array.from(big));
+    });
+  });
+
   it('refuses to overwrite its input, needs -o, and rejects bad options with exit 2', async () => {
     await withTmp(async (dir) => {
       const input = join(dir, 'in.safetensors');
