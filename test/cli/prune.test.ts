@@ -163,7 +163,7 @@ describe('sparse24 prune', () => {
       expect(r.out[0]).not.toMatch(/non-finite value Infinity/);
       const out = (await loadSafetensors(output)).tensors.get('big.weight')!;
       expect(out.dtype).toBe('F64');
-      expect(Array.from(out.data)).toEqual(Array.from(big));
+      expect(Array.from(out.data as Float64Array)).toEqual(Array.from(big));
     });
   });
 
