@@ -167,6 +167,25 @@ describe('sparse24 prune', () => {
     });
   });
 
+  it('--format sparse-24 exports a [0, 32] F16 weight as PyTorch shapes it (packed [0, 16], meta [0, 2]), and check reads it', async () => {
+    await withTmp(async (dir) => {
+      const input = join(dir, 'in.safetensors');
+      const output = join(dir, 'out.safetensors');
+      await saveSafetensors(input, { 'fc.weight': { dtype: 'F16', shape: [0, 32], data: new Uint16Array(0) } });
+      const r = await run(['prune', input, '-o', output, '--format', 'sparse-24', '--json']);
+      expect(r.err).toEqual([]);
+      expect(r.code).toBe(0);
+      const fate = (JSON.parse(r.out[0]!) as { tensors: TensorFate[] }).tensors[0]!;
+      expect(fate.fate).toBe('compressed');
+      const t = (await loadSafetensors(output)).tensors;
+      expect([t.get('fc.weight.sparse_24_packed_weight')?.dtype, t.get('fc.weight.sparse_24_packed_weight')?.shape]).toEqual(['F16', [0, 16]]);
+      expect([t.get('fc.weight.meta')?.dtype, t.get('fc.weight.meta')?.shape]).toEqual(['I16', [0, 2]]);
+      const c = await run(['check', output, '--json']);
+      expect(c.err).toEqual([]);
+      expect(c.code).toBe(0);
+    });
+  });
+
   it('refuses to overwrite its input, needs -o, and rejects bad options with exit 2', async () => {
     await withTmp(async (dir) => {
       const input = join(dir, 'in.safetensors');
