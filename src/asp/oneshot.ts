@@ -152,8 +152,12 @@ export function applyMask(t: StoredTensor, mask: Uint8Array): StoredTensor {
   }
 }
 
-function sparseRecord(name: string, t: StoredTensor, c: Compressed24, format: PruneFormat): SparseStoredRecord | string {
+function sparseRecord(name: string, t: StoredTensor, view: Compressed24, format: PruneFormat): SparseStoredRecord | string {
   if (t.shape.length !== 2) return `${format} stores Linear (2-D) weights; this rank-${t.shape.length} weight is kept dense`;
+  // The mask view of an empty weight has 0 rows (so no loop walks a claimed 1e15 rows), but the
+  // record must store the weight's own shape: [16, 0] stays [16, 0], not [0, 0]. The exporters
+  // walk no rows when there are no columns.
+  const c: Compressed24 = view.rows === t.shape[0] ? view : { ...view, rows: t.shape[0]! };
   if (format === 'sparse-24') {
     if (t.dtype !== 'F16' && t.dtype !== 'BF16') {
       return `sparse-24 (the CUTLASS layout) holds fp16/bf16 values; this ${t.dtype} weight is kept dense (convert the checkpoint to F16 or BF16 first)`;
