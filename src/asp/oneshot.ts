@@ -8,7 +8,8 @@
  * - apex's tensor-core filter for F32 and F16 only: dim0 % 8 == 0 and dim1 % 16 == 0 (dim1 is
  *   in_channels/groups for Conv). Apex applies no filter to BF16 and F64; neither do we, but
  *   the input-channel dim must still split into groups of M;
- * - finite values (a NaN or Inf weight is skipped with a reason instead of masked).
+ * - finite values (a NaN or Inf weight is skipped with a reason instead of masked), and for F64
+ *   values within float32's range (masks are computed in float32; the reason names the stored value).
  * Everything else is copied unchanged: same dtype, same bytes.
  *
  * Pruning works on float32 values (F16/BF16 widen exactly), then zeroes the pruned elements in
@@ -26,7 +27,7 @@ import {
 } from '../sparse/index.js';
 import { ShapeError, Sparse24Error, ValueError } from '../tensor/errors.js';
 import { formatShape } from '../tensor/shape.js';
-import { type StoredTensor, toFloat32 } from '../io/index.js';
+import { type StoredTensor, describeOverflow, float32Overflow, toFloat32 } from '../io/index.js';
 
 export type PruneFormat = 'dense' | 'sparse-24' | 'sparse-24-bitmask';
 export const PRUNE_FORMATS: readonly PruneFormat[] = ['dense', 'sparse-24', 'sparse-24-bitmask'];
@@ -101,9 +102,20 @@ export function weightEligibility(name: string, t: StoredTensor, m: number, requ
   }
   if (t.shape[1]! % m !== 0) reasons.push(`input channels ${t.shape[1]} are not divisible by M=${m}`);
   if (reasons.length === 0) {
-    const values = toFloat32(t);
-    const bad = values.findIndex((v) => !Number.isFinite(v));
+    // Judge the values the file holds: F64 is read as stored, since narrowing to float32 would
+    // turn a finite 1e300 into Infinity and the reason would name a value the file does not have.
+    // F32/F16/BF16 widen to float32 exactly.
+    const values: ArrayLike<number> = t.dtype === 'F64' ? t.data : toFloat32(t);
+    let bad = -1;
+    for (let i = 0; i < values.length; i++) {
+      if (!Number.isFinite(values[i]!)) {
+        bad = i;
+        break;
+      }
+    }
     if (bad >= 0) reasons.push(`non-finite value ${values[bad]} at flat index ${bad}; masks need finite weights`);
+    const overflow = float32Overflow(t);
+    if (overflow !== null) reasons.push(`${describeOverflow(overflow)}; masks are computed in float32`);
   }
   return { candidate: true, eligible: reasons.length === 0, reasons };
 }
@@ -140,8 +152,12 @@ export function applyMask(t: StoredTensor, mask: Uint8Array): StoredTensor {
   }
 }
 
-function sparseRecord(name: string, t: StoredTensor, c: Compressed24, format: PruneFormat): SparseStoredRecord | string {
+function sparseRecord(name: string, t: StoredTensor, view: Compressed24, format: PruneFormat): SparseStoredRecord | string {
   if (t.shape.length !== 2) return `${format} stores Linear (2-D) weights; this rank-${t.shape.length} weight is kept dense`;
+  // The mask view of an empty weight has 0 rows (so no loop walks a claimed 1e15 rows), but the
+  // record must store the weight's own shape: [16, 0] stays [16, 0], not [0, 0]. The exporters
+  // walk no rows when there are no columns.
+  const c: Compressed24 = view.rows === t.shape[0] ? view : { ...view, rows: t.shape[0]! };
   if (format === 'sparse-24') {
     if (t.dtype !== 'F16' && t.dtype !== 'BF16') {
       return `sparse-24 (the CUTLASS layout) holds fp16/bf16 values; this ${t.dtype} weight is kept dense (convert the checkpoint to F16 or BF16 first)`;

@@ -1,8 +1,7 @@
-import { mkdirSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { Bench } from 'tinybench';
-import { writeFileAtomic } from '../io/atomic.js';
+import { makeDirectory, writeFileAtomic } from '../io/atomic.js';
 import { relaxedSimd, requestedThreads, setWasmThreads } from '../tensor/index.js';
 import { type BenchCase, denseCases } from './cases.js';
 import { backendNames, denseImplementation, denseKernelsFor } from './dense.js';
@@ -99,9 +98,12 @@ export async function runBench(o: BenchOptions): Promise<BenchReport> {
   return { suite: o.suite, date: new Date().toISOString(), quick: o.quick, machine: machineInfo(), rows };
 }
 
-/** Writes `<dir>/<suite>[-quick].json` atomically and returns its path. */
+/**
+ * Writes `<dir>/<suite>[-quick].json` atomically (creating `dir`) and returns its path. A folder
+ * or file that cannot be written is a FileWriteError naming it.
+ */
 export async function writeBenchReport(dir: string, report: BenchReport): Promise<string> {
-  mkdirSync(dir, { recursive: true });
+  await makeDirectory(dir);
   const file = join(dir, `${report.suite}${report.quick ? '-quick' : ''}.json`);
   await writeFileAtomic(file, new TextEncoder().encode(`${JSON.stringify(report, null, 2)}\n`));
   return file;

@@ -3,10 +3,9 @@
  * 2:4 masks, sparse fine-tuning, compressed inference checked against the masked dense model,
  * checkpoint and compressed export, and a report folder.
  */
-import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ASP, type PermuteModelFn, exportCompressed, planSparseInference, toSparseInference, toStoredStateDict } from '../asp/index.js';
-import { saveSafetensors } from '../io/index.js';
+import { makeDirectory, saveSafetensors } from '../io/index.js';
 import { getMaskCalculator } from '../sparse/index.js';
 import { DataLoader } from '../nn/data/index.js';
 import { Adam, CosineAnnealingLR, type EpochResult, type TensorModule, evaluate, train } from '../nn/index.js';
@@ -158,7 +157,7 @@ export async function runDemo(options: DemoOptions = {}, hooks: DemoHooks = {}):
     const [denseMs, sparseMs] = forwardTimes(sparseModel === null ? [model] : [model, sparseModel], batch, TIMING_RUNS);
 
     // 5. Files.
-    await mkdir(out, { recursive: true });
+    await makeDirectory(out); // a FileWriteError naming `out`, not Node's raw mkdir error
     const files: string[] = [];
     const checkpoint = join(out, 'checkpoint.safetensors');
     await saveSafetensors(checkpoint, toStoredStateDict(model.stateDict()), { format: 'pt', 'sparse24.pattern': pattern, 'sparse24.dataset': dataset });

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { open, rename, unlink } from 'node:fs/promises';
+import { mkdir, open, rename, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { describeErrno, errnoCode } from './errno.js';
 import { FileWriteError } from './errors.js';
@@ -46,5 +46,20 @@ export async function writeFileAtomic(path: string, bytes: Uint8Array): Promise<
   } catch (err) {
     if (created) await unlink(tmp).catch(() => undefined);
     throw writeError(path, err);
+  }
+}
+
+/**
+ * Creates the folder `path` and its parents (nothing happens if it is already a folder). A
+ * failure is a FileWriteError naming `path` and the reason, e.g. "cannot write out/: a part of
+ * the path is not a folder (ENOTDIR)", instead of Node's raw `mkdir` error.
+ */
+export async function makeDirectory(path: string): Promise<void> {
+  try {
+    await mkdir(path, { recursive: true });
+  } catch (err) {
+    const code = errnoCode(err);
+    if (code === undefined) throw err;
+    throw new FileWriteError(path, code, code === 'EEXIST' ? `exists and is not a folder (${code})` : describeErrno(code));
   }
 }

@@ -39,5 +39,5 @@ export {
 export { MAX_HEADER_BYTES, MAX_HEADER_VALUES, MAX_TENSORS } from './safetensors-header.js';
 export { parseNpy, loadNpy, serializeNpy, saveNpy } from './npy.js';
 export { parseIdx, readIdx } from './idx.js';
-export { temporaryName, writeFileAtomic } from './atomic.js';
+export { makeDirectory, temporaryName, writeFileAtomic } from './atomic.js';
 export { type ReadLimits, MAX_FILE_BYTES, MAX_READABLE_BYTES, RegularFile, readRegularFile, withRegularFile } from './file_read.js';

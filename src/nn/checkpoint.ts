@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { stat } from 'node:fs/promises';
-import { type StoredTensor, FormatError, fromTensor, loadSafetensors, parseSafetensors, serializeSafetensors, toTensor } from '../io/index.js';
+import { type StoredTensor, fromTensor, loadSafetensors, metadataInteger, parseSafetensors, serializeSafetensors, toTensor } from '../io/index.js';
 import { Sparse24Error, type Tensor, ValueError } from '../tensor/index.js';
 import type { LoadResult } from './state_dict.js';
 import type { AnyModule } from './module.js';
@@ -150,9 +150,8 @@ export async function loadCheckpoint(path: string, model: AnyModule, options: Lo
   const { optimizer, scheduler } = options;
   const file = await loadSafetensors(path);
   const id = file.metadata[ID_KEY];
-  const epochText = file.metadata[EPOCH_KEY];
-  const epoch = epochText === undefined ? undefined : Number(epochText);
-  if (epoch !== undefined && !(Number.isInteger(epoch) && epoch >= 0)) throw new FormatError(path, `__metadata__ '${EPOCH_KEY}' must be a non-negative integer, found '${epochText}'`);
+  // Decimal digits only: Number() would read '' or '  ' as epoch 0 and resume from the wrong place.
+  const epoch = metadataInteger(path, file.metadata, EPOCH_KEY);
 
   const staged: StagedLoad[] = [];
   if (optimizer !== undefined || scheduler !== undefined) {

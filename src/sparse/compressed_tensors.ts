@@ -10,7 +10,7 @@
 import { ShapeError, ValueError } from '../tensor/errors.js';
 import type { Compressed24 } from './compressed.js';
 import { compressNM, compressedMask } from './compressed.js';
-import { type CutlassValueDtype, fromCutlass, toCutlass } from './cutlass.js';
+import { type CutlassValueDtype, fromCutlass, metaWordsPerRow, toCutlass } from './cutlass.js';
 import { SparsityError } from './errors.js';
 import { fromHalfBits, toHalfBits } from './half.js';
 import { weightElements } from './view2d.js';
@@ -42,7 +42,8 @@ export function toSparse24(param: string, c: Compressed24, dtype: CutlassValueDt
     s.packed instanceof Int8Array
       ? { dtype: 'I8', shape: packedShape, data: s.packed }
       : { dtype: HALF[dtype as 'float16' | 'bfloat16'], shape: packedShape, data: s.packed };
-  const metaShape = [c.rows, s.meta.length / c.rows];
+  // [rows, cols/16] (or cols/32 for int8), as PyTorch shapes meta: also right for zero rows.
+  const metaShape = [c.rows, metaWordsPerRow(c.cols, dtype)];
   const meta: SparseStoredTensor =
     s.meta instanceof Int32Array ? { dtype: 'I32', shape: metaShape, data: s.meta } : { dtype: 'I16', shape: metaShape, data: s.meta };
   return { [`${param}.sparse_24_packed_weight`]: packed, [`${param}.meta`]: meta };

@@ -36,6 +36,15 @@ function layoutOf(dtype: CutlassValueDtype): { groupsPerWord: number; rowGroup: 
 }
 
 /**
+ * Meta words per row for `cols` dense columns: cols/16 (int16 meta) or cols/32 (int32 meta), the
+ * second dimension of PyTorch's meta tensor. Taken from the column count, not from the buffer
+ * length over the rows, so a matrix with zero rows still has a meta shape ([0, cols/16]).
+ */
+export function metaWordsPerRow(cols: number, dtype: CutlassValueDtype): number {
+  return cols / (4 * layoutOf(dtype).groupsPerWord);
+}
+
+/**
  * Flat position in the stored meta buffer of logical meta word (r, c) for a matrix of `rows` rows:
  * CUTLASS `reorder_meta` then ColumnMajorInterleaved<2>. `rowGroup`/`interleave` are 32/4 for
  * int16 meta and 16/2 for int32 meta.
@@ -99,7 +108,7 @@ export function toCutlass(c: Compressed24, dtype: CutlassValueDtype = 'float16')
     packed = toHalfBits(c.values, dtype);
   }
   const logical = logicalMetaWords(c, groupsPerWord);
-  const ncols = c.cols / (4 * groupsPerWord);
+  const ncols = metaWordsPerRow(c.cols, dtype);
   const meta = dtype === 'int8' ? new Int32Array(logical.length) : new Int16Array(logical.length);
   for (let r = 0; r < (ncols === 0 ? 0 : c.rows); r++) {
     for (let j = 0; j < ncols; j++) {
@@ -122,7 +131,7 @@ export function fromCutlass(s: CutlassSemiStructured): Compressed24 {
   if (s.packed.length !== (rows * cols) / 2) {
     throw new ShapeError(`fromCutlass: packed has ${s.packed.length} values, expected ${rows}x${cols / 2}`);
   }
-  const ncols = cols / (4 * groupsPerWord);
+  const ncols = metaWordsPerRow(cols, dtype);
   if (s.meta.length !== rows * ncols) throw new ShapeError(`fromCutlass: meta has ${s.meta.length} words, expected ${rows}x${ncols}`);
   const indices = new Uint8Array((rows * cols) / 2);
   // cols = 0 with rows = 2^52 is a valid empty matrix: walk no rows then.

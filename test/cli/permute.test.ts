@@ -20,15 +20,17 @@ for (let i = 0; i < seed1.length; i++) seed1[i] = g.nextDouble();
 const npy = join(dir, 'seed1.npy');
 writeFileSync(npy, serializeNpy({ dtype: 'F32', shape: [128, 64], data: seed1 }));
 
-interface Report { rows: number; cols: number; unpruned: number; default24: number; bound: number; permuted: number; efficacy: number; seconds: number; permutation: number[] }
+interface Report { rows: number; cols: number; unpruned: number; default24: number; bound: number; permuted: number; efficacy: number; seconds: number; stopped: string; permutation: number[] }
 
 describe('sparse24 permute', () => {
   it('--json on the seed-1 .npy reproduces apex’s window-8 result', async () => {
     const c = capture();
     expect(await main(['permute', npy, '--json'], c.io)).toBe(0);
     const r = JSON.parse(c.out[0]!) as Report;
-    expect(Object.keys(r)).toEqual(['rows', 'cols', 'unpruned', 'default24', 'bound', 'permuted', 'efficacy', 'seconds', 'permutation']);
+    expect(Object.keys(r)).toEqual(['rows', 'cols', 'unpruned', 'default24', 'bound', 'permuted', 'efficacy', 'seconds', 'stopped', 'permutation']);
     expect([r.rows, r.cols]).toEqual([128, 64]);
+    expect(r.stopped).toBe('converged');
+    expect(c.err).toEqual([]); // --json: no progress lines
     expect(r.permuted.toFixed(3)).toBe('2919.759');
     expect(r.default24.toFixed(3)).toBe('2852.377');
     expect(r.permutation.slice(0, 8)).toEqual([0, 9, 12, 35, 4, 10, 28, 37]);
@@ -55,6 +57,11 @@ describe('sparse24 permute', () => {
       [['permute', join(dir, 'missing.npy')], /missing\.npy/],
       [['permute', join(dir, 'conv.safetensors')], /holds 2 tensors; choose one with --tensor/],
       [['permute', join(dir, 'conv.safetensors'), '--tensor', 'nope'], /has no tensor 'nope'/],
+      [['permute', npy, '--time-limit', 'Infinity'], /--time-limit must be a positive number, got 'Infinity'/],
+      [['permute', npy, '--time-limit', 'NaN'], /--time-limit must be a positive number/],
+      [['permute', npy, '--time-limit', '0'], /--time-limit must be a positive number/],
+      [['permute', npy, '--time-limit=-5'], /--time-limit must be a positive number/],
+      [['permute', npy, '--time-limit', ''], /--time-limit must be a positive number/],
     ];
     for (const [argv, msg] of cases) {
       const c = capture();
@@ -62,6 +69,35 @@ describe('sparse24 permute', () => {
       expect(c.err).toHaveLength(1);
       expect(c.err[0]).toMatch(msg);
     }
+  });
+
+  it('without --json prints progress on stderr (not only on a TTY) and the stop reason', async () => {
+    const c = capture();
+    expect(await main(['permute', npy], c.io)).toBe(0);
+    expect(c.err.length).toBeGreaterThan(0);
+    for (const line of c.err) expect(line).toMatch(/^permute: pass \d+: kept /);
+    expect(c.out[0]).toMatch(/^stopped {7}converged$/m);
+  });
+
+  it('--time-limit bounds a strategy that would run on: it stops, says so, and returns a permutation', async () => {
+    const c = capture();
+    expect(await main(['permute', npy, '--strategy', 'progressive', '--time-limit', '0.2', '--json'], c.io)).toBe(0);
+    const r = JSON.parse(c.out[0]!) as Report;
+    expect(r.stopped).toBe('time-limit');
+    expect(r.permuted).toBeGreaterThanOrEqual(r.default24);
+    expect([...r.permutation].sort((a, b) => a - b)).toEqual(Array.from({ length: 64 }, (_, i) => i));
+    const h = capture();
+    expect(await main(['permute', npy, '--strategy', 'progressive', '--time-limit', '0.2'], h.io)).toBe(0);
+    expect(h.out[0]).toMatch(/^stopped {7}time-limit \(0\.2 s reached/m);
+    expect(h.err.at(-1)).toMatch(/^permute: progressive: stopped at the time limit of 0\.2 s/);
+  });
+
+  it('help says --time-limit bounds every strategy, default 60 s', async () => {
+    const c = capture();
+    await main(['permute', '--help'], c.io);
+    const text = [...c.out, ...c.err].join('\n');
+    expect(text).toMatch(/--time-limit S\s+seconds any strategy may search.*\(default 60\)/);
+    expect(text).not.toMatch(/progressive: seconds to search/);
   });
 
   it('rejects a width that is not a multiple of 4', async () => {

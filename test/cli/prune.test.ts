@@ -6,6 +6,7 @@ import { main } from '../../src/cli/main.js';
 import { type StoredTensor, float32ArrayToFloat16Bits, loadSafetensors, saveSafetensors, toFloat32 } from '../../src/io/index.js';
 import { createMask, decompress, fromSparse24, fromSparse24Bitmask, isNM, type SparseStoredRecord } from '../../src/sparse/index.js';
 import { MT19937 } from '../../src/tensor/index.js';
+import { runScript } from '../helpers/child.js';
 import { capture, withTmp } from './helpers.js';
 
 function randn(n: number, seed: number): Float32Array {
@@ -138,6 +139,88 @@ describe('sparse24 prune', () => {
       );
     });
   });
+
+  it('skips an F64 weight beyond float32 naming the stored value (1e+300), not Infinity, and copies it bit for bit', async () => {
+    await withTmp(async (dir) => {
+      const input = join(dir, 'in.safetensors');
+      const output = join(dir, 'out.safetensors');
+      const big = Float64Array.from(randn(8 * 16, 9));
+      big[5] = 1e300;
+      const inf = Float64Array.from(randn(8 * 16, 10));
+      inf[2] = -Infinity;
+      await saveSafetensors(input, {
+        'big.weight': { dtype: 'F64', shape: [8, 16], data: big },
+        'inf.weight': { dtype: 'F64', shape: [8, 16], data: inf },
+      });
+      const r = await run(['prune', input, '-o', output, '--json']);
+      expect(r.code).toBe(0);
+      const report = JSON.parse(r.out[0]!) as { tensors: TensorFate[] };
+      const byName = new Map(report.tensors.map((t) => [t.name, t]));
+      expect(byName.get('big.weight')!.fate).toBe('skipped');
+      expect(byName.get('big.weight')!.reasons).toEqual([
+        "value 1e+300 at flat index 5 is beyond float32's range (±3.4028234663852886e+38); masks are computed in float32",
+      ]);
+      expect(byName.get('inf.weight')!.reasons).toEqual(['non-finite value -Infinity at flat index 2; masks need finite weights']);
+      expect(r.out[0]).not.toMatch(/non-finite value Infinity/);
+      const out = (await loadSafetensors(output)).tensors.get('big.weight')!;
+      expect(out.dtype).toBe('F64');
+      expect(Array.from(out.data as Float64Array)).toEqual(Array.from(big));
+    });
+  });
+
+  it('--format sparse-24 exports a [0, 32] F16 weight as PyTorch shapes it (packed [0, 16], meta [0, 2]), and check reads it', async () => {
+    await withTmp(async (dir) => {
+      const input = join(dir, 'in.safetensors');
+      const output = join(dir, 'out.safetensors');
+      await saveSafetensors(input, { 'fc.weight': { dtype: 'F16', shape: [0, 32], data: new Uint16Array(0) } });
+      const r = await run(['prune', input, '-o', output, '--format', 'sparse-24', '--json']);
+      expect(r.err).toEqual([]);
+      expect(r.code).toBe(0);
+      const fate = (JSON.parse(r.out[0]!) as { tensors: TensorFate[] }).tensors[0]!;
+      expect(fate.fate).toBe('compressed');
+      const t = (await loadSafetensors(output)).tensors;
+      expect([t.get('fc.weight.sparse_24_packed_weight')?.dtype, t.get('fc.weight.sparse_24_packed_weight')?.shape]).toEqual(['F16', [0, 16]]);
+      expect([t.get('fc.weight.meta')?.dtype, t.get('fc.weight.meta')?.shape]).toEqual(['I16', [0, 2]]);
+      const c = await run(['check', output, '--json']);
+      expect(c.err).toEqual([]);
+      expect(c.code).toBe(0);
+    });
+  });
+
+  it('empty weights claiming huge dimensions ([1e15, 0, 3, 3], no bytes) are pruned at once, in a real process with a timeout', async () => {
+    await withTmp(async (dir) => {
+      const input = join(dir, 'empty.safetensors');
+      await saveSafetensors(input, {
+        'conv.weight': { dtype: 'F32', shape: [1e15, 0, 3, 3], data: new Float32Array(0) },
+        'conv16.weight': { dtype: 'F16', shape: [2 ** 52, 16, 0, 3], data: new Uint16Array(0) },
+        'fc.weight': { dtype: 'F16', shape: [1e15, 0], data: new Uint16Array(0) },
+        'wide.weight': { dtype: 'BF16', shape: [0, 2 ** 52], data: new Uint16Array(0) },
+      });
+      const runs: string[][] = [];
+      for (const pattern of ['m4n2_1d', 'm4n2_2d_best', 'm4n2_2d_greedy', '2:8']) {
+        for (const format of ['dense', 'sparse-24', 'sparse-24-bitmask']) {
+          if (pattern === '2:8' && format !== 'dense') continue; // the compressed formats are 2:4 only
+          const out = join(dir, `out-${pattern.replace(':', '_')}-${format}.safetensors`);
+          runs.push(['prune', input, '-o', out, '--pattern', pattern, '--format', format, '--save-masks'], ['check', out, '--pattern', pattern]);
+        }
+      }
+      // A synchronous loop over 1e15 rows cannot be interrupted in process: run the CLI in a child.
+      const child = runScript(join('test', 'fuzz', 'fixtures', 'cli_many.ts'), [JSON.stringify(runs)], 60_000);
+      expect(child.timedOut).toBe(false);
+      expect(child.stderr).toBe('');
+      expect(child.status).toBe(0);
+      const lines = child.stdout.trim().split('\n').map((l) => JSON.parse(l) as { argv: string[]; code: number; err: string[] });
+      expect(lines).toHaveLength(runs.length);
+      for (const r of lines) expect({ argv: r.argv, code: r.code, err: r.err }).toEqual({ argv: r.argv, code: 0, err: [] });
+      // The compressed records keep the weight's own shape, [1e15, 0] included.
+      const bitmask = (await loadSafetensors(join(dir, 'out-m4n2_1d-sparse-24-bitmask.safetensors'))).tensors;
+      expect(Array.from(bitmask.get('fc.weight.shape')!.data as BigInt64Array)).toEqual([10n ** 15n, 0n]);
+      expect(bitmask.get('fc.weight.bitmask')!.shape).toEqual([1e15, 0]);
+      const cutlass = (await loadSafetensors(join(dir, 'out-m4n2_1d-sparse-24.safetensors'))).tensors;
+      expect(cutlass.get('fc.weight.sparse_24_packed_weight')!.shape).toEqual([1e15, 0]);
+      expect(cutlass.get('wide.weight.meta')!.shape).toEqual([0, 2 ** 52 / 16]);
+    });
+  }, 90_000);
 
   it('refuses to overwrite its input, needs -o, and rejects bad options with exit 2', async () => {
     await withTmp(async (dir) => {

@@ -156,3 +156,21 @@ describe('state dict hints', () => {
     expect((err as Error).message).toMatch(/before initModelForPruning/);
   });
 });
+
+describe('epoch metadata', () => {
+  it("an empty or mangled 'sparse24.epoch' is a FormatError, not epoch 0", async () => {
+    const model = new Sequential(new Linear(4, 2));
+    await saveCheckpoint(path, model, { epoch: 3 });
+    const saved = await loadSafetensors(path);
+    expect((await loadCheckpoint(path, model)).epoch).toBe(3);
+    for (const bad of ['', '  ', '0x10', '1e3', '-1', '2.5', 'three', '99999999999999999999']) {
+      await saveSafetensors(path, saved.tensors, { ...saved.metadata, 'sparse24.epoch': bad });
+      const err = await loadCheckpoint(path, model).catch((e: unknown) => e);
+      expect(err, `epoch '${bad}'`).toBeInstanceOf(FormatError);
+      expect((err as Error).message).toContain(path);
+      expect((err as Error).message).toMatch(/'sparse24\.epoch' must be a non-negative integer in decimal digits, found '/);
+    }
+    await saveSafetensors(path, saved.tensors, { ...saved.metadata, 'sparse24.epoch': '0' });
+    expect((await loadCheckpoint(path, model)).epoch).toBe(0);
+  });
+});

@@ -45,6 +45,18 @@ describe('compressed-tensors sparse-24', () => {
     expect(Array.from(decompress(fromSparse24('w', recBf)))).toEqual(Array.from(decompress(c32)));
   });
 
+  it('a weight with zero rows exports as PyTorch shapes it: packed [0, k/2], meta [0, k/16] (int8: k/32)', () => {
+    for (const [dtype, cols, metaCols] of [['float16', 32, 2], ['bfloat16', 64, 4], ['int8', 64, 2]] as const) {
+      const c = compress24(new Float32Array(0), new Uint8Array(0), 0, cols);
+      const rec = toSparse24('w', c, dtype);
+      expect(rec['w.sparse_24_packed_weight']!.shape).toEqual([0, cols / 2]);
+      expect(rec['w.meta']!.shape).toEqual([0, metaCols]);
+      expect(rec['w.meta']!.data.length).toBe(0);
+      const back = fromSparse24('w', rec);
+      expect([back.rows, back.cols, back.values.length]).toEqual([0, cols, 0]);
+    }
+  });
+
   it('names missing keys and mismatched dtypes', () => {
     const rec = toSparse24('w', masked(32, 32, new Array(1024).fill(1)));
     expect(() => fromSparse24('v', rec)).toThrow(/no key 'v.sparse_24_packed_weight'/);

@@ -1,8 +1,8 @@
 import { type StoredTensor, describeOverflow, float32Overflow, toFloat32 } from '../../io/index.js';
-import { SEARCH_STRATEGIES, type SearchStrategy, searchPermutation } from '../../permutation/index.js';
+import { DEFAULT_TIME_LIMIT, SEARCH_STRATEGIES, type SearchStrategy, type StopReason, searchPermutation } from '../../permutation/index.js';
 import { toView } from '../../sparse/view2d.js';
 import { type Command, UsageError } from '../command.js';
-import { intOption } from '../util/options.js';
+import { intOption, numberOption } from '../util/options.js';
 import { loadTensorFile } from '../util/tensor_file.js';
 
 async function readTensor(file: string, name: string | undefined): Promise<{ name: string; tensor: StoredTensor }> {
@@ -23,6 +23,12 @@ async function readTensor(file: string, name: string | undefined): Promise<{ nam
   return { name: entry![0], tensor: entry![1] };
 }
 
+function describeStop(stopped: StopReason, strategy: string, timeLimit: number): string {
+  if (stopped === 'time-limit') return `time-limit (${timeLimit} s reached; best arrangement found so far)`;
+  if (stopped === 'budget') return `budget (${strategy === 'random' ? '--trials' : 'attempts'} used up)`;
+  return 'converged';
+}
+
 /** `sparse24 permute FILE`: search a column permutation of one weight that keeps more under 2:4. */
 export const permuteCommand: Command = {
   name: 'permute',
@@ -38,11 +44,14 @@ export const permuteCommand: Command = {
     '  --strategy NAME   osg | channel-swap | progressive | random | exhaustive (default osg)',
     '  --window N        osg stripe-group width in columns: 8, 12 or 16 (default 8)',
     '  --escapes N       bounded regressions after convergence, osg and channel-swap (default 0)',
-    '  --time-limit S    progressive: seconds to search (default 60)',
+    '  --time-limit S    seconds any strategy may search, a finite number > 0 (default 60); progressive',
+    '                    uses all of it, the others stop earlier when they converge. A search cut',
+    '                    short returns the best arrangement it reached.',
     '  --trials N        random: permutations to try (default 1000)',
     '  --seed N          random stream seed (default 1)',
     '  --tensor NAME     which tensor of a safetensors file',
-    '  --json            print one JSON object',
+    '  --json            print one JSON object (with `stopped`: converged, time-limit or budget);',
+    '                    without --json, progress lines go to stderr',
   ].join('\n'),
   options: {
     strategy: { type: 'string' },
@@ -67,11 +76,8 @@ export const permuteCommand: Command = {
     const escapes = intOption(v['escapes'], 'escapes', 0, 0);
     const trials = intOption(v['trials'], 'trials', 1000, 1);
     const seed = intOption(v['seed'], 'seed', 1, 0);
-    let timeLimit = 60;
-    if (v['time-limit'] !== undefined) {
-      timeLimit = Number(v['time-limit']);
-      if (typeof v['time-limit'] !== 'string' || !(timeLimit > 0)) throw new UsageError(`--time-limit must be a positive number of seconds, got '${String(v['time-limit'])}'`);
-    }
+    // Checked here, not left to the library, so a bad value is a usage error (exit 2), not a crash.
+    const timeLimit = numberOption(v['time-limit'], 'time-limit', DEFAULT_TIME_LIMIT);
     const tensorName = typeof v['tensor'] === 'string' ? v['tensor'] : undefined;
     const { name, tensor } = await readTensor(file, tensorName);
     const shape = tensor.shape;
@@ -87,7 +93,8 @@ export const permuteCommand: Command = {
       throw new UsageError(`tensor '${name}' has ${view.cols} columns (input channels); a permutation search needs a multiple of 4, at least 8`);
     }
     const json = v['json'] === true;
-    const tty = process.stderr.isTTY === true && !json;
+    // Progress goes to stderr whenever the output is for people, TTY or not (a log file
+    // should show a long search is alive too); --json keeps stderr for errors only.
     const r = searchPermutation(view.data, view.rows, view.cols, {
       strategy: strategy as SearchStrategy,
       window,
@@ -95,7 +102,7 @@ export const permuteCommand: Command = {
       trials,
       seed,
       timeLimit,
-      ...(tty ? { onProgress: (m: string) => io.err(`permute: ${m}`) } : {}),
+      ...(json ? {} : { onProgress: (m: string) => io.err(`permute: ${m}`) }),
     });
     const report = {
       rows: view.rows,
@@ -106,6 +113,7 @@ export const permuteCommand: Command = {
       permuted: r.permuted,
       efficacy: r.efficacy,
       seconds: r.seconds,
+      stopped: r.stopped,
       permutation: Array.from(r.permutation),
     };
     if (json) io.out(JSON.stringify(report));
@@ -117,6 +125,7 @@ export const permuteCommand: Command = {
           `50% per row   ${r.bound.toFixed(3)} (bound)`,
           `default 2:4   ${r.default24.toFixed(3)}`,
           `permuted 2:4  ${r.permuted.toFixed(3)}  efficacy ${(r.efficacy * 100).toFixed(1)}%  ${r.seconds.toFixed(3)} s`,
+          `stopped       ${describeStop(r.stopped, strategy, timeLimit)}`,
           `permutation   ${report.permutation.join(',')}`,
         ].join('\n'),
       );

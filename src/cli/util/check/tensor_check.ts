@@ -9,7 +9,7 @@
  * alone, a classifier such as Linear(64, 10), which apex skips, would fail --strict after QAT.
  */
 import { type Eligibility, keptMagnitude, weightEligibility } from '../../../asp/oneshot.js';
-import { type StoredTensor, describeOverflow, float32Overflow } from '../../../io/index.js';
+import type { StoredTensor } from '../../../io/index.js';
 import { createMask, toView, viewDims } from '../../../sparse/index.js';
 import { formatShape } from '../../../tensor/shape.js';
 import type { DenseSource } from './dense_source.js';
@@ -62,17 +62,12 @@ function int8Eligibility(name: string, shape: readonly number[], m: number, byNa
 
 /**
  * Eligibility of a dense tensor of the file: apex's rules, with I8 weights judged as above. An
- * F64 value beyond float32's range is named as the file holds it: weightEligibility judges the
- * float32 values, where 1e300 has become Infinity, so it judges the rest on a copy without them.
+ * F64 value beyond float32's range is named as the file holds it (weightEligibility judges F64
+ * values as stored, not narrowed to float32).
  */
 export function storedEligibility(name: string, t: StoredTensor, m: number, byName: boolean): Eligibility {
   if (t.dtype === 'I8') return int8Eligibility(name, t.shape, m, byName);
-  const overflow = float32Overflow(t);
-  if (overflow === null) return weightEligibility(name, t, m, byName);
-  const data = Float64Array.from(t.data as Float64Array, (v) => (Number.isFinite(v) && !Number.isFinite(Math.fround(v)) ? 0 : v));
-  const e = weightEligibility(name, { dtype: 'F64', shape: t.shape, data }, m, byName);
-  if (!e.candidate) return e;
-  return { candidate: true, eligible: false, reasons: [...e.reasons, `${describeOverflow(overflow)}; masks are computed in float32`] };
+  return weightEligibility(name, t, m, byName);
 }
 
 /**
