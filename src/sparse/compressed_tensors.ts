@@ -75,22 +75,20 @@ export function toSparse24Bitmask(
   const bytesPerRow = Math.ceil(c.cols / 8);
   const bitmask = new Uint8Array(c.rows * bytesPerRow);
   const mask = compressedMask(c);
-  // A weight without elements has a 0-row view; the record still states the weight's own shape.
-  const [rows, cols] = c.rows === 0 && c.weightShape?.length === 2 ? c.weightShape : [c.rows, c.cols];
   for (let r = 0; r < (c.cols === 0 ? 0 : c.rows); r++) {
     for (let col = 0; col < c.cols; col++) {
       if (mask[r * c.cols + col]) bitmask[r * bytesPerRow + (col >> 3)]! |= 1 << (col & 7);
     }
   }
-  const valueShape = [rows!, cols! / 2];
+  const valueShape = [c.rows, c.cols / 2];
   const compressed: SparseStoredTensor =
     dtype === 'float32'
       ? { dtype: 'F32', shape: valueShape, data: Float32Array.from(c.values) }
       : { dtype: HALF[dtype], shape: valueShape, data: toHalfBits(c.values, dtype) };
   return {
     [`${param}.compressed`]: compressed,
-    [`${param}.bitmask`]: { dtype: 'U8', shape: [rows!, Math.ceil(cols! / 8)], data: bitmask },
-    [`${param}.shape`]: { dtype: 'I64', shape: [2], data: BigInt64Array.from([BigInt(rows!), BigInt(cols!)]) },
+    [`${param}.bitmask`]: { dtype: 'U8', shape: [c.rows, bytesPerRow], data: bitmask },
+    [`${param}.shape`]: { dtype: 'I64', shape: [2], data: BigInt64Array.from([BigInt(c.rows), BigInt(c.cols)]) },
   };
 }
 
