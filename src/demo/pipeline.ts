@@ -19,7 +19,7 @@ import { writeReport } from './report.js';
 import { SearchProgress } from './search_progress.js';
 import type { DemoHooks, DemoOptions, DemoResult, EpochPoint, LayerMagnitudeRow } from './types.js';
 
-/** Per dataset: epochs, batch size and learning rates that reach the targets (see README). */
+/** Per dataset: epochs, batch size and learning rates that reach the README's accuracy figures. */
 const RECIPES = {
   digits: { epochs: 4, finetuneEpochs: 3, batchSize: 16, lr: 0.01, finetuneLr: 0.002 },
   'fashion-mnist': { epochs: 3, finetuneEpochs: 1, batchSize: 32, lr: 0.004, finetuneLr: 0.001 },

@@ -14,8 +14,8 @@
  * (its fake-quant children are copied but not called).
  *
  * Limitation: a user class that keeps its own JavaScript private (#) fields cannot be copied this
- * way (those fields are unreachable); its methods would throw a TypeError. Such models can be
- * converted in place instead (`inPlace: true` where offered).
+ * way (those fields are unreachable); its methods would throw a TypeError. Give such a class
+ * ordinary fields to convert it.
  */
 import { type AnyModule, Module, ModuleDict, ModuleList, Parameter, Sequential } from '../../nn/index.js';
 import { Tensor } from '../../tensor/index.js';

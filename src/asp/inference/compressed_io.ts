@@ -7,7 +7,7 @@
  *   - 'sparse-24': `<module>.weight.sparse_24_packed_weight` + `.meta` (the CUTLASS layout), values
  *     in float16 (default) or bfloat16 — CUTLASS has no fp32 form, so the values are rounded to
  *     nearest-even fp16/bf16. A Linear whose shape the CUTLASS layout cannot hold (rows % 32,
- *     cols % 64 for fp16) is stored dense instead, with its mask;
+ *     cols % 32 for fp16/bf16) is stored dense instead, with its mask;
  *   - 'sparse-24-bitmask': `<module>.weight.compressed`, `.bitmask`, `.shape`, values in float32
  *     (default: lossless), float16 or bfloat16.
  * compressed-tensors stores 2-D weights only, so masked Conv weights are stored dense (masked)
