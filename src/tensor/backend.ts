@@ -8,6 +8,7 @@
  * threads), 'gpu' (gpu.js in the mode `setGpuMode` / $SPARSE24_GPU_MODE picks).
  */
 import { BackendError } from './errors.js';
+import { envVar } from './host.js';
 import { fastKernels } from './kernels/fast/index.js';
 import { GPU_MODES, createGpuKernels, isGpuMode } from './kernels/gpu/index.js';
 import { referenceKernels } from './kernels/reference/index.js';
@@ -74,7 +75,7 @@ export function setBackend(name: string): void {
 /** The active backend's name: set explicitly, else $SPARSE24_BACKEND, else 'reference'. */
 export function getBackend(): string {
   if (active === null) {
-    const fromEnv = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env?.['SPARSE24_BACKEND'];
+    const fromEnv = envVar('SPARSE24_BACKEND');
     setBackend(fromEnv !== undefined && fromEnv !== '' ? fromEnv : 'reference');
   }
   return active!;
@@ -119,7 +120,7 @@ let gpuMode: string | null = null;
 /** The gpu.js mode backend 'gpu' uses: set explicitly, else $SPARSE24_GPU_MODE, else 'webasm'. */
 export function getGpuMode(): string {
   if (gpuMode === null) {
-    const fromEnv = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env?.['SPARSE24_GPU_MODE'];
+    const fromEnv = envVar('SPARSE24_GPU_MODE');
     return fromEnv !== undefined && fromEnv !== '' ? fromEnv : 'webasm';
   }
   return gpuMode;

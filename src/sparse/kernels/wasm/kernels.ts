@@ -5,13 +5,12 @@
  * batch 1) read vectors directly — 2:4 through the row-pair swizzle kernel, other patterns scalar.
  */
 import type { ConvParams } from '../../../tensor/kernels/types.js';
-import { THIN_ROWS, type WasmRuntime, setGeometry, wasmRuntime } from '../../../tensor/kernels/wasm/index.js';
+import { THIN_ROWS, type WasmRuntime, panelBytes, setGeometry, wasmRuntime } from '../../../tensor/kernels/wasm/index.js';
 import type { CompressedNM } from '../../compressed.js';
 import { checkConv, checkLinear, checkSpmm, convOutputLength } from '../geometry.js';
 import type { SparseKernels } from '../types.js';
 import { PANEL_KC, convRows, matrixRows, packEntries, packPairs24 } from './pack.js';
 
-const panelBytes = (k: number, n: number): number => Math.ceil(n / 16) * k * 64;
 /** The largest multiple of m not above PANEL_KC (at least m), so K blocks end on group boundaries. */
 const blockOf = (m: number): number => Math.max(m, Math.floor(PANEL_KC / m) * m);
 

@@ -8,9 +8,8 @@
  */
 import { convGeometry } from '../fast/conv.js';
 import type { ConvParams } from '../types.js';
+import { panelBytes, stripBytes } from './layout.js';
 import { type WasmRuntime, wasmRuntime } from './runtime.js';
-
-const stripBytes = (m: number, k: number): number => Math.ceil(m / 4) * k * 16;
 
 /** Sets the im2col/col2im geometry on every thread. */
 export function setGeometry(rt: WasmRuntime, p: ConvParams, cg: number): void {
@@ -45,7 +44,7 @@ export function conv(x: Float32Array, w: Float32Array, bias: Float32Array | null
     const y = s.alloc(outLen * 4);
     const strips = weightStrips(rt, w, p, stamp, s.alloc);
     const per = stripBytes(g.kg, g.rowsCol);
-    const colBytes = Math.ceil(g.outLen / 16) * g.rowsCol * 64;
+    const colBytes = panelBytes(g.rowsCol, g.outLen);
     const cols = s.alloc(colBytes);
     setGeometry(rt, p, g.cg);
     for (let n = 0; n < p.batch; n++) {
@@ -76,7 +75,7 @@ export function convBackwardInput(dy: Float32Array, w: Float32Array, p: ConvPara
     for (let gi = 0; gi < p.groups; gi++) {
       rt.run('packStrips', wp + gi * g.kg * g.rowsCol * 4, 1, g.rowsCol, g.rowsCol, g.kg, strips + gi * per);
     }
-    const panels = s.alloc(Math.ceil(g.outLen / 16) * g.kg * 64);
+    const panels = s.alloc(panelBytes(g.kg, g.outLen));
     const dcol = s.alloc(g.rowsCol * g.outLen * 4);
     setGeometry(rt, p, g.cg);
     for (let n = 0; n < p.batch; n++) {
@@ -103,7 +102,7 @@ export function convBackwardWeight(dy: Float32Array, x: Float32Array, p: ConvPar
     const dw = s.alloc(wLen * 4);
     const col = s.alloc(g.rowsCol * g.outLen * 4);
     const strips = s.alloc(stripBytes(g.kg, g.outLen));
-    const panels = s.alloc(Math.ceil(g.rowsCol / 16) * g.outLen * 64);
+    const panels = s.alloc(panelBytes(g.outLen, g.rowsCol));
     setGeometry(rt, p, g.cg);
     for (let n = 0; n < p.batch; n++) {
       for (let gi = 0; gi < p.groups; gi++) {

@@ -7,13 +7,11 @@
 import type { GemmParams } from '../types.js';
 import type { Packed } from './cache.js';
 import type { Scratch } from './heap.js';
+import { panelBytes, stripBytes } from './layout.js';
 import { type WasmRuntime, wasmRuntime } from './runtime.js';
 
 /** Most rows of A handled by the dot-product path instead of the packed GEMM. */
 export const THIN_ROWS = 3;
-
-const panelBytes = (k: number, n: number): number => Math.ceil(n / 16) * k * 64;
-const stripBytes = (m: number, k: number): number => Math.ceil(m / 4) * k * 16;
 
 /** B (one matrix of `p`) packed into panels: cached when stamped, else in scratch. */
 function packedB(rt: WasmRuntime, s: Scratch, b: Float32Array, offset: number, p: GemmParams): number {

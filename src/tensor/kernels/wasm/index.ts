@@ -22,6 +22,7 @@ export const wasmKernels: DenseKernels = {
 };
 
 export { THIN_ROWS } from './gemm.js';
+export { panelBytes, stripBytes } from './layout.js';
 export { setGeometry } from './conv.js';
 export type { Scratch } from './heap.js';
 export type { Packed } from './cache.js';

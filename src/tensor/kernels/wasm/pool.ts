@@ -10,6 +10,7 @@
  * imports a Node module and a browser build sees no Node dependency.
  */
 import { BackendError } from '../../errors.js';
+import { nodeBuiltin } from '../../host.js';
 
 /** Control block layout (Int32 slots). */
 const SEQ = 0;
@@ -66,9 +67,7 @@ interface WorkerThreadsModule {
 
 /** worker_threads when this runtime has it (Node), else null (a browser: see `threadSupport`). */
 function workerThreads(): WorkerThreadsModule | null {
-  const proc = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process;
-  const wt = proc?.getBuiltinModule?.('node:worker_threads') as WorkerThreadsModule | undefined;
-  return wt ?? null;
+  return nodeBuiltin<WorkerThreadsModule>('node:worker_threads') ?? null;
 }
 
 /** Whether this runtime can run the kernels on several threads, and if not, why. */

@@ -5,6 +5,7 @@
  * it is 1 and `wasmInfo().threadNote` says why.
  */
 import { BackendError } from '../../errors.js';
+import { envVar, nodeBuiltin } from '../../host.js';
 import { WeightCache } from './cache.js';
 import { WasmHeap } from './heap.js';
 import { KERNELS_RELAXED, KERNELS_RELAXED_SHARED, KERNELS_SIMD, KERNELS_SIMD_SHARED } from './kernels.generated.js';
@@ -84,8 +85,7 @@ export function wasmAvailable(): boolean {
  * (Chrome 114+, Node with --experimental-wasm-relaxed-simd) unless $SPARSE24_WASM_SIMD=base.
  */
 export function relaxedSimd(): boolean {
-  const env = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env;
-  if (env?.['SPARSE24_WASM_SIMD'] === 'base') return false;
+  if (envVar('SPARSE24_WASM_SIMD') === 'base') return false;
   return typeof WebAssembly === 'object' && WebAssembly.validate(decodeBase64(KERNELS_RELAXED));
 }
 
@@ -103,15 +103,13 @@ function kernelModule(shared: boolean, relaxed: boolean): WebAssembly.Module {
 }
 
 function coreCount(): number {
-  const proc = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process;
-  const os = proc?.getBuiltinModule?.('node:os') as { availableParallelism?: () => number } | undefined;
+  const os = nodeBuiltin<{ availableParallelism?: () => number }>('node:os');
   const nav = (globalThis as { navigator?: { hardwareConcurrency?: number } }).navigator;
   return os?.availableParallelism?.() ?? nav?.hardwareConcurrency ?? 1;
 }
 
 function threadsFromEnv(): number | null {
-  const proc = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process;
-  const raw = proc?.env?.['SPARSE24_THREADS'];
+  const raw = envVar('SPARSE24_THREADS');
   if (raw === undefined || raw === '') return null;
   const n = Number(raw);
   if (!Number.isInteger(n) || n < 1) throw new BackendError(`SPARSE24_THREADS must be a positive integer, got '${raw}'`);
