@@ -39,6 +39,8 @@ for (const [name, opts] of cases) {
     last = searchPermutation(matrix, 128, 64, opts);
     times.push(last.seconds);
   }
-  lines.push(`| ${name} | ${last.permuted.toFixed(3)} | ${(last.efficacy * 100).toFixed(1)} | ${median(times).toFixed(3)} | ${Math.min(...times).toFixed(3)} |`);
+  lines.push(
+    `| ${name} | ${last.permuted.toFixed(3)} | ${(last.efficacy * 100).toFixed(1)} | ${median(times).toFixed(3)} | ${Math.min(...times).toFixed(3)} |`,
+  );
 }
 console.log(lines.join('\n'));

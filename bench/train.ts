@@ -8,16 +8,7 @@
  */
 import { parseArgs } from 'node:util';
 import { manualSeed } from '../src/tensor/index.js';
-import {
-  Adam,
-  Conv2d,
-  Flatten,
-  Linear,
-  MaxPool2d,
-  ReLU,
-  Sequential,
-  train,
-} from '../src/nn/index.js';
+import { Adam, Conv2d, Flatten, Linear, MaxPool2d, ReLU, Sequential, train } from '../src/nn/index.js';
 import { DataLoader, type TensorDataset, digitsDataset, fashionMnist } from '../src/nn/data/index.js';
 
 /** Two 3×3 conv + relu + 2×2 max-pool stages and a linear classifier, for square one-channel images. */
@@ -67,13 +58,19 @@ async function main(): Promise<void> {
   const optimizer = new Adam(model.parameters(), { lr: 0.01 });
   const trainLoader = new DataLoader(trainSet, { batchSize: Number(values.batch), shuffle: true, seed });
   const testLoader = new DataLoader(testSet, { batchSize: 500 });
-  console.log(`${values.dataset}: ${trainSet.length} train / ${testSet.length} test examples, ${epochs} epochs, node ${process.version}`);
+  console.log(
+    `${values.dataset}: ${trainSet.length} train / ${testSet.length} test examples, ${epochs} epochs, node ${process.version}`,
+  );
   const history = train({ model, trainLoader, testLoader, optimizer, epochs });
   for (const e of history) {
-    console.log(`epoch ${e.epoch + 1}: test accuracy ${((e.testAccuracy ?? NaN) * 100).toFixed(2)}%  ${e.seconds.toFixed(2)} s`);
+    console.log(
+      `epoch ${e.epoch + 1}: test accuracy ${((e.testAccuracy ?? NaN) * 100).toFixed(2)}%  ${e.seconds.toFixed(2)} s`,
+    );
   }
   const secs = history.map((e) => e.seconds);
-  console.log(`mean ${(secs.reduce((a, b) => a + b, 0) / secs.length).toFixed(2)} s/epoch; final test accuracy ${((history.at(-1)?.testAccuracy ?? NaN) * 100).toFixed(2)}%`);
+  console.log(
+    `mean ${(secs.reduce((a, b) => a + b, 0) / secs.length).toFixed(2)} s/epoch; final test accuracy ${((history.at(-1)?.testAccuracy ?? NaN) * 100).toFixed(2)}%`,
+  );
 }
 
 await main();

@@ -1,19 +1,40 @@
 // The five-minute tour: train, prune to 2:4 with channel permutation, fine-tune, save, compress.
 import {
-  ASP, Adam, Conv2d, DataLoader, Flatten, Linear, ReLU, Sequential,
-  digitsDataset, evaluate, exportCompressed, manualSeed, saveCheckpoint, setBackend, toSparseInference, train,
+  ASP,
+  Adam,
+  Conv2d,
+  DataLoader,
+  Flatten,
+  Linear,
+  ReLU,
+  Sequential,
+  digitsDataset,
+  evaluate,
+  exportCompressed,
+  manualSeed,
+  saveCheckpoint,
+  setBackend,
+  toSparseInference,
+  train,
 } from 'sparse24';
 
 manualSeed(0);
 setBackend('wasm'); // WebAssembly SIMD on every core; 'fast' is plain JS, 'reference' the oracle, 'gpu' runs gpu.js
-const trainData = new DataLoader(digitsDataset({ split: 'train', layout: 'image' }), { batchSize: 32, shuffle: true, seed: 0 });
+const trainData = new DataLoader(digitsDataset({ split: 'train', layout: 'image' }), {
+  batchSize: 32,
+  shuffle: true,
+  seed: 0,
+});
 const testData = new DataLoader(digitsDataset({ split: 'test', layout: 'image' }), { batchSize: 128 });
 
 // A CNN whose pruned layers have input channels in multiples of 16.
 const model = new Sequential(
-  new Conv2d(1, 16, 3, { padding: 1 }), new ReLU(),
-  new Conv2d(16, 32, 3, { padding: 1 }), new ReLU(),
-  new Flatten(), new Linear(32 * 8 * 8, 10),
+  new Conv2d(1, 16, 3, { padding: 1 }),
+  new ReLU(),
+  new Conv2d(16, 32, 3, { padding: 1 }),
+  new ReLU(),
+  new Flatten(),
+  new Linear(32 * 8 * 8, 10),
 );
 const optimizer = new Adam(model.parameters(), { lr: 0.002 });
 train({ model, trainLoader: trainData, testLoader: testData, optimizer, epochs: 3, quiet: true });

@@ -118,10 +118,14 @@ export class ASP {
    */
   initModelForPruning(model: AnyModule, options: AspOptions = {}): this {
     if (this.#model !== null) {
-      throw new AspError('initModelForPruning: ASP has been initialized already; use a new ASP object for another model');
+      throw new AspError(
+        'initModelForPruning: ASP has been initialized already; use a new ASP object for another model',
+      );
     }
     if (prepared.has(model)) {
-      throw new AspError('initModelForPruning: this model was already prepared for pruning by another ASP object (ASP.forModel(model) returns it)');
+      throw new AspError(
+        'initModelForPruning: this model was already prepared for pruning by another ASP object (ASP.forModel(model) returns it)',
+      );
     }
     const opts = resolveOptions(options);
     checkPattern(opts.maskCalculator);
@@ -149,7 +153,11 @@ export class ASP {
       for (const [paramName, param] of module.namedParameters('', false)) {
         const sp = { moduleName, paramName, param };
         if (!names.includes(paramName) || !param.requiresGrad || seen.has(param)) {
-          const why = !names.includes(paramName) ? 'not listed for its layer' : !param.requiresGrad ? 'frozen' : 'shared with a layer already sparsified';
+          const why = !names.includes(paramName)
+            ? 'not listed for its layer'
+            : !param.requiresGrad
+              ? 'frozen'
+              : 'shared with a layer already sparsified';
           this.#log.at(3, `Not sparsifying ${describe(sp)} (${why})`);
           continue;
         }
@@ -170,7 +178,9 @@ export class ASP {
         this.#log.at(3, `Sparsifying ${describe(sp)}`);
         seen.add(param);
         const mask = module.registerBuffer(maskBufferName(paramName), ones(param.shape), true);
-        const pruned = opts.allowRecomputeMask ? module.registerBuffer(prunedBufferName(paramName), zeros(param.shape), true) : null;
+        const pruned = opts.allowRecomputeMask
+          ? module.registerBuffer(prunedBufferName(paramName), zeros(param.shape), true)
+          : null;
         out.push({ moduleName, module, paramName, param, mask, pruned });
       }
     }
@@ -193,7 +203,8 @@ export class ASP {
     if (this.#model === null) {
       throw new AspError('initOptimizerForPruning: call initModelForPruning(model) before initializing the optimizer');
     }
-    if (this.#optimizer !== null) throw new AspError('initOptimizerForPruning: ASP has initialized an optimizer already');
+    if (this.#optimizer !== null)
+      throw new AspError('initOptimizerForPruning: ASP has initialized an optimizer already');
     this.#optimizer = optimizer;
     this.#hooks = [
       optimizer.registerStepPreHook(() => {
@@ -226,7 +237,9 @@ export class ASP {
       this.#log.at(2, `Permutation search and application took ${((performance.now() - start) / 1000).toFixed(3)} s`);
     }
     // All masks first: a failure (NaN weight, bad user mask) leaves every layer dense and unchanged.
-    const masks = this.#sparse.map((sp) => computeMask(sp.param, opts.maskCalculator, dotted(sp.moduleName, sp.paramName)));
+    const masks = this.#sparse.map((sp) =>
+      computeMask(sp.param, opts.maskCalculator, dotted(sp.moduleName, sp.paramName)),
+    );
     this.#sparse.forEach((sp, i) => {
       const mask = masks[i]!;
       const w = sp.param.data;
@@ -257,10 +270,13 @@ export class ASP {
    */
   isSparsityEnabled(): boolean {
     const dense = this.#sparse.filter((sp) => isAllOnes(sp.mask.data));
-    if (dense.length === 0 || dense.length === this.#sparse.length) return dense.length === 0 && this.#sparse.length > 0;
+    if (dense.length === 0 || dense.length === this.#sparse.length)
+      return dense.length === 0 && this.#sparse.length > 0;
     const names = (list: SparseParameter[]): string => list.map((sp) => dotted(sp.moduleName, sp.paramName)).join(', ');
     const sparse = this.#sparse.filter((sp) => !dense.includes(sp));
-    throw new AspError(`isSparsityEnabled: inconsistent model sparsity: dense masks on ${names(dense)}; sparse masks on ${names(sparse)}`);
+    throw new AspError(
+      `isSparsityEnabled: inconsistent model sparsity: dense masks on ${names(dense)}; sparse masks on ${names(sparse)}`,
+    );
   }
 
   /**
@@ -298,7 +314,8 @@ export class ASP {
     if (this.#opts?.exampleInput == null) {
       return 'allowPermutation is true but no exampleInput was given, so masks are computed without channel permutation (pass exampleInput to permute, or allowPermutation: false to silence this)';
     }
-    if (this.#permute === null) return 'channel permutation is not available in this build, so masks are computed without it';
+    if (this.#permute === null)
+      return 'channel permutation is not available in this build, so masks are computed without it';
     return null;
   }
 
@@ -321,7 +338,8 @@ export class ASP {
       const w = sp.param.data;
       const m = sp.mask.data;
       const p = sp.pruned!.data;
-      // Assign rather than add (apex adds): the stored value is the dense value exactly, whatever a pruned slot holds now.
+      // Assign rather than add (apex adds): the stored value is the dense value exactly,
+      // whatever a pruned slot holds now.
       for (let j = 0; j < w.length; j++) if (m[j] === 0) w[j] = p[j]!;
       sp.param.markModified();
       m.fill(1);

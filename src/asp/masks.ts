@@ -19,7 +19,9 @@ export function computeMask(weight: Tensor, calculator: string | MaskFunction, w
   for (let i = 0; i < data.length; i++) {
     const v = data[i]!;
     if (v !== 0 && v !== 1) {
-      throw new ValueError(`maskCalculator returned ${v} at flat index ${i} of the mask for ${what}; masks hold only 0 and 1`);
+      throw new ValueError(
+        `maskCalculator returned ${v} at flat index ${i} of the mask for ${what}; masks hold only 0 and 1`,
+      );
     }
     mask[i] = v;
   }

@@ -92,13 +92,21 @@ const FLOATS = new Set(['F32', 'F16', 'BF16', 'F64']);
  */
 export function weightEligibility(name: string, t: StoredTensor, m: number, requireWeightName = true): Eligibility {
   const rank = t.shape.length;
-  if (requireWeightName && !name.endsWith('.weight')) return { candidate: false, eligible: false, reasons: ["not a '.weight' parameter"] };
-  if (rank < 2) return { candidate: false, eligible: false, reasons: [`rank ${rank}: only Linear/Conv weights (rank >= 2) are pruned`] };
+  if (requireWeightName && !name.endsWith('.weight'))
+    return { candidate: false, eligible: false, reasons: ["not a '.weight' parameter"] };
+  if (rank < 2)
+    return {
+      candidate: false,
+      eligible: false,
+      reasons: [`rank ${rank}: only Linear/Conv weights (rank >= 2) are pruned`],
+    };
   const reasons: string[] = [];
   if (!FLOATS.has(t.dtype)) reasons.push(`dtype ${t.dtype} is not a floating-point weight`);
   if (rank > 5) reasons.push(`rank ${rank}: the mask view covers Linear and Conv1d/2d/3d weights (rank 2 to 5) only`);
   if ((t.dtype === 'F32' || t.dtype === 'F16') && (t.shape[0]! % 8 !== 0 || t.shape[1]! % 16 !== 0)) {
-    reasons.push(`shape ${formatShape(t.shape)} fails apex's tensor-core rule for ${t.dtype} (dim0 % 8 == 0 and dim1 % 16 == 0)`);
+    reasons.push(
+      `shape ${formatShape(t.shape)} fails apex's tensor-core rule for ${t.dtype} (dim0 % 8 == 0 and dim1 % 16 == 0)`,
+    );
   }
   if (t.shape[1]! % m !== 0) reasons.push(`input channels ${t.shape[1]} are not divisible by M=${m}`);
   if (reasons.length === 0) {
@@ -152,8 +160,14 @@ export function applyMask(t: StoredTensor, mask: Uint8Array): StoredTensor {
   }
 }
 
-function sparseRecord(name: string, t: StoredTensor, view: Compressed24, format: PruneFormat): SparseStoredRecord | string {
-  if (t.shape.length !== 2) return `${format} stores Linear (2-D) weights; this rank-${t.shape.length} weight is kept dense`;
+function sparseRecord(
+  name: string,
+  t: StoredTensor,
+  view: Compressed24,
+  format: PruneFormat,
+): SparseStoredRecord | string {
+  if (t.shape.length !== 2)
+    return `${format} stores Linear (2-D) weights; this rank-${t.shape.length} weight is kept dense`;
   // The mask view of an empty weight has 0 rows (so no loop walks a claimed 1e15 rows), but the
   // record must store the weight's own shape: [16, 0] stays [16, 0], not [0, 0]. The exporters
   // walk no rows when there are no columns.
@@ -190,7 +204,8 @@ export function pruneStateDict(
 ): PruneResult {
   const pattern = options.pattern ?? 'm4n2_1d';
   const format = options.format ?? 'dense';
-  if (!PRUNE_FORMATS.includes(format)) throw new ValueError(`pruneStateDict: unknown format '${String(format)}'; expected ${PRUNE_FORMATS.join(', ')}`);
+  if (!PRUNE_FORMATS.includes(format))
+    throw new ValueError(`pruneStateDict: unknown format '${String(format)}'; expected ${PRUNE_FORMATS.join(', ')}`);
   const { n, m } = patternNM(pattern);
   if (format !== 'dense' && (m !== 4 || n > 2)) {
     throw new ValueError(`format ${format} stores 2:4 weights; pattern '${pattern}' is ${n}:${m} (use --format dense)`);
@@ -228,10 +243,14 @@ export function pruneStateDict(
     const keys: string[] = [];
     const reasons: string[] = [];
     let fate: Fate = 'pruned';
-    const sparse = format === 'dense' ? null : sparseRecord(name, t, compressWeight(values, mask, t.shape, 2, 4) as Compressed24, format);
+    const sparse =
+      format === 'dense'
+        ? null
+        : sparseRecord(name, t, compressWeight(values, mask, t.shape, 2, 4) as Compressed24, format);
     if (sparse !== null && typeof sparse !== 'string') {
       for (const [k, v] of Object.entries(sparse)) {
-        if (names.has(k)) throw new ValueError(`pruneStateDict: output key '${k}' for ${name} already names an input tensor`);
+        if (names.has(k))
+          throw new ValueError(`pruneStateDict: output key '${k}' for ${name} already names an input tensor`);
         out.set(k, v);
         keys.push(k);
       }
@@ -261,12 +280,26 @@ export function pruneStateDict(
   for (const [name, t] of entries) {
     if (fates.has(name)) continue;
     if (newMasks.has(name)) {
-      fates.set(name, { name, dtype: t.dtype, shape: [...t.shape], fate: 'replaced', reasons: ['superseded by the newly computed mask'], outputKeys: [] });
+      fates.set(name, {
+        name,
+        dtype: t.dtype,
+        shape: [...t.shape],
+        fate: 'replaced',
+        reasons: ['superseded by the newly computed mask'],
+        outputKeys: [],
+      });
       continue;
     }
     out.set(name, t);
     const e = weightEligibility(name, t, m);
-    fates.set(name, { name, dtype: t.dtype, shape: [...t.shape], fate: 'copied', reasons: e.reasons, outputKeys: [name] });
+    fates.set(name, {
+      name,
+      dtype: t.dtype,
+      shape: [...t.shape],
+      fate: 'copied',
+      reasons: e.reasons,
+      outputKeys: [name],
+    });
   }
   const meta: Record<string, string> = { ...metadata };
   if (format !== 'dense') {
@@ -280,7 +313,10 @@ export function pruneStateDict(
     };
     meta['format'] ??= 'pt';
     meta['sparsity_config'] = JSON.stringify(sparsityConfig);
-    meta['quantization_config'] = JSON.stringify({ quant_method: 'compressed-tensors', sparsity_config: sparsityConfig });
+    meta['quantization_config'] = JSON.stringify({
+      quant_method: 'compressed-tensors',
+      sparsity_config: sparsityConfig,
+    });
   }
   return { tensors: out, metadata: meta, report: entries.map(([name]) => fates.get(name)!) };
 }

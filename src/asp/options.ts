@@ -18,7 +18,10 @@ export type LayerClass = abstract new (...args: never[]) => AnyModule;
 export type MaskFunction = (weight: Tensor) => Tensor | Float32Array | Uint8Array;
 
 export interface AspOptions {
-  /** A pattern name ('m4n2_1d', 'm4n2_2d_best', 'm4n2_2d_greedy', 'N:M', a registered name) or a MaskFunction. Default 'm4n2_1d'. */
+  /**
+   * A pattern name ('m4n2_1d', 'm4n2_2d_best', 'm4n2_2d_greedy', 'N:M', a registered name) or a
+   * MaskFunction. Default 'm4n2_1d'.
+   */
   maskCalculator?: string | MaskFunction;
   /** apex's levels (see log.ts); default 3, as apex's `init_model_for_pruning`. */
   verbosity?: number;
@@ -102,7 +105,8 @@ export function resolveOptions(opts: AspOptions): ResolvedOptions {
   // A fresh list: apex appends custom classes to its mutable default whitelist, which leaks into later calls.
   const whitelist = [...(opts.whitelist ?? DEFAULT_WHITELIST), ...custom.map(([cls]) => cls)];
   for (const cls of whitelist) {
-    if (typeof cls !== 'function') throw new ValueError(`initModelForPruning: whitelist entries must be layer classes, got ${String(cls)}`);
+    if (typeof cls !== 'function')
+      throw new ValueError(`initModelForPruning: whitelist entries must be layer classes, got ${String(cls)}`);
     if (table.namesForClass(cls) === undefined) {
       throw new ValueError(
         `initModelForPruning: whitelisted class ${cls.name} has no list of parameters to sparsify; ` +
@@ -116,7 +120,9 @@ export function resolveOptions(opts: AspOptions): ResolvedOptions {
   }
   const maskCalculator = opts.maskCalculator ?? 'm4n2_1d';
   if (typeof maskCalculator !== 'string' && typeof maskCalculator !== 'function') {
-    throw new ValueError(`initModelForPruning: maskCalculator must be a pattern name or a function, got ${typeof maskCalculator}`);
+    throw new ValueError(
+      `initModelForPruning: maskCalculator must be a pattern name or a function, got ${typeof maskCalculator}`,
+    );
   }
   const ex = opts.exampleInput;
   return {

@@ -29,7 +29,8 @@ export type PermuteModelFn = (model: AnyModule, exampleInput: readonly Tensor[],
  */
 export function builtinPermuteModel(): PermuteModelFn | null {
   return (model, exampleInput, o) => {
-    if (o.saveGraph) o.logger(`savePermutationGraph: the permutation library writes no graph files; nothing saved to ${o.outputDir}`);
+    if (o.saveGraph)
+      o.logger(`savePermutationGraph: the permutation library writes no graph files; nothing saved to ${o.outputDir}`);
     return permuteModel(model, exampleInput, { sparse: o.sparseParameters });
   };
 }

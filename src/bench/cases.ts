@@ -30,7 +30,13 @@ function resnetConv(): BenchCase {
     outSize: [1, 56, 56],
     wStamp: 0,
   };
-  return { id: 'conv2d-resnet', kind: 'conv2d', label: 'conv2d 8×64×56×56, 64 out, 3×3 pad 1', flops: 2 * 8 * 64 * 56 * 56 * 64 * 9, conv };
+  return {
+    id: 'conv2d-resnet',
+    kind: 'conv2d',
+    label: 'conv2d 8×64×56×56, 64 out, 3×3 pad 1',
+    flops: 2 * 8 * 64 * 56 * 56 * 64 * 9,
+    conv,
+  };
 }
 
 /** Square GEMMs C = A·B, and Linear shapes y = x·Wᵀ (batch × in → out). */

@@ -42,7 +42,9 @@ export function attachRatios(rows: Measurement[]): void {
       row.bestPeer = best.implementation;
     }
     if (row.variant === '2:4') {
-      const dense = rows.find((r) => !r.peer && r.variant === 'dense' && r.backend === row.backend && r.caseId === row.caseId);
+      const dense = rows.find(
+        (r) => !r.peer && r.variant === 'dense' && r.backend === row.backend && r.caseId === row.caseId,
+      );
       if (dense !== undefined) row.sparseSpeedup = dense.medianMs / row.medianMs;
     }
   }
@@ -60,7 +62,9 @@ export function markdownTable(rows: Measurement[]): string {
   for (const r of rows) {
     const ratio = r.ratioToBestPeer === null ? '' : `${fmt(r.ratioToBestPeer, 2)}× (${r.bestPeer})`;
     const speedup = r.sparseSpeedup === null ? '' : `${r.sparseSpeedup.toFixed(2)}×`;
-    lines.push(`| ${r.label} | ${r.implementation} | ${fmt(r.medianMs, 3)} | ${fmt(r.gflops, 3)} | ${ratio} | ${speedup} |`);
+    lines.push(
+      `| ${r.label} | ${r.implementation} | ${fmt(r.medianMs, 3)} | ${fmt(r.gflops, 3)} | ${ratio} | ${speedup} |`,
+    );
   }
   return lines.join('\n');
 }

@@ -30,7 +30,9 @@ export interface BenchOptions {
 }
 
 async function implementations(o: BenchOptions): Promise<Implementation[]> {
-  const names = backendNames(o.gpuModes, o.threads ?? requestedThreads()).filter((b) => o.backends === null || o.backends.includes(b));
+  const names = backendNames(o.gpuModes, o.threads ?? requestedThreads()).filter(
+    (b) => o.backends === null || o.backends.includes(b),
+  );
   // Dense then 2:4 per backend, so background load falls on both rows of a pair alike.
   const ours = names.flatMap((b) => [
     denseImplementation(b, denseKernelsFor(b)),

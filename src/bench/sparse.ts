@@ -5,7 +5,13 @@
  * dense-equivalent (2·M·N·K), so GFLOP/s is effective throughput.
  */
 import { type CompressedNM, compressWeight } from '../sparse/compressed.js';
-import { type SparseKernels, createGpuSparseKernels, fastSparseKernels, referenceSparseKernels, wasmSparseKernels } from '../sparse/kernels/index.js';
+import {
+  type SparseKernels,
+  createGpuSparseKernels,
+  fastSparseKernels,
+  referenceSparseKernels,
+  wasmSparseKernels,
+} from '../sparse/kernels/index.js';
 import { createMask } from '../sparse/registry.js';
 import { type BenchCase, benchData, convOperandSizes, gemmOperandSizes } from './cases.js';
 import { selectThreads, wasmThreadsOf } from './dense.js';

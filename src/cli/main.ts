@@ -13,7 +13,16 @@ import { pruneCommand } from './commands/prune.js';
 import { vectorsCommand } from './commands/vectors.js';
 import { version } from './version.js';
 
-const commands: Command[] = [demoCommand, exampleCommand, infoCommand, checkCommand, pruneCommand, vectorsCommand, permuteCommand, benchCommand];
+const commands: Command[] = [
+  demoCommand,
+  exampleCommand,
+  infoCommand,
+  checkCommand,
+  pruneCommand,
+  vectorsCommand,
+  permuteCommand,
+  benchCommand,
+];
 
 function mainHelp(): string {
   const width = Math.max(...commands.map((c) => c.name.length));
@@ -84,7 +93,10 @@ export async function main(argv: string[], io: CommandIO = stdio): Promise<numbe
     } catch (e) {
       throw new UsageError(`${name}: ${(e as Error).message.split('\n')[0]}`);
     }
-    return await command.run({ values: parsed.values as Record<string, string | boolean | undefined>, positionals: parsed.positionals }, io);
+    return await command.run(
+      { values: parsed.values as Record<string, string | boolean | undefined>, positionals: parsed.positionals },
+      io,
+    );
   } catch (e) {
     if (debug) io.err(String((e as Error).stack ?? e));
     if (e instanceof Sparse24Error) {
@@ -96,7 +108,10 @@ export async function main(argv: string[], io: CommandIO = stdio): Promise<numbe
       io.err(`sparse24: ${oneLine(system)}`);
       return 2;
     }
-    if (!debug) io.err(`sparse24: internal error: ${oneLine((e as Error).message ?? String(e))} (rerun with --debug for the stack trace)`);
+    if (!debug)
+      io.err(
+        `sparse24: internal error: ${oneLine((e as Error).message ?? String(e))} (rerun with --debug for the stack trace)`,
+      );
     return 70;
   }
 }

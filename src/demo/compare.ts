@@ -7,7 +7,11 @@ import { type Tensor, ValueError, noGrad } from '../tensor/index.js';
  * One pass over `batches` with both models (eval mode): the largest |a − b| over their outputs,
  * and the accuracy of `b`'s class scores against the labels.
  */
-export function compareModels(a: TensorModule, b: TensorModule, batches: Iterable<Batch>): { maxAbsDiff: number; accuracy: number } {
+export function compareModels(
+  a: TensorModule,
+  b: TensorModule,
+  batches: Iterable<Batch>,
+): { maxAbsDiff: number; accuracy: number } {
   let worst = 0;
   let correct = 0;
   let count = 0;
@@ -15,7 +19,8 @@ export function compareModels(a: TensorModule, b: TensorModule, batches: Iterabl
     for (const { x, y } of batches) {
       const ya = a.call(x);
       const yb = b.call(x);
-      if (ya.size !== yb.size) throw new ValueError(`compareModels: the models give ${ya.size} and ${yb.size} outputs for the same batch`);
+      if (ya.size !== yb.size)
+        throw new ValueError(`compareModels: the models give ${ya.size} and ${yb.size} outputs for the same batch`);
       for (let i = 0; i < ya.size; i++) {
         const d = Math.abs(ya.data[i]! - yb.data[i]!);
         // NaN must not hide behind a max: it is the worst possible disagreement.
@@ -40,8 +45,14 @@ export function median(xs: readonly number[]): number {
  * compilation, caches). Runs alternate between the models so a load change on a shared machine
  * hits both alike.
  */
-export function forwardTimes(models: readonly TensorModule[], x: Tensor, runs: number, now: () => number = () => performance.now()): number[] {
-  if (!Number.isInteger(runs) || runs < 1) throw new ValueError(`forwardTimes: runs must be a positive integer, got ${runs}`);
+export function forwardTimes(
+  models: readonly TensorModule[],
+  x: Tensor,
+  runs: number,
+  now: () => number = () => performance.now(),
+): number[] {
+  if (!Number.isInteger(runs) || runs < 1)
+    throw new ValueError(`forwardTimes: runs must be a positive integer, got ${runs}`);
   const samples = models.map((): number[] => []);
   noGrad(() => {
     for (const m of models) m.call(x);

@@ -12,13 +12,23 @@ export interface DemoData {
 }
 
 /** Loads train and test splits as [n, 1, s, s] images; `trainLimit` keeps the first N training examples. */
-export async function loadDemoData(dataset: DemoDataset, dataDir: string | undefined, trainLimit?: number): Promise<DemoData> {
+export async function loadDemoData(
+  dataset: DemoDataset,
+  dataDir: string | undefined,
+  trainLimit?: number,
+): Promise<DemoData> {
   if (trainLimit !== undefined && (!Number.isInteger(trainLimit) || trainLimit < 1)) {
     throw new ValueError(`demo: trainLimit must be a positive integer, got ${trainLimit}`);
   }
   if (dataset === 'digits') {
     const train = digitsDataset({ split: 'train', layout: 'image', normalize: true });
-    const limited = trainLimit === undefined || trainLimit >= train.length ? train : new Subset(train, Array.from({ length: trainLimit }, (_, i) => i));
+    const limited =
+      trainLimit === undefined || trainLimit >= train.length
+        ? train
+        : new Subset(
+            train,
+            Array.from({ length: trainLimit }, (_, i) => i),
+          );
     return { train: limited, test: digitsDataset({ split: 'test', layout: 'image', normalize: true }), imageSize: 8 };
   }
   if (dataset === 'fashion-mnist') {

@@ -14,7 +14,8 @@ import { ValueError } from '../tensor/index.js';
  * in minutes on two cores): both flatten to a multiple of 16.
  */
 export function demoCnn(imageSize: number): Sequential {
-  if (imageSize !== 8 && imageSize !== 28) throw new ValueError(`demoCnn: imageSize must be 8 (digits) or 28 (Fashion-MNIST), got ${imageSize}`);
+  if (imageSize !== 8 && imageSize !== 28)
+    throw new ValueError(`demoCnn: imageSize must be 8 (digits) or 28 (Fashion-MNIST), got ${imageSize}`);
   const big = imageSize === 28;
   const c3 = big ? 48 : 32;
   const features = big ? c3 * 3 * 3 : c3 * 2 * 2;

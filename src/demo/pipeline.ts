@@ -4,7 +4,14 @@
  * checkpoint and compressed export, and a report folder.
  */
 import { join } from 'node:path';
-import { ASP, type PermuteModelFn, exportCompressed, planSparseInference, toSparseInference, toStoredStateDict } from '../asp/index.js';
+import {
+  ASP,
+  type PermuteModelFn,
+  exportCompressed,
+  planSparseInference,
+  toSparseInference,
+  toStoredStateDict,
+} from '../asp/index.js';
 import { makeDirectory, saveSafetensors } from '../io/index.js';
 import { getMaskCalculator } from '../sparse/index.js';
 import { DataLoader } from '../nn/data/index.js';
@@ -42,7 +49,9 @@ function points(history: readonly EpochResult[], phase: EpochPoint['phase'], off
 /** The test loss and accuracy `train` measured after its last epoch (saves a pass over the test set). */
 function lastEval(history: readonly EpochResult[]): { loss: number; accuracy: number } | null {
   const last = history.at(-1);
-  return last?.testLoss === undefined || last.testAccuracy === undefined ? null : { loss: last.testLoss, accuracy: last.testAccuracy };
+  return last?.testLoss === undefined || last.testAccuracy === undefined
+    ? null
+    : { loss: last.testLoss, accuracy: last.testAccuracy };
 }
 
 function meanSeconds(history: readonly EpochResult[]): number {
@@ -81,7 +90,9 @@ export async function runDemo(options: DemoOptions = {}, hooks: DemoHooks = {}):
     const data = await loadDemoData(dataset, options.dataDir, options.trainLimit);
     const trainLoader = new DataLoader(data.train, { batchSize: recipe.batchSize, shuffle: true, seed });
     const testLoader = new DataLoader(data.test, { batchSize: 500 });
-    say(`${dataset}: ${data.train.length} training / ${data.test.length} test images, backend ${getBackend()}${getBackend() === 'gpu' ? ` (${getGpuMode()})` : ''}`);
+    say(
+      `${dataset}: ${data.train.length} training / ${data.test.length} test images, backend ${getBackend()}${getBackend() === 'gpu' ? ` (${getGpuMode()})` : ''}`,
+    );
 
     // 1. Dense training.
     manualSeed(seed);
@@ -89,8 +100,14 @@ export async function runDemo(options: DemoOptions = {}, hooks: DemoHooks = {}):
     const denseOpt = new Adam(model.parameters(), { lr: recipe.lr });
     say(`dense training: ${epochs} epochs`);
     const denseHistory = train({
-      model, optimizer: denseOpt, trainLoader, testLoader, epochs, ...progress,
-      scheduler: new CosineAnnealingLR(denseOpt, Math.max(1, epochs * trainLoader.length)), schedulerStep: 'batch',
+      model,
+      optimizer: denseOpt,
+      trainLoader,
+      testLoader,
+      epochs,
+      ...progress,
+      scheduler: new CosineAnnealingLR(denseOpt, Math.max(1, epochs * trainLoader.length)),
+      schedulerStep: 'batch',
     });
     const dense = lastEval(denseHistory) ?? evaluate(model, testLoader);
 
@@ -100,16 +117,29 @@ export async function runDemo(options: DemoOptions = {}, hooks: DemoHooks = {}):
     const bar = new SearchProgress(hooks.stream);
     const permuteFn: PermuteModelFn = (m, ex, o) => {
       const t0 = performance.now();
-      permuteReport = permuteModel(m, ex, { sparse: o.sparseParameters, perLayerGuard: true, onProgress: (e) => bar.update(e.group, e.groups, e.status) });
+      permuteReport = permuteModel(m, ex, {
+        sparse: o.sparseParameters,
+        perLayerGuard: true,
+        onProgress: (e) => bar.update(e.group, e.groups, e.status),
+      });
       searchSeconds = (performance.now() - t0) / 1000;
       return permuteReport;
     };
     const asp = ASP.initModelForPruning(model, {
-      maskCalculator: pattern, verbosity: 0, allowPermutation: permute, exampleInput: testBatch(data, 2), permuteModel: permuteFn,
+      maskCalculator: pattern,
+      verbosity: 0,
+      allowPermutation: permute,
+      exampleInput: testBatch(data, 2),
+      permuteModel: permuteFn,
       logger: (line) => say(`asp: ${line}`),
     });
     const names = asp.sparseParameterNames();
-    const dense24 = new Map(asp.sparseParameters.map((sp, i) => [names[i]!, { dense: totalMagnitude(sp.param.data), kept: keptUnderPattern(sp.param, pattern) }]));
+    const dense24 = new Map(
+      asp.sparseParameters.map((sp, i) => [
+        names[i]!,
+        { dense: totalMagnitude(sp.param.data), kept: keptUnderPattern(sp.param, pattern) },
+      ]),
+    );
     const sparseOpt = new Adam(model.parameters(), { lr: recipe.finetuneLr });
     asp.initOptimizerForPruning(sparseOpt);
     say(`pruning with ${pattern}${permute ? ' after a channel permutation search' : ' (no permutation)'}`);
@@ -117,8 +147,16 @@ export async function runDemo(options: DemoOptions = {}, hooks: DemoHooks = {}):
     const pruned = evaluate(model, testLoader);
     const layers: LayerMagnitudeRow[] = asp.sparseParameters.map((sp, i) => {
       const d = dense24.get(names[i]!)!;
-      const touched = permuteReport !== null && (permuteReport as PermuteReport).groups.some((g) => g.status === 'permuted' && g.sparse.includes(names[i]!));
-      return { name: names[i]!, dense: d.dense, default: d.kept, permuted: maskedMagnitude(sp.param.data, sp.mask.data), touched };
+      const touched =
+        permuteReport !== null &&
+        (permuteReport as PermuteReport).groups.some((g) => g.status === 'permuted' && g.sparse.includes(names[i]!));
+      return {
+        name: names[i]!,
+        dense: d.dense,
+        default: d.kept,
+        permuted: maskedMagnitude(sp.param.data, sp.mask.data),
+        touched,
+      };
     });
     let maskedCount = 0;
     let zeroCount = 0;
@@ -131,8 +169,14 @@ export async function runDemo(options: DemoOptions = {}, hooks: DemoHooks = {}):
     // 3. Sparse fine-tuning: ASP's optimizer hooks keep the pruned weights at zero.
     say(`sparse fine-tuning: ${finetuneEpochs} epochs`);
     const sparseHistory = train({
-      model, optimizer: sparseOpt, trainLoader, testLoader, epochs: finetuneEpochs, ...progress,
-      scheduler: new CosineAnnealingLR(sparseOpt, Math.max(1, finetuneEpochs * trainLoader.length)), schedulerStep: 'batch',
+      model,
+      optimizer: sparseOpt,
+      trainLoader,
+      testLoader,
+      epochs: finetuneEpochs,
+      ...progress,
+      scheduler: new CosineAnnealingLR(sparseOpt, Math.max(1, finetuneEpochs * trainLoader.length)),
+      schedulerStep: 'batch',
     });
     const finetuned = lastEval(sparseHistory) ?? evaluate(model, testLoader);
 
@@ -144,13 +188,23 @@ export async function runDemo(options: DemoOptions = {}, hooks: DemoHooks = {}):
     let sparseInference: DemoResult['sparseInference'];
     if (converted.length === 0) {
       const why = plan.map((p) => `${p.name}: ${p.reason}`).join('; ');
-      sparseInference = { accuracy: null, maxAbsDiff: null, convertedLayers: [], note: `no layer converts to compressed 2:4 under pattern '${pattern}' (${why})` };
+      sparseInference = {
+        accuracy: null,
+        maxAbsDiff: null,
+        convertedLayers: [],
+        note: `no layer converts to compressed 2:4 under pattern '${pattern}' (${why})`,
+      };
       notes.push(`compressed inference skipped: pattern '${pattern}' is not 2:4 along input channels`);
     } else {
       sparseModel = toSparseInference(model);
       const { maxAbsDiff: diff, accuracy: acc } = compareModels(model, sparseModel, testLoader);
       const dense = plan.filter((p) => !p.convert);
-      sparseInference = { accuracy: acc, maxAbsDiff: diff, convertedLayers: converted, note: dense.length === 0 ? null : `kept dense: ${dense.map((p) => `${p.name} (${p.reason})`).join('; ')}` };
+      sparseInference = {
+        accuracy: acc,
+        maxAbsDiff: diff,
+        convertedLayers: converted,
+        note: dense.length === 0 ? null : `kept dense: ${dense.map((p) => `${p.name} (${p.reason})`).join('; ')}`,
+      };
       say(`compressed inference: ${converted.length} layers, max |dense − sparse| = ${diff.toExponential(2)}`);
     }
     const batch = testBatch(data, TIMING_BATCH);
@@ -160,32 +214,62 @@ export async function runDemo(options: DemoOptions = {}, hooks: DemoHooks = {}):
     await makeDirectory(out); // a FileWriteError naming `out`, not Node's raw mkdir error
     const files: string[] = [];
     const checkpoint = join(out, 'checkpoint.safetensors');
-    await saveSafetensors(checkpoint, toStoredStateDict(model.stateDict()), { format: 'pt', 'sparse24.pattern': pattern, 'sparse24.dataset': dataset });
+    await saveSafetensors(checkpoint, toStoredStateDict(model.stateDict()), {
+      format: 'pt',
+      'sparse24.pattern': pattern,
+      'sparse24.dataset': dataset,
+    });
     files.push(checkpoint);
     if (converted.length > 0) {
       const compressed = join(out, 'model.sparse-24.safetensors');
       const ex = await exportCompressed(model, compressed, { format: 'sparse-24' });
-      if (ex.dense.length > 0) notes.push(`compressed export stores ${ex.dense.map((d) => d.name).join(', ')} dense with its mask (${ex.dense[0]!.reason})`);
+      if (ex.dense.length > 0)
+        notes.push(
+          `compressed export stores ${ex.dense.map((d) => d.name).join(', ')} dense with its mask (${ex.dense[0]!.reason})`,
+        );
       files.push(compressed);
     }
     const params = model.parameters().reduce((s, p) => s + p.size, 0);
     const result: DemoResult = {
-      dataset, pattern, backend: getBackend(), seed, permute,
+      dataset,
+      pattern,
+      backend: getBackend(),
+      seed,
+      permute,
       model: { parameters: params, prunable: maskedCount, sparseLayers: names },
       data: { train: data.train.length, test: data.test.length },
       dense: { accuracy: dense.accuracy, loss: dense.loss, epochs, epochSeconds: meanSeconds(denseHistory) },
-      pruned: { accuracy: pruned.accuracy, loss: pruned.loss, sparsity: maskedCount === 0 ? 0 : zeroCount / maskedCount },
-      finetuned: { accuracy: finetuned.accuracy, loss: finetuned.loss, epochs: finetuneEpochs, epochSeconds: meanSeconds(sparseHistory) },
+      pruned: {
+        accuracy: pruned.accuracy,
+        loss: pruned.loss,
+        sparsity: maskedCount === 0 ? 0 : zeroCount / maskedCount,
+      },
+      finetuned: {
+        accuracy: finetuned.accuracy,
+        loss: finetuned.loss,
+        epochs: finetuneEpochs,
+        epochSeconds: meanSeconds(sparseHistory),
+      },
       sparseInference,
       magnitude: {
         default: layers.reduce((s, l) => s + l.default, 0),
         permuted: layers.reduce((s, l) => s + l.permuted, 0),
         layers,
         // Only groups that hold a sparse weight: the spatial and output axes are pinned by design.
-        skipped: report === null ? [] : report.skipped.filter((s) => s.params.some((p) => names.includes(p))).map((s) => ({ group: s.group, reason: s.reason, params: s.params })),
+        skipped:
+          report === null
+            ? []
+            : report.skipped
+                .filter((s) => s.params.some((p) => names.includes(p)))
+                .map((s) => ({ group: s.group, reason: s.reason, params: s.params })),
         searchSeconds,
       },
-      timing: { batch: batch.shape[0]!, runs: TIMING_RUNS, denseForwardMs: denseMs!, sparseForwardMs: sparseMs ?? null },
+      timing: {
+        batch: batch.shape[0]!,
+        runs: TIMING_RUNS,
+        denseForwardMs: denseMs!,
+        sparseForwardMs: sparseMs ?? null,
+      },
       history: [...points(denseHistory, 'dense', 0), ...points(sparseHistory, 'sparse', denseHistory.length)],
       notes,
       seconds: 0,

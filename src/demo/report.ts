@@ -16,7 +16,10 @@ export function curvesSvg(r: DemoResult, what: 'accuracy' | 'loss'): string {
   return lineChart(
     [
       { name: 'dense', points: dense.map((h) => [h.epoch, pick(h)] as const) },
-      { name: `sparse (${r.pattern})`, points: [...start, ...sparse.map((h) => [h.epoch, pick(h)] as [number, number])] },
+      {
+        name: `sparse (${r.pattern})`,
+        points: [...start, ...sparse.map((h) => [h.epoch, pick(h)] as [number, number])],
+      },
     ],
     {
       title: what === 'accuracy' ? `${r.dataset}: test accuracy` : `${r.dataset}: training loss`,
@@ -34,7 +37,13 @@ export function magnitudeSvg(r: DemoResult): string {
   return barChart(
     rows.map((l) => ({ label: l.name, values: [share(l.default, l.dense), share(l.permuted, l.dense)] })),
     ['no permutation', 'permuted'],
-    { title: `magnitude kept under ${r.pattern}`, xLabel: 'layer weight', yLabel: '% of dense |w|', yMin: Math.floor(lo / 5) * 5 - 5, yMax: 100 },
+    {
+      title: `magnitude kept under ${r.pattern}`,
+      xLabel: 'layer weight',
+      yLabel: '% of dense |w|',
+      yMin: Math.floor(lo / 5) * 5 - 5,
+      yMax: 100,
+    },
   );
 }
 
@@ -66,7 +75,14 @@ export function reportMarkdown(r: DemoResult): string {
         `| ${l.name} | ${num(l.dense)} | ${num(l.default)} | ${num(l.permuted)} | ${l.default === 0 ? 'n/a' : `${(((l.permuted - l.default) / l.default) * 100).toFixed(2)}%`} | ${l.touched ? 'yes' : 'no'} |`,
     ),
     '',
-    ...(r.magnitude.skipped.length === 0 ? [] : ['Permutation groups left alone:', '', ...r.magnitude.skipped.map((s) => `- group ${s.group} (${s.params.join(', ')}): ${s.reason}`), '']),
+    ...(r.magnitude.skipped.length === 0
+      ? []
+      : [
+          'Permutation groups left alone:',
+          '',
+          ...r.magnitude.skipped.map((s) => `- group ${s.group} (${s.params.join(', ')}): ${s.reason}`),
+          '',
+        ]),
     '## Forward time',
     '',
     `Batch of ${r.timing.batch}, median of ${r.timing.runs} runs, measured in the same run: dense (masked) ${r.timing.denseForwardMs.toFixed(1)} ms` +
@@ -106,6 +122,11 @@ export async function writeReport(out: string, result: DemoResult, elapsed: () =
   const final: DemoResult = { ...result, files, seconds: elapsed() };
   await writeFileAtomic(md, utf8(reportMarkdown(final)));
   // JSON has no NaN: a missing value is written as null.
-  await writeFileAtomic(json, utf8(`${JSON.stringify(final, (_k, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? null : v), 2)}\n`));
+  await writeFileAtomic(
+    json,
+    utf8(
+      `${JSON.stringify(final, (_k, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? null : v), 2)}\n`,
+    ),
+  );
   return final;
 }

@@ -17,7 +17,9 @@ export class SearchProgress {
     if (out === null) return;
     const done = group + 1;
     if (this.#tty) {
-      out.write(`\rpermutation search ${formatBar(groups === 0 ? 1 : done / groups)} ${done}/${groups} groups\x1b[K${done === groups ? '\n' : ''}`);
+      out.write(
+        `\rpermutation search ${formatBar(groups === 0 ? 1 : done / groups)} ${done}/${groups} groups\x1b[K${done === groups ? '\n' : ''}`,
+      );
     } else {
       out.write(`permutation group ${done}/${groups}: ${status}\n`);
     }

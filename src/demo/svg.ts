@@ -75,12 +75,20 @@ function yRange(values: readonly number[], f: ChartFrame, fromZero: boolean): [n
   return [lo, hi];
 }
 
-function frame(b: Box, f: ChartFrame, y: (v: number) => number, lo: number, hi: number, legend: readonly string[]): string[] {
+function frame(
+  b: Box,
+  f: ChartFrame,
+  y: (v: number) => number,
+  lo: number,
+  hi: number,
+  legend: readonly string[],
+): string[] {
   const parts = [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${b.width}" height="${b.height}" viewBox="0 0 ${b.width} ${b.height}" font-family="sans-serif" font-size="11">`,
     `<rect x="0" y="0" width="${b.width}" height="${b.height}" fill="white"/>`,
   ];
-  if (f.title !== undefined) parts.push(`<text x="${r1(b.width / 2)}" y="16" text-anchor="middle" font-size="13">${escapeXml(f.title)}</text>`);
+  if (f.title !== undefined)
+    parts.push(`<text x="${r1(b.width / 2)}" y="16" text-anchor="middle" font-size="13">${escapeXml(f.title)}</text>`);
   for (let i = 0; i <= 4; i++) {
     const v = lo + ((hi - lo) * i) / 4;
     parts.push(`<line x1="${b.x0}" y1="${r1(y(v))}" x2="${b.x1}" y2="${r1(y(v))}" stroke="#ddd"/>`);
@@ -88,9 +96,14 @@ function frame(b: Box, f: ChartFrame, y: (v: number) => number, lo: number, hi: 
   }
   parts.push(`<line x1="${b.x0}" y1="${b.y0}" x2="${b.x1}" y2="${b.y0}" stroke="black"/>`);
   parts.push(`<line x1="${b.x0}" y1="${b.y0}" x2="${b.x0}" y2="${b.y1}" stroke="black"/>`);
-  if (f.xLabel !== undefined) parts.push(`<text x="${r1((b.x0 + b.x1) / 2)}" y="${b.height - 6}" text-anchor="middle">${escapeXml(f.xLabel)}</text>`);
+  if (f.xLabel !== undefined)
+    parts.push(
+      `<text x="${r1((b.x0 + b.x1) / 2)}" y="${b.height - 6}" text-anchor="middle">${escapeXml(f.xLabel)}</text>`,
+    );
   if (f.yLabel !== undefined) {
-    parts.push(`<text x="12" y="${r1((b.y0 + b.y1) / 2)}" text-anchor="middle" transform="rotate(-90 12 ${r1((b.y0 + b.y1) / 2)})">${escapeXml(f.yLabel)}</text>`);
+    parts.push(
+      `<text x="12" y="${r1((b.y0 + b.y1) / 2)}" text-anchor="middle" transform="rotate(-90 12 ${r1((b.y0 + b.y1) / 2)})">${escapeXml(f.yLabel)}</text>`,
+    );
   }
   legend.forEach((name, i) => {
     const ly = b.y1 + 4 + i * 14;
@@ -105,17 +118,30 @@ export function lineChart(series: readonly LineSeries[], f: ChartFrame = {}): st
   const b = box(f);
   const all = series.flatMap((s) => s.points);
   const xs = all.map((p) => p[0]);
-  const [lo, hi] = yRange(all.map((p) => p[1]), f, false);
+  const [lo, hi] = yRange(
+    all.map((p) => p[1]),
+    f,
+    false,
+  );
   const x = linearScale(xs.length === 0 ? 0 : Math.min(...xs), xs.length === 0 ? 1 : Math.max(...xs), b.x0, b.x1);
   const y = linearScale(lo, hi, b.y0, b.y1);
-  const parts = frame(b, f, y, lo, hi, series.map((s) => s.name));
+  const parts = frame(
+    b,
+    f,
+    y,
+    lo,
+    hi,
+    series.map((s) => s.name),
+  );
   for (const v of [...new Set(xs)].sort((p, q) => p - q)) {
     parts.push(`<text x="${r1(x(v))}" y="${b.y0 + 14}" text-anchor="middle">${escapeXml(tickLabel(v))}</text>`);
   }
   series.forEach((s, i) => {
     const color = s.color ?? PALETTE[i % PALETTE.length]!;
     const pts = s.points.filter((p) => Number.isFinite(p[1]));
-    parts.push(`<polyline fill="none" stroke="${color}" stroke-width="2" points="${pts.map((p) => `${r1(x(p[0]))},${r1(y(p[1]))}`).join(' ')}"/>`);
+    parts.push(
+      `<polyline fill="none" stroke="${color}" stroke-width="2" points="${pts.map((p) => `${r1(x(p[0]))},${r1(y(p[1]))}`).join(' ')}"/>`,
+    );
     for (const p of pts) parts.push(`<circle cx="${r1(x(p[0]))}" cy="${r1(y(p[1]))}" r="3" fill="${color}"/>`);
   });
   parts.push('</svg>');
@@ -126,11 +152,17 @@ export function lineChart(series: readonly LineSeries[], f: ChartFrame = {}): st
 export function barChart(groups: readonly BarGroup[], seriesNames: readonly string[], f: ChartFrame = {}): string {
   for (const g of groups) {
     if (g.values.length !== seriesNames.length) {
-      throw new ValueError(`barChart: group '${g.label}' has ${g.values.length} values, expected one per series (${seriesNames.length})`);
+      throw new ValueError(
+        `barChart: group '${g.label}' has ${g.values.length} values, expected one per series (${seriesNames.length})`,
+      );
     }
   }
   const b = box(f);
-  const [lo, hi] = yRange(groups.flatMap((g) => g.values), f, true);
+  const [lo, hi] = yRange(
+    groups.flatMap((g) => g.values),
+    f,
+    true,
+  );
   const y = linearScale(lo, hi, b.y0, b.y1);
   const base = y(Math.max(lo, 0));
   const parts = frame(b, f, y, lo, hi, seriesNames);
@@ -145,7 +177,9 @@ export function barChart(groups: readonly BarGroup[], seriesNames: readonly stri
         `<rect x="${r1(left + si * bar)}" y="${r1(Math.min(top, base))}" width="${r1(bar)}" height="${r1(Math.abs(base - top))}" fill="${PALETTE[si % PALETTE.length]}"/>`,
       );
     });
-    parts.push(`<text x="${r1(b.x0 + (gi + 0.5) * slot)}" y="${b.y0 + 14}" text-anchor="middle">${escapeXml(g.label)}</text>`);
+    parts.push(
+      `<text x="${r1(b.x0 + (gi + 0.5) * slot)}" y="${b.y0 + 14}" text-anchor="middle">${escapeXml(g.label)}</text>`,
+    );
   });
   parts.push('</svg>');
   return `${parts.join('\n')}\n`;

@@ -69,7 +69,12 @@ export interface DemoResult {
   pruned: { accuracy: number; loss: number; sparsity: number };
   finetuned: { accuracy: number; loss: number; epochs: number; epochSeconds: number };
   /** null fields (with `note`) when the pattern has no compressed 2:4 form. */
-  sparseInference: { accuracy: number | null; maxAbsDiff: number | null; convertedLayers: string[]; note: string | null };
+  sparseInference: {
+    accuracy: number | null;
+    maxAbsDiff: number | null;
+    convertedLayers: string[];
+    note: string | null;
+  };
   magnitude: {
     default: number;
     permuted: number;

@@ -60,6 +60,10 @@ export async function makeDirectory(path: string): Promise<void> {
   } catch (err) {
     const code = errnoCode(err);
     if (code === undefined) throw err;
-    throw new FileWriteError(path, code, code === 'EEXIST' ? `exists and is not a folder (${code})` : describeErrno(code));
+    throw new FileWriteError(
+      path,
+      code,
+      code === 'EEXIST' ? `exists and is not a folder (${code})` : describeErrno(code),
+    );
   }
 }

@@ -1,7 +1,12 @@
 import { ValueError } from '../tensor/errors.js';
 import { Tensor } from '../tensor/tensor.js';
 import { type Dtype, type StoredTensor, DTYPES, checkStored } from './dtypes.js';
-import { bfloat16BitsToFloat32Array, float16BitsToFloat32Array, float32ArrayToBfloat16Bits, float32ArrayToFloat16Bits } from '../tensor/half.js';
+import {
+  bfloat16BitsToFloat32Array,
+  float16BitsToFloat32Array,
+  float32ArrayToBfloat16Bits,
+  float32ArrayToFloat16Bits,
+} from '../tensor/half.js';
 
 /**
  * The values as float32 (fresh storage). Float16/bfloat16 widen exactly; F64 and integers round
@@ -87,7 +92,10 @@ export function fromTensor(t: Tensor, dtype: Dtype = 'F32'): StoredTensor {
       break;
   }
   const range = INT_RANGES[dtype];
-  if (range === undefined) throw new ValueError(`fromTensor: unknown dtype '${String(dtype)}'; expected one of ${Object.keys(DTYPES).join(', ')}`);
+  if (range === undefined)
+    throw new ValueError(
+      `fromTensor: unknown dtype '${String(dtype)}'; expected one of ${Object.keys(DTYPES).join(', ')}`,
+    );
   for (let i = 0; i < src.length; i++) {
     const v = src[i]!;
     if (!Number.isInteger(v) || v < range[0] || v > range[1]) {

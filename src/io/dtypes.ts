@@ -102,15 +102,20 @@ export function firstNonBool(data: Uint8Array): number {
  */
 export function checkStored(t: StoredTensor, what: string): void {
   if (!isDtype(t.dtype)) {
-    throw new ValueError(`${what}: unknown dtype '${String(t.dtype)}'; expected one of ${Object.keys(DTYPES).join(', ')}`);
+    throw new ValueError(
+      `${what}: unknown dtype '${String(t.dtype)}'; expected one of ${Object.keys(DTYPES).join(', ')}`,
+    );
   }
   const info = DTYPES[t.dtype];
   if (!(t.data instanceof info.ctor) || t.data.BYTES_PER_ELEMENT !== info.size) {
-    throw new ValueError(`${what}: dtype ${t.dtype} needs its data in a ${info.ctor.name}, got ${t.data.constructor.name}`);
+    throw new ValueError(
+      `${what}: dtype ${t.dtype} needs its data in a ${info.ctor.name}, got ${t.data.constructor.name}`,
+    );
   }
   let n = 1;
   for (const d of t.shape) {
-    if (!Number.isSafeInteger(d) || d < 0) throw new ShapeError(`${what}: shape ${formatShape(t.shape)} must contain non-negative integers`);
+    if (!Number.isSafeInteger(d) || d < 0)
+      throw new ShapeError(`${what}: shape ${formatShape(t.shape)} must contain non-negative integers`);
     n *= d;
   }
   if (n !== t.data.length) {

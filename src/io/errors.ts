@@ -15,7 +15,9 @@ export class FormatError extends Sparse24Error {
   readonly offset: number | undefined;
 
   constructor(file: string, problem: string, offset?: number) {
-    super(`${clip(file, MAX_PROBLEM)}: ${clip(problem, MAX_PROBLEM)}${offset === undefined ? '' : ` (at byte ${offset})`}`);
+    super(
+      `${clip(file, MAX_PROBLEM)}: ${clip(problem, MAX_PROBLEM)}${offset === undefined ? '' : ` (at byte ${offset})`}`,
+    );
     this.file = file;
     this.offset = offset;
   }

@@ -55,8 +55,14 @@ function kindOf(s: Stats): string {
 
 async function refuseIrregular(path: string, s: Stats): Promise<void> {
   if (s.isFile()) return;
-  const viaLink = await lstat(path).then((l) => l.isSymbolicLink(), () => false);
-  throw new FormatError(path, `is ${kindOf(s)}${viaLink ? ' (through a symbolic link)' : ''}, not a regular file; only regular files are read`);
+  const viaLink = await lstat(path).then(
+    (l) => l.isSymbolicLink(),
+    () => false,
+  );
+  throw new FormatError(
+    path,
+    `is ${kindOf(s)}${viaLink ? ' (through a symbolic link)' : ''}, not a regular file; only regular files are read`,
+  );
 }
 
 /** An open regular file of known size, read by exact byte ranges. */
@@ -73,7 +79,8 @@ export class RegularFile {
   static async open(path: string, limits?: ReadLimits): Promise<RegularFile> {
     const max = maxBytesOf(limits);
     const chunk = limits?.chunkBytes ?? CHUNK_BYTES;
-    if (!Number.isSafeInteger(chunk) || chunk < 1 || chunk > CHUNK_BYTES) throw new ValueError(`chunkBytes must be an integer in [1, ${CHUNK_BYTES}], got ${chunk}`);
+    if (!Number.isSafeInteger(chunk) || chunk < 1 || chunk > CHUNK_BYTES)
+      throw new ValueError(`chunkBytes must be an integer in [1, ${CHUNK_BYTES}], got ${chunk}`);
     // stat before open: opening a FIFO blocks until a writer appears, and opening some devices acts.
     await refuseIrregular(path, await stat(path));
     // O_NONBLOCK: should the path be swapped for a FIFO after the stat, open still returns at once.
@@ -82,7 +89,10 @@ export class RegularFile {
       const s = await handle.stat();
       await refuseIrregular(path, s);
       if (s.size > max) {
-        throw new FormatError(path, `file is ${s.size} bytes, more than the ${max}-byte limit for reading a file (maxBytes)`);
+        throw new FormatError(
+          path,
+          `file is ${s.size} bytes, more than the ${max}-byte limit for reading a file (maxBytes)`,
+        );
       }
       return new RegularFile(path, handle, s.size, chunk);
     } catch (err) {
@@ -98,7 +108,11 @@ export class RegularFile {
       const want = Math.min(this.chunkBytes, target.length - done);
       const { bytesRead } = await this.handle.read(target, done, want, position + done);
       if (bytesRead === 0) {
-        throw new FormatError(this.path, `file ended after ${position + done} bytes, but it was ${this.size} bytes when opened (was it changed while being read?)`, position + done);
+        throw new FormatError(
+          this.path,
+          `file ended after ${position + done} bytes, but it was ${this.size} bytes when opened (was it changed while being read?)`,
+          position + done,
+        );
       }
       done += bytesRead;
     }
@@ -113,7 +127,12 @@ export class RegularFile {
 
   /** The file as a byte stream from offset 0 (for decompression); it stops at the size seen when opened. */
   stream(): Readable {
-    return this.handle.createReadStream({ start: 0, end: Math.max(0, this.size - 1), autoClose: false, highWaterMark: Math.min(this.chunkBytes, 1 << 20) });
+    return this.handle.createReadStream({
+      start: 0,
+      end: Math.max(0, this.size - 1),
+      autoClose: false,
+      highWaterMark: Math.min(this.chunkBytes, 1 << 20),
+    });
   }
 
   async close(): Promise<void> {
@@ -122,7 +141,11 @@ export class RegularFile {
 }
 
 /** Opens `path` as a RegularFile, runs `fn` on it, and closes it whatever happens. */
-export async function withRegularFile<T>(path: string, limits: ReadLimits | undefined, fn: (file: RegularFile) => Promise<T>): Promise<T> {
+export async function withRegularFile<T>(
+  path: string,
+  limits: ReadLimits | undefined,
+  fn: (file: RegularFile) => Promise<T>,
+): Promise<T> {
   const file = await RegularFile.open(path, limits);
   try {
     return await fn(file);

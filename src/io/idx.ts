@@ -32,10 +32,19 @@ interface IdxHeader {
 /** The header at the start of `head`, or null when `head` ends before it does. */
 function readHeader(head: Uint8Array, file: string): IdxHeader | null {
   if (head.length < 4) return null;
-  if (head[0] !== 0 || head[1] !== 0) throw new FormatError(file, `not an IDX file: magic must start with two zero bytes, found ${head[0]}, ${head[1]}`, 0);
+  if (head[0] !== 0 || head[1] !== 0)
+    throw new FormatError(
+      file,
+      `not an IDX file: magic must start with two zero bytes, found ${head[0]}, ${head[1]}`,
+      0,
+    );
   const dtype = IDX_TYPES.get(head[2]!);
   if (dtype === undefined) {
-    throw new FormatError(file, `unknown IDX type code 0x${head[2]!.toString(16).padStart(2, '0')}; expected 0x08, 0x09, 0x0b, 0x0c, 0x0d or 0x0e`, 2);
+    throw new FormatError(
+      file,
+      `unknown IDX type code 0x${head[2]!.toString(16).padStart(2, '0')}; expected 0x08, 0x09, 0x0b, 0x0c, 0x0d or 0x0e`,
+      2,
+    );
   }
   const ndim = head[3]!;
   const headerBytes = 4 + 4 * ndim;
@@ -49,14 +58,22 @@ function readHeader(head: Uint8Array, file: string): IdxHeader | null {
 }
 
 function tooBig(file: string, h: IdxHeader, limit: string): FormatError {
-  return new FormatError(file, `shape ${shapeText(h.shape)} of ${h.dtype} needs ${h.dataBytes} bytes, more than ${limit}`, 4);
+  return new FormatError(
+    file,
+    `shape ${shapeText(h.shape)} of ${h.dtype} needs ${h.dataBytes} bytes, more than ${limit}`,
+    4,
+  );
 }
 
 /** Checks a plain file's data size against what its header claims. */
 function checkPlainSize(file: string, h: IdxHeader, available: number): void {
   if (h.dataBytes > available) throw tooBig(file, h, `this file can hold (${Math.max(0, available)})`);
   if (h.dataBytes < available) {
-    throw new FormatError(file, `data continues past the ${h.dataBytes} bytes that shape ${shapeText(h.shape)} needs`, h.headerBytes + h.dataBytes);
+    throw new FormatError(
+      file,
+      `data continues past the ${h.dataBytes} bytes that shape ${shapeText(h.shape)} needs`,
+      h.headerBytes + h.dataBytes,
+    );
   }
 }
 
@@ -96,7 +113,11 @@ class GzipIdxCollector {
     }
     const h = this.header!;
     if (this.filled + chunk.length > h.dataBytes) {
-      throw new FormatError(this.file, `data continues past the ${h.dataBytes} bytes that shape ${shapeText(h.shape)} needs`, h.headerBytes + h.dataBytes);
+      throw new FormatError(
+        this.file,
+        `data continues past the ${h.dataBytes} bytes that shape ${shapeText(h.shape)} needs`,
+        h.headerBytes + h.dataBytes,
+      );
     }
     this.reserve(this.filled + chunk.length);
     this.body.set(chunk, this.filled);
@@ -106,9 +127,14 @@ class GzipIdxCollector {
   private start(h: IdxHeader): void {
     const inflatable = this.compressedSize * MAX_DEFLATE_RATIO + 1024 - h.headerBytes;
     if (h.dataBytes > inflatable) {
-      throw tooBig(this.file, h, `this file can hold (deflate expands at most ${MAX_DEFLATE_RATIO}:1, so ${this.compressedSize} compressed bytes hold at most ${Math.max(0, inflatable)})`);
+      throw tooBig(
+        this.file,
+        h,
+        `this file can hold (deflate expands at most ${MAX_DEFLATE_RATIO}:1, so ${this.compressedSize} compressed bytes hold at most ${Math.max(0, inflatable)})`,
+      );
     }
-    if (h.headerBytes + h.dataBytes > this.maxBytes) throw tooBig(this.file, h, `the ${this.maxBytes}-byte limit for decompressed data (maxBytes)`);
+    if (h.headerBytes + h.dataBytes > this.maxBytes)
+      throw tooBig(this.file, h, `the ${this.maxBytes}-byte limit for decompressed data (maxBytes)`);
     this.header = h;
     this.body = new Uint8Array(Math.min(h.dataBytes, Math.max(1 << 20, 16 * this.compressedSize)));
   }
@@ -124,7 +150,11 @@ class GzipIdxCollector {
     const h = this.header;
     if (h === null) throw headerEnds(this.file, this.head.length);
     if (this.filled !== h.dataBytes) {
-      throw new FormatError(this.file, `file is truncated: shape ${shapeText(h.shape)} needs ${h.dataBytes} data bytes, found ${this.filled}`, h.headerBytes + this.filled);
+      throw new FormatError(
+        this.file,
+        `file is truncated: shape ${shapeText(h.shape)} needs ${h.dataBytes} data bytes, found ${this.filled}`,
+        h.headerBytes + this.filled,
+      );
     }
     // reserve() never grows past dataBytes, so the buffer is exactly the data.
     return { dtype: h.dtype, shape: h.shape, data: typedInPlace(h.dtype, this.body.buffer, false) } as StoredTensor;
@@ -135,7 +165,12 @@ function isGzip(bytes: Uint8Array): boolean {
   return bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b;
 }
 
-async function gunzipInto(source: Readable, compressedSize: number, file: string, maxBytes: number): Promise<StoredTensor> {
+async function gunzipInto(
+  source: Readable,
+  compressedSize: number,
+  file: string,
+  maxBytes: number,
+): Promise<StoredTensor> {
   const gunzip = createGunzip();
   source.on('error', (err) => gunzip.destroy(err));
   source.pipe(gunzip);
@@ -146,7 +181,8 @@ async function gunzipInto(source: Readable, compressedSize: number, file: string
   } catch (err) {
     if (err instanceof FormatError) throw err;
     const code = (err as { code?: unknown }).code;
-    if (typeof code === 'string' && code.startsWith('Z_')) throw new FormatError(file, `corrupt gzip data (${(err as Error).message})`);
+    if (typeof code === 'string' && code.startsWith('Z_'))
+      throw new FormatError(file, `corrupt gzip data (${(err as Error).message})`);
     throw err;
   } finally {
     gunzip.destroy();
@@ -164,7 +200,11 @@ export async function parseIdx(bytes: Uint8Array, name = '<memory>', limits?: Re
   const h = readHeader(bytes, name);
   if (h === null) throw headerEnds(name, bytes.length);
   checkPlainSize(name, h, bytes.length - h.headerBytes);
-  return { dtype: h.dtype, shape: h.shape, data: typedFromBytes(h.dtype, bytes.subarray(h.headerBytes), false) } as StoredTensor;
+  return {
+    dtype: h.dtype,
+    shape: h.shape,
+    data: typedFromBytes(h.dtype, bytes.subarray(h.headerBytes), false),
+  } as StoredTensor;
 }
 
 /**

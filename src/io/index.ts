@@ -16,7 +16,15 @@ export { describeErrno, errnoCode } from './errno.js';
 export { MAX_QUOTED, clip, quote, shapeText } from './clip.js';
 export { metadataInteger } from './metadata.js';
 export { type Dtype, type DtypeArrays, type StoredTensor, type StoredData, DTYPES, isDtype } from './dtypes.js';
-export { type Float32Overflow, FLOAT32_MAX, describeOverflow, float32Overflow, toFloat32, toTensor, fromTensor } from './convert.js';
+export {
+  type Float32Overflow,
+  FLOAT32_MAX,
+  describeOverflow,
+  float32Overflow,
+  toFloat32,
+  toTensor,
+  fromTensor,
+} from './convert.js';
 export {
   float32ToFloat16Bits,
   float16BitsToFloat32,
@@ -40,4 +48,11 @@ export { MAX_HEADER_BYTES, MAX_HEADER_VALUES, MAX_TENSORS } from './safetensors-
 export { parseNpy, loadNpy, serializeNpy, saveNpy } from './npy.js';
 export { parseIdx, readIdx } from './idx.js';
 export { makeDirectory, temporaryName, writeFileAtomic } from './atomic.js';
-export { type ReadLimits, MAX_FILE_BYTES, MAX_READABLE_BYTES, RegularFile, readRegularFile, withRegularFile } from './file_read.js';
+export {
+  type ReadLimits,
+  MAX_FILE_BYTES,
+  MAX_READABLE_BYTES,
+  RegularFile,
+  readRegularFile,
+  withRegularFile,
+} from './file_read.js';

@@ -13,12 +13,19 @@ const DECIMAL = /^(0|[1-9][0-9]*)$/;
  * plain decimal digits within the safe-integer range (an empty string included) is a FormatError
  * naming the file, the key and what was found.
  */
-export function metadataInteger(file: string, metadata: Readonly<Record<string, string>>, key: string): number | undefined {
+export function metadataInteger(
+  file: string,
+  metadata: Readonly<Record<string, string>>,
+  key: string,
+): number | undefined {
   if (!Object.prototype.hasOwnProperty.call(metadata, key)) return undefined;
   const text = metadata[key]!;
   const n = Number(text);
   if (!DECIMAL.test(text) || !Number.isSafeInteger(n)) {
-    throw new FormatError(file, `__metadata__ '${clip(key)}' must be a non-negative integer in decimal digits, found '${clip(text)}'`);
+    throw new FormatError(
+      file,
+      `__metadata__ '${clip(key)}' must be a non-negative integer in decimal digits, found '${clip(text)}'`,
+    );
   }
   return n;
 }

@@ -127,7 +127,10 @@ export function formatNpyHeader(descr: string, shape: readonly number[]): Uint8A
   let dict = `{'descr': '${descr}', 'fortran_order': False, 'shape': ${reprShape(shape)}, }`;
   if (shape.length > 0) dict += ' '.repeat(Math.max(0, GROWTH_AXIS_MAX_DIGITS - String(shape[0]).length));
   // Version 1 stores the length in 2 bytes; version 2 in 4 (numpy picks the oldest that fits).
-  for (const [major, lenBytes] of [[1, 2], [2, 4]] as const) {
+  for (const [major, lenBytes] of [
+    [1, 2],
+    [2, 4],
+  ] as const) {
     const prefix = 6 + 2 + lenBytes;
     const body = dict.length + 1;
     const pad = ARRAY_ALIGN - ((prefix + body) % ARRAY_ALIGN);

@@ -50,20 +50,24 @@ function describe(v: JsonValue | undefined): string {
 
 function parseEntry(file: string, name: string, v: JsonValue): HeaderEntry {
   const where = `tensor ${quote(name)}`;
-  if (!(v instanceof Map)) throw new FormatError(file, `${where}: expected an object with dtype, shape, data_offsets, found ${describe(v)}`);
+  if (!(v instanceof Map))
+    throw new FormatError(file, `${where}: expected an object with dtype, shape, data_offsets, found ${describe(v)}`);
   for (const key of v.keys()) {
-    if (!ENTRY_FIELDS.includes(key)) throw new FormatError(file, `${where}: unexpected field ${quote(key)}; expected only ${ENTRY_FIELDS.join(', ')}`);
+    if (!ENTRY_FIELDS.includes(key))
+      throw new FormatError(file, `${where}: unexpected field ${quote(key)}; expected only ${ENTRY_FIELDS.join(', ')}`);
   }
   const dtype = v.get('dtype');
   if (typeof dtype !== 'string' || !isDtype(dtype)) {
     throw new FormatError(file, `${where}: dtype ${describe(dtype)} is not one of ${Object.keys(DTYPES).join(', ')}`);
   }
   const rawShape = v.get('shape');
-  if (!Array.isArray(rawShape)) throw new FormatError(file, `${where}: shape must be an array, found ${describe(rawShape)}`);
+  if (!Array.isArray(rawShape))
+    throw new FormatError(file, `${where}: shape must be an array, found ${describe(rawShape)}`);
   const shape: number[] = [];
   for (const d of rawShape) {
     const n = asIndex(d);
-    if (n === null) throw new FormatError(file, `${where}: shape entries must be non-negative integers, found ${describe(d)}`);
+    if (n === null)
+      throw new FormatError(file, `${where}: shape entries must be non-negative integers, found ${describe(d)}`);
     shape.push(n);
   }
   const offsets = v.get('data_offsets');
@@ -80,16 +84,21 @@ function parseEntry(file: string, name: string, v: JsonValue): HeaderEntry {
     if (expected > bytes) break;
   }
   if (expected !== bytes) {
-    throw new FormatError(file, `${where}: ${dtype} shape ${shapeText(shape)} needs ${expected > bytes ? 'more than ' + bytes : expected} bytes but data_offsets span ${bytes}`);
+    throw new FormatError(
+      file,
+      `${where}: ${dtype} shape ${shapeText(shape)} needs ${expected > bytes ? 'more than ' + bytes : expected} bytes but data_offsets span ${bytes}`,
+    );
   }
   return { name, dtype, shape, begin, end };
 }
 
 function parseMetadata(file: string, v: JsonValue): Record<string, string> {
-  if (!(v instanceof Map)) throw new FormatError(file, `${METADATA_KEY} must be an object of strings, found ${describe(v)}`);
+  if (!(v instanceof Map))
+    throw new FormatError(file, `${METADATA_KEY} must be an object of strings, found ${describe(v)}`);
   const out: Record<string, string> = Object.create(null) as Record<string, string>;
   for (const [k, val] of v) {
-    if (typeof val !== 'string') throw new FormatError(file, `${METADATA_KEY}[${quote(k)}] must be a string, found ${describe(val)}`);
+    if (typeof val !== 'string')
+      throw new FormatError(file, `${METADATA_KEY}[${quote(k)}] must be a string, found ${describe(val)}`);
     out[k] = val;
   }
   return out;
@@ -97,12 +106,15 @@ function parseMetadata(file: string, v: JsonValue): Record<string, string> {
 
 /** Reads and validates the header of a safetensors buffer, without touching tensor data. */
 export function parseHeader(bytes: Uint8Array, file: string): ParsedHeader {
-  if (bytes.length < 8) throw new FormatError(file, `file is ${bytes.length} bytes, too short for the 8-byte header length`, 0);
+  if (bytes.length < 8)
+    throw new FormatError(file, `file is ${bytes.length} bytes, too short for the 8-byte header length`, 0);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const n = view.getBigUint64(0, true);
-  if (n > BigInt(MAX_HEADER_BYTES)) throw new FormatError(file, `header length ${n} exceeds the ${MAX_HEADER_BYTES}-byte limit`, 0);
+  if (n > BigInt(MAX_HEADER_BYTES))
+    throw new FormatError(file, `header length ${n} exceeds the ${MAX_HEADER_BYTES}-byte limit`, 0);
   const len = Number(n);
-  if (8 + len > bytes.length) throw new FormatError(file, `header length ${len} runs past the end of the file (${bytes.length} bytes)`, 0);
+  if (8 + len > bytes.length)
+    throw new FormatError(file, `header length ${len} runs past the end of the file (${bytes.length} bytes)`, 0);
   const raw = bytes.subarray(8, 8 + len);
   if (raw[0] !== 0x7b) throw new FormatError(file, `header must start with '{'`, 8);
   let text: string;
@@ -119,7 +131,11 @@ export function parseHeader(bytes: Uint8Array, file: string): ParsedHeader {
     if (!(err instanceof JsonSyntaxError)) throw err;
     const at = 8 + new TextEncoder().encode(text.slice(0, err.index)).length;
     if (err instanceof JsonLimitError) {
-      throw new FormatError(file, `header holds ${err.message}; the limits are ${MAX_TENSORS} tensors and ${MAX_HEADER_VALUES} JSON values per file`, at);
+      throw new FormatError(
+        file,
+        `header holds ${err.message}; the limits are ${MAX_TENSORS} tensors and ${MAX_HEADER_VALUES} JSON values per file`,
+        at,
+      );
     }
     throw new FormatError(file, `header is not valid JSON: ${err.message}`, at);
   }
@@ -132,7 +148,8 @@ export function parseHeader(bytes: Uint8Array, file: string): ParsedHeader {
     else entries.push(parseEntry(file, name, v));
   }
 
-  if (entries.length > MAX_TENSORS) throw new FormatError(file, `header lists ${entries.length} tensors; the limit is ${MAX_TENSORS} per file`, 8);
+  if (entries.length > MAX_TENSORS)
+    throw new FormatError(file, `header lists ${entries.length} tensors; the limit is ${MAX_TENSORS} per file`, 8);
 
   const dataStart = 8 + len;
   const dataLength = bytes.length - dataStart;
@@ -141,12 +158,20 @@ export function parseHeader(bytes: Uint8Array, file: string): ParsedHeader {
   for (const e of byOffset) {
     if (e.begin !== next) {
       const problem = e.begin < next ? 'overlaps the previous tensor' : `leaves a gap (previous data ends at ${next})`;
-      throw new FormatError(file, `tensor ${quote(e.name)}: data_offsets [${e.begin}, ${e.end}] ${problem}`, dataStart + e.begin);
+      throw new FormatError(
+        file,
+        `tensor ${quote(e.name)}: data_offsets [${e.begin}, ${e.end}] ${problem}`,
+        dataStart + e.begin,
+      );
     }
     next = e.end;
   }
   if (next !== dataLength) {
-    throw new FormatError(file, `tensor data should be ${next} bytes after the header but the file holds ${dataLength}`, dataStart + Math.min(next, dataLength));
+    throw new FormatError(
+      file,
+      `tensor data should be ${next} bytes after the header but the file holds ${dataLength}`,
+      dataStart + Math.min(next, dataLength),
+    );
   }
   return { entries, metadata, dataStart };
 }

@@ -2,7 +2,15 @@ import { ValueError } from '../tensor/errors.js';
 import { Tensor } from '../tensor/tensor.js';
 import { writeFileAtomic } from './atomic.js';
 import { fromTensor } from './convert.js';
-import { type Dtype, type StoredTensor, DTYPES, bytesFromTyped, checkStored, firstNonBool, typedFromBytes } from './dtypes.js';
+import {
+  type Dtype,
+  type StoredTensor,
+  DTYPES,
+  bytesFromTyped,
+  checkStored,
+  firstNonBool,
+  typedFromBytes,
+} from './dtypes.js';
 import { quote } from './clip.js';
 import { FormatError } from './errors.js';
 import { type ReadLimits, readRegularFile } from './file_read.js';
@@ -30,7 +38,12 @@ export function parseSafetensors(bytes: Uint8Array, name = '<memory>'): Safetens
     const data = typedFromBytes(e.dtype, bytes.subarray(start, header.dataStart + e.end));
     if (e.dtype === 'BOOL') {
       const bad = firstNonBool(data as Uint8Array);
-      if (bad >= 0) throw new FormatError(name, `tensor ${quote(e.name)}: BOOL byte is ${(data as Uint8Array)[bad]}, expected 0 or 1`, start + bad);
+      if (bad >= 0)
+        throw new FormatError(
+          name,
+          `tensor ${quote(e.name)}: BOOL byte is ${(data as Uint8Array)[bad]}, expected 0 or 1`,
+          start + bad,
+        );
     }
     // The header check tied dtype, shape and byte length together, so this pairing is sound.
     tensors.set(e.name, { dtype: e.dtype, shape: e.shape, data } as StoredTensor);
@@ -45,7 +58,16 @@ export async function loadSafetensors(path: string, limits?: ReadLimits): Promis
 
 /** Position of each dtype in the reference's Dtype enum; the writer orders tensors by it, descending. */
 const DTYPE_RANK: Readonly<Record<Dtype, number>> = {
-  BOOL: 0, U8: 1, I8: 2, I16: 3, F16: 4, BF16: 5, I32: 6, F32: 7, F64: 8, I64: 9,
+  BOOL: 0,
+  U8: 1,
+  I8: 2,
+  I16: 3,
+  F16: 4,
+  BF16: 5,
+  I32: 6,
+  F32: 7,
+  F64: 8,
+  I64: 9,
 };
 
 const utf8 = new TextEncoder();
@@ -66,7 +88,8 @@ function entriesOf<V>(m: Map<string, V> | Record<string, V>): [string, V][] {
 export function serializeSafetensors(tensors: TensorsToSave, metadata?: MetadataToSave): Uint8Array {
   const items: [string, StoredTensor][] = [];
   for (const [name, t] of entriesOf(tensors)) {
-    if (name === METADATA_KEY) throw new ValueError(`serializeSafetensors: '${METADATA_KEY}' is reserved and cannot name a tensor`);
+    if (name === METADATA_KEY)
+      throw new ValueError(`serializeSafetensors: '${METADATA_KEY}' is reserved and cannot name a tensor`);
     const stored = t instanceof Tensor ? fromTensor(t) : t;
     checkStored(stored, `serializeSafetensors: tensor ${JSON.stringify(name)}`);
     items.push([name, stored]);
@@ -77,7 +100,8 @@ export function serializeSafetensors(tensors: TensorsToSave, metadata?: Metadata
   if (metadata !== undefined) {
     const meta: string[] = [];
     for (const [k, v] of entriesOf(metadata)) {
-      if (typeof v !== 'string') throw new ValueError(`serializeSafetensors: metadata ${JSON.stringify(k)} must be a string, got ${typeof v}`);
+      if (typeof v !== 'string')
+        throw new ValueError(`serializeSafetensors: metadata ${JSON.stringify(k)} must be a string, got ${typeof v}`);
       meta.push(`${JSON.stringify(k)}:${JSON.stringify(v)}`);
     }
     parts.push(`"${METADATA_KEY}":{${meta.join(',')}}`);
@@ -85,7 +109,9 @@ export function serializeSafetensors(tensors: TensorsToSave, metadata?: Metadata
   let offset = 0;
   for (const [name, t] of items) {
     const end = offset + t.data.length * DTYPES[t.dtype].size;
-    parts.push(`${JSON.stringify(name)}:{"dtype":"${t.dtype}","shape":[${t.shape.join(',')}],"data_offsets":[${offset},${end}]}`);
+    parts.push(
+      `${JSON.stringify(name)}:{"dtype":"${t.dtype}","shape":[${t.shape.join(',')}],"data_offsets":[${offset},${end}]}`,
+    );
     offset = end;
   }
   const json = utf8.encode(`{${parts.join(',')}}`);

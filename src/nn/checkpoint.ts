@@ -1,6 +1,14 @@
 import { randomBytes } from 'node:crypto';
 import { stat } from 'node:fs/promises';
-import { type StoredTensor, fromTensor, loadSafetensors, metadataInteger, parseSafetensors, serializeSafetensors, toTensor } from '../io/index.js';
+import {
+  type StoredTensor,
+  fromTensor,
+  loadSafetensors,
+  metadataInteger,
+  parseSafetensors,
+  serializeSafetensors,
+  toTensor,
+} from '../io/index.js';
 import { Sparse24Error, type Tensor, ValueError } from '../tensor/index.js';
 import type { LoadResult } from './state_dict.js';
 import type { AnyModule } from './module.js';
@@ -27,7 +35,16 @@ import {
   parseSchedulerRecord,
 } from './checkpoint_records.js';
 
-export { OPTIM_SUFFIX, PREVIOUS_OPTIM_SUFFIX, SAVE_STEPS_MODEL_ONLY, SAVE_STEPS_WITH_OPTIMIZER, type SaveStep, type SaveStepHook, optimizerStatePath, previousOptimizerStatePath } from './checkpoint_files.js';
+export {
+  OPTIM_SUFFIX,
+  PREVIOUS_OPTIM_SUFFIX,
+  SAVE_STEPS_MODEL_ONLY,
+  SAVE_STEPS_WITH_OPTIMIZER,
+  type SaveStep,
+  type SaveStepHook,
+  optimizerStatePath,
+  previousOptimizerStatePath,
+} from './checkpoint_files.js';
 
 /**
  * Checkpoints as safetensors, laid out so that PyTorch reads them without sparse24:
@@ -105,8 +122,15 @@ export function toStoredStateDict(sd: ReadonlyMap<string, Tensor>): Map<string, 
   return out;
 }
 
-/** Writes a checkpoint (see `OPTIM_SUFFIX` for the layout). Without optimizer and scheduler, a stale optimizer file is removed. */
-export async function saveCheckpoint(path: string, model: AnyModule, options: SaveCheckpointOptions = {}): Promise<void> {
+/**
+ * Writes a checkpoint (see `OPTIM_SUFFIX` for the layout). Without optimizer and scheduler, a stale
+ * optimizer file is removed.
+ */
+export async function saveCheckpoint(
+  path: string,
+  model: AnyModule,
+  options: SaveCheckpointOptions = {},
+): Promise<void> {
   const { optimizer, scheduler, epoch } = options;
   if (epoch !== undefined && !(Number.isInteger(epoch) && epoch >= 0)) {
     throw new ValueError(`saveCheckpoint: epoch must be a non-negative integer, got ${epoch}`);
@@ -114,7 +138,10 @@ export async function saveCheckpoint(path: string, model: AnyModule, options: Sa
   const id = randomBytes(8).toString('hex');
   const meta: Record<string, string> = Object.create(null) as Record<string, string>;
   for (const [k, v] of Object.entries(options.metadata ?? {})) {
-    if (k.startsWith(RESERVED)) throw new ValueError(`saveCheckpoint: metadata key '${k}' is reserved (keys starting with '${RESERVED}' are sparse24's own)`);
+    if (k.startsWith(RESERVED))
+      throw new ValueError(
+        `saveCheckpoint: metadata key '${k}' is reserved (keys starting with '${RESERVED}' are sparse24's own)`,
+      );
     meta[k] = v;
   }
   meta[ID_KEY] = id;
@@ -146,7 +173,11 @@ export async function saveCheckpoint(path: string, model: AnyModule, options: Sa
  * scheduler state the checkpoint lacks, of another optimizer type, or from another save, throws a
  * `CheckpointError` before anything is changed.
  */
-export async function loadCheckpoint(path: string, model: AnyModule, options: LoadCheckpointOptions = {}): Promise<LoadedCheckpoint> {
+export async function loadCheckpoint(
+  path: string,
+  model: AnyModule,
+  options: LoadCheckpointOptions = {},
+): Promise<LoadedCheckpoint> {
   const { optimizer, scheduler } = options;
   const file = await loadSafetensors(path);
   const id = file.metadata[ID_KEY];
@@ -158,16 +189,24 @@ export async function loadCheckpoint(path: string, model: AnyModule, options: Lo
     const optim = await readOptimizerFile(path, id, optimizer !== undefined ? 'optimizer' : 'scheduler');
     const optimJson = optim.metadata[OPTIM_KEY];
     const schedJson = optim.metadata[SCHED_KEY];
-    const optimRecord: OptimizerRecord | undefined = optimJson === undefined ? undefined : parseOptimizerRecord(optimJson, optim.path);
-    const schedRecord: SchedulerRecord | undefined = schedJson === undefined ? undefined : parseSchedulerRecord(schedJson, optim.path);
-    for (const [what, obj, record] of [['optimizer', optimizer, optimRecord], ['scheduler', scheduler, schedRecord]] as const) {
+    const optimRecord: OptimizerRecord | undefined =
+      optimJson === undefined ? undefined : parseOptimizerRecord(optimJson, optim.path);
+    const schedRecord: SchedulerRecord | undefined =
+      schedJson === undefined ? undefined : parseSchedulerRecord(schedJson, optim.path);
+    for (const [what, obj, record] of [
+      ['optimizer', optimizer, optimRecord],
+      ['scheduler', scheduler, schedRecord],
+    ] as const) {
       if (obj === undefined) continue;
       if (record === undefined) throw new CheckpointError(`loadCheckpoint: ${optim.path} holds no ${what} state`);
       if (record.type !== obj.constructor.name) {
-        throw new CheckpointError(`loadCheckpoint: ${optim.path} holds ${record.type} state, but the ${what} given is a ${obj.constructor.name}`);
+        throw new CheckpointError(
+          `loadCheckpoint: ${optim.path} holds ${record.type} state, but the ${what} given is a ${obj.constructor.name}`,
+        );
       }
     }
-    if (optimizer !== undefined) staged.push(optimizer.stageLoadStateDict(optimizerState(optimRecord!, optim.tensors, optim.path)));
+    if (optimizer !== undefined)
+      staged.push(optimizer.stageLoadStateDict(optimizerState(optimRecord!, optim.tensors, optim.path)));
     if (scheduler !== undefined) staged.push(scheduler.stageLoadStateDict(schedRecord!.state));
   }
   const sd = new Map<string, Tensor>();
@@ -194,10 +233,17 @@ async function readOptimizerFile(
   if (found === null) {
     const optimPath = optimizerStatePath(path);
     const held = await Promise.all(
-      [optimPath, previousOptimizerStatePath(path)].map((p) => stat(p).then(async () => (await fileSaveId(p)) ?? 'none', () => null)),
+      [optimPath, previousOptimizerStatePath(path)].map((p) =>
+        stat(p).then(
+          async () => (await fileSaveId(p)) ?? 'none',
+          () => null,
+        ),
+      ),
     );
     if (held.every((h) => h === null)) {
-      throw new CheckpointError(`loadCheckpoint: ${path} has no ${wanted} state: ${optimPath} does not exist (save with saveCheckpoint(path, model, { ${wanted} }))`);
+      throw new CheckpointError(
+        `loadCheckpoint: ${path} has no ${wanted} state: ${optimPath} does not exist (save with saveCheckpoint(path, model, { ${wanted} }))`,
+      );
     }
     throw new CheckpointError(
       `loadCheckpoint: ${optimPath} belongs to a different save than ${path} (checkpoint ids ${String(held[0] ?? 'none')} and ${String(id)}` +
@@ -207,7 +253,9 @@ async function readOptimizerFile(
   }
   const parsed = parseSafetensors(found.bytes, found.path);
   if (parsed.metadata[ID_KEY] !== id) {
-    throw new CheckpointError(`loadCheckpoint: ${found.path} changed while it was read (a save in progress?); load again`);
+    throw new CheckpointError(
+      `loadCheckpoint: ${found.path} changed while it was read (a save in progress?); load again`,
+    );
   }
   return { path: found.path, metadata: parsed.metadata, tensors: parsed.tensors };
 }

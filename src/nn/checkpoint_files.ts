@@ -51,7 +51,12 @@ export const SAVE_STEPS_WITH_OPTIMIZER: readonly SaveStep[] = [
 ];
 
 /** The steps of a save of the model alone, in order. */
-export const SAVE_STEPS_MODEL_ONLY: readonly SaveStep[] = ['model-temp-written', 'model-renamed', 'stale-optimizer-removed', 'previous-optimizer-removed'];
+export const SAVE_STEPS_MODEL_ONLY: readonly SaveStep[] = [
+  'model-temp-written',
+  'model-renamed',
+  'stale-optimizer-removed',
+  'previous-optimizer-removed',
+];
 
 export type SaveStepHook = (step: SaveStep) => void | Promise<void>;
 
@@ -169,7 +174,10 @@ export async function replaceCheckpointFiles(
 }
 
 /** The optimizer file holding save `id`'s state, by the recovery rule; null if neither does. */
-export async function optimizerFileFor(path: string, id: string | undefined): Promise<{ path: string; bytes: Uint8Array } | null> {
+export async function optimizerFileFor(
+  path: string,
+  id: string | undefined,
+): Promise<{ path: string; bytes: Uint8Array } | null> {
   if (id === undefined) return null;
   for (const candidate of [optimizerStatePath(path), previousOptimizerStatePath(path)]) {
     if ((await fileSaveId(candidate)) !== id) continue;

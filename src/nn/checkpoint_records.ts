@@ -45,7 +45,9 @@ function parseJson(json: string, key: string, file: string): unknown {
 
 const isIndex = (x: unknown): boolean => typeof x === 'number' && Number.isSafeInteger(x) && x >= 0;
 const isHyper = (x: unknown): boolean =>
-  x === null || ['number', 'boolean', 'string'].includes(typeof x) || (Array.isArray(x) && x.every((e) => typeof e === 'number'));
+  x === null ||
+  ['number', 'boolean', 'string'].includes(typeof x) ||
+  (Array.isArray(x) && x.every((e) => typeof e === 'number'));
 
 /** The optimizer record of `file`, checked: {type, paramGroups: [{params, ...hyper}], scalars}. */
 export function parseOptimizerRecord(json: string, file: string): OptimizerRecord {
@@ -60,14 +62,17 @@ export function parseOptimizerRecord(json: string, file: string): OptimizerRecor
   groups.forEach((g: unknown, i) => {
     if (!isObject(g)) return bad(`paramGroups[${i}] must be an object`, g);
     const params = g['params'];
-    if (!Array.isArray(params) || !params.every(isIndex)) bad(`paramGroups[${i}].params must be a list of parameter indices`, params);
-    for (const [k, h] of Object.entries(g)) if (k !== 'params' && !isHyper(h)) bad(`paramGroups[${i}].${k} must be a number, boolean or list of numbers`, h);
+    if (!Array.isArray(params) || !params.every(isIndex))
+      bad(`paramGroups[${i}].params must be a list of parameter indices`, params);
+    for (const [k, h] of Object.entries(g))
+      if (k !== 'params' && !isHyper(h)) bad(`paramGroups[${i}].${k} must be a number, boolean or list of numbers`, h);
   });
   const scalars = v['scalars'];
   if (!isObject(scalars)) return bad("'scalars' must be an object of per-parameter numbers", scalars);
   for (const [index, s] of Object.entries(scalars)) {
     if (!/^\d+$/.test(index)) bad(`scalars key '${index}' must be a parameter index`, index);
-    if (!isObject(s) || !Object.values(s).every((x) => typeof x === 'number')) bad(`scalars['${index}'] must map names to numbers`, s);
+    if (!isObject(s) || !Object.values(s).every((x) => typeof x === 'number'))
+      bad(`scalars['${index}'] must map names to numbers`, s);
   }
   return v as unknown as OptimizerRecord;
 }
@@ -85,13 +90,17 @@ export function parseSchedulerRecord(json: string, file: string): SchedulerRecor
   if (typeof state['lastEpoch'] !== 'number') bad("'state.lastEpoch' must be a number", state['lastEpoch']);
   for (const k of ['baseLrs', 'lastLr']) {
     const list = state[k];
-    if (!Array.isArray(list) || !list.every((x) => typeof x === 'number')) bad(`'state.${k}' must be a list of numbers`, list);
+    if (!Array.isArray(list) || !list.every((x) => typeof x === 'number'))
+      bad(`'state.${k}' must be a list of numbers`, list);
   }
   return v as unknown as SchedulerRecord;
 }
 
 /** Splits an optimizer's state dict into the record and the tensors of its file. */
-export function optimizerRecord(type: string, sd: OptimizerStateDict): { record: OptimizerRecord; tensors: Map<string, Tensor> } {
+export function optimizerRecord(
+  type: string,
+  sd: OptimizerStateDict,
+): { record: OptimizerRecord; tensors: Map<string, Tensor> } {
   const tensors = new Map<string, Tensor>();
   const scalars: OptimizerRecord['scalars'] = {};
   for (const [index, state] of Object.entries(sd.state)) {
@@ -104,13 +113,18 @@ export function optimizerRecord(type: string, sd: OptimizerStateDict): { record:
 }
 
 /** Rebuilds PyTorch-shaped optimizer state from the file's record and tensors. */
-export function optimizerState(record: OptimizerRecord, tensors: ReadonlyMap<string, StoredTensor>, file: string): OptimizerStateDict {
+export function optimizerState(
+  record: OptimizerRecord,
+  tensors: ReadonlyMap<string, StoredTensor>,
+  file: string,
+): OptimizerStateDict {
   const state: Record<number, ParamState> = {};
   const slot = (index: string): ParamState => (state[Number(index)] ??= {});
   for (const [index, scalars] of Object.entries(record.scalars)) Object.assign(slot(index), scalars);
   for (const [key, stored] of tensors) {
     const m = /^state\.(\d+)\.(.+)$/.exec(key);
-    if (m === null) throw new FormatError(file, `unexpected tensor '${key}'; optimizer tensors are named state.<index>.<name>`);
+    if (m === null)
+      throw new FormatError(file, `unexpected tensor '${key}'; optimizer tensors are named state.<index>.<name>`);
     slot(m[1]!)[m[2]!] = toTensor(stored);
   }
   return { state, paramGroups: record.paramGroups as unknown as OptimizerStateDict['paramGroups'] };

@@ -36,7 +36,11 @@ function isPruningKey(key: string): boolean {
 }
 
 /** Checks `sd` against the module's live tensors (throwing as `loadIntoModule` does); `commit()` copies. */
-export function stageModuleLoad(own: ReadonlyMap<string, Tensor>, sd: StateDictInput, strict: boolean): StagedLoad<LoadResult> {
+export function stageModuleLoad(
+  own: ReadonlyMap<string, Tensor>,
+  sd: StateDictInput,
+  strict: boolean,
+): StagedLoad<LoadResult> {
   const given = new Map(entries(sd));
   const missingKeys = [...own.keys()].filter((k) => !given.has(k));
   const unexpectedKeys = [...given.keys()].filter((k) => !own.has(k));

@@ -14,7 +14,10 @@ import { type GraphNode, type NamedTensor, buildGraph, tracedForward } from './m
 import { type SearchOptions, searchPermutation, sumAfter24, unprunedMagnitude } from './search/index.js';
 
 export interface PermuteModelOptions {
-  /** Sparse layer weights (state-dict names) or a predicate; default: Linear/Conv/MHA weights with K % 8 == 0 and C % 16 == 0. */
+  /**
+   * Sparse layer weights (state-dict names) or a predicate; default: Linear/Conv/MHA weights with
+   * K % 8 == 0 and C % 16 == 0.
+   */
   sparse?: readonly string[] | ((name: string, weight: Tensor) => boolean);
   /** Passed to `searchPermutation` for every group. */
   search?: SearchOptions;
@@ -86,8 +89,11 @@ function defaultSparse(modules: Map<string, AnyModule>): (name: string, w: Tenso
   return (name, w) => isLayerWeight(modules, name) && w.ndim >= 2 && w.shape[0]! % 8 === 0 && w.shape[1]! % 16 === 0;
 }
 
-/** Rows of `length` columns: each weight's input-channel dim cut into blocks (apex's reshape(-1, C*)). */
-function searchMatrix(weights: readonly Float32Array[], shapes: readonly (readonly number[])[], length: number): Float32Array {
+/**
+ * The weights as one row-major matrix of C columns (rows K·spatial); read as rows of any `length`
+ * dividing C, it is each input-channel dim cut into blocks (apex's reshape(-1, C*)).
+ */
+function searchMatrix(weights: readonly Float32Array[], shapes: readonly (readonly number[])[]): Float32Array {
   const rows: number[] = [];
   weights.forEach((w, k) => {
     const shape = shapes[k]!;
@@ -106,25 +112,38 @@ function searchMatrix(weights: readonly Float32Array[], shapes: readonly (readon
 function kept(w: Float32Array, shape: readonly number[]): number {
   const cw = shape[1]!;
   if (cw % 4 !== 0) return unprunedMagnitude(w);
-  const m = searchMatrix([w], [shape], cw);
+  const m = searchMatrix([w], [shape]);
   return sumAfter24(m, m.length / cw, cw);
 }
 
 /** The first sparse member that keeps less 2:4 magnitude under `perm` than unpermuted, described; or null. */
-function firstLoser(names: readonly string[], byName: ReadonlyMap<string, NamedTensor>, staged: StagedWrites, length: number, perm: Int32Array): string | null {
+function firstLoser(
+  names: readonly string[],
+  byName: ReadonlyMap<string, NamedTensor>,
+  staged: StagedWrites,
+  length: number,
+  perm: Int32Array,
+): string | null {
   for (const name of names) {
     const t = byName.get(name)!.tensor;
-    const m = searchMatrix([staged.current(t)], [t.shape], length);
+    const m = searchMatrix([staged.current(t)], [t.shape]);
     const rows = m.length / length;
     const [identity, permuted] = [sumAfter24(m, rows, length), sumAfter24(m, rows, length, perm)];
-    if (permuted < identity) return `the group's best permutation lowers ${name}'s kept magnitude (${identity.toFixed(4)} → ${permuted.toFixed(4)})`;
+    if (permuted < identity)
+      return `the group's best permutation lowers ${name}'s kept magnitude (${identity.toFixed(4)} → ${permuted.toFixed(4)})`;
   }
   return null;
 }
 
-function planSkip(c: ClassInfo, length: number, sparse: readonly ParamDim[], matrix: () => Float32Array): [GroupStatus, string | null] {
+function planSkip(
+  c: ClassInfo,
+  length: number,
+  sparse: readonly ParamDim[],
+  matrix: () => Float32Array,
+): [GroupStatus, string | null] {
   if (c.pins.length > 0) return ['pinned', c.pins[0]!];
-  if (length % 4 !== 0 || length < 8) return ['useless C', `permutation length ${length} is not a multiple of 4 of at least 8`];
+  if (length % 4 !== 0 || length < 8)
+    return ['useless C', `permutation length ${length} is not a multiple of 4 of at least 8`];
   if (sparse.length === 0) return ['dense', 'no sparse layer reads these channels'];
   const m = matrix();
   const total = unprunedMagnitude(m);
@@ -147,7 +166,11 @@ function maskBuffers(byName: Map<string, NamedTensor>, param: string, shape: rea
  * Permutes `model`'s channels in place for 2:4 sparsity (eval-mode function unchanged) and returns
  * what it did. `exampleInput` is one tensor or the argument list of `model.call`.
  */
-export function permuteModel(model: AnyModule, exampleInput: Tensor | readonly Tensor[], options: PermuteModelOptions = {}): PermuteReport {
+export function permuteModel(
+  model: AnyModule,
+  exampleInput: Tensor | readonly Tensor[],
+  options: PermuteModelOptions = {},
+): PermuteReport {
   const inputs = Array.isArray(exampleInput) ? [...(exampleInput as readonly Tensor[])] : [exampleInput as Tensor];
   if (inputs.length === 0) throw new ValueError('permuteModel: exampleInput must hold at least one tensor');
   const modules = new Map(model.namedModules());
@@ -158,9 +181,15 @@ export function permuteModel(model: AnyModule, exampleInput: Tensor | readonly T
   const byName = new Map(state.map((s) => [s.name, s]));
   const sparseOpt = options.sparse;
   const isSparse =
-    sparseOpt === undefined ? defaultSparse(modules) : typeof sparseOpt === 'function' ? sparseOpt : (n: string) => sparseOpt.includes(n);
+    sparseOpt === undefined
+      ? defaultSparse(modules)
+      : typeof sparseOpt === 'function'
+        ? sparseOpt
+        : (n: string) => sparseOpt.includes(n);
   const outputs = tracedForward(model, inputs);
-  const graph = buildGraph(outputs, inputs, state, (name, dim) => (dim === 1 && isLayerWeight(modules, name) ? 'C' : 'K'));
+  const graph = buildGraph(outputs, inputs, state, (name, dim) =>
+    dim === 1 && isLayerWeight(modules, name) ? 'C' : 'K',
+  );
 
   const relevant = graph.classes.classes().filter((c) => c.params.some((p) => !p.buffer));
   const staged = new StagedWrites();
@@ -175,13 +204,25 @@ export function permuteModel(model: AnyModule, exampleInput: Tensor | readonly T
     const sparse = params.filter((p) => p.role === 'C' && isSparse(p.name, byName.get(p.name)!.tensor));
     const tensorsOf = (ps: readonly ParamDim[]): Tensor[] => ps.map((p) => byName.get(p.name)!.tensor);
     const matrix = (): Float32Array =>
-      searchMatrix(tensorsOf(sparse).map((t) => staged.current(t)), tensorsOf(sparse).map((t) => t.shape), length);
+      searchMatrix(
+        tensorsOf(sparse).map((t) => staged.current(t)),
+        tensorsOf(sparse).map((t) => t.shape),
+      );
     let [status, reason] = planSkip(c, length, sparse, matrix);
     let permutation: Int32Array | null = null;
     if (status === 'permuted') {
       const m = matrix();
       permutation = searchPermutation(m, m.length / length, length, options.search).permutation;
-      const loser = options.perLayerGuard === true ? firstLoser(sparse.map((p) => p.name), byName, staged, length, permutation) : null;
+      const loser =
+        options.perLayerGuard === true
+          ? firstLoser(
+              sparse.map((p) => p.name),
+              byName,
+              staged,
+              length,
+              permutation,
+            )
+          : null;
       if (loser !== null) [status, reason, permutation] = ['guarded', loser, null];
     }
     if (permutation !== null) {
@@ -201,7 +242,7 @@ export function permuteModel(model: AnyModule, exampleInput: Tensor | readonly T
       id,
       length,
       paramsC: params.filter((p) => p.role === 'C').map((p) => p.name),
-      paramsK: params.filter((p) => p.role === 'K').map((p) => (p.name)),
+      paramsK: params.filter((p) => p.role === 'K').map((p) => p.name),
       buffers: c.params.filter((p) => p.buffer).map((p) => p.name),
       sparse: sparse.map((p) => p.name),
       status,
@@ -218,9 +259,17 @@ export function permuteModel(model: AnyModule, exampleInput: Tensor | readonly T
     permutedC: done.flatMap((g) => g.paramsC),
     permutedK: done.flatMap((g) => g.paramsK),
     permutedBuffers: done.flatMap((g) => g.buffers),
-    skipped: groups.filter((g) => g.status !== 'permuted').map((g) => ({ group: g.id, reason: `${g.status}: ${g.reason}`, params: [...g.paramsC, ...g.paramsK] })),
-    layers: sparseNames.map((name) => ({ name, before: before.get(name)!, after: kept(byName.get(name)!.tensor.data, byName.get(name)!.tensor.shape) })),
-    unpermuted: done.flatMap((g) => [...g.paramsC, ...g.paramsK, ...g.buffers].filter((n) => !staged.wrote(byName.get(n)!.tensor))),
+    skipped: groups
+      .filter((g) => g.status !== 'permuted')
+      .map((g) => ({ group: g.id, reason: `${g.status}: ${g.reason}`, params: [...g.paramsC, ...g.paramsK] })),
+    layers: sparseNames.map((name) => ({
+      name,
+      before: before.get(name)!,
+      after: kept(byName.get(name)!.tensor.data, byName.get(name)!.tensor.shape),
+    })),
+    unpermuted: done.flatMap((g) =>
+      [...g.paramsC, ...g.paramsK, ...g.buffers].filter((n) => !staged.wrote(byName.get(n)!.tensor)),
+    ),
     nodes: graph.nodes,
   };
   return report;

@@ -83,7 +83,9 @@ export function compress24(matrix: Float32Array, mask: Uint8Array, rows: number,
  */
 export function compressWeight(weight: Float32Array, mask: Uint8Array, shape: Shape, n = 2, m = 4): CompressedNM {
   if (mask.length !== numel(shape)) {
-    throw new ShapeError(`compressWeight: mask has ${mask.length} elements but shape ${formatShape(shape)} needs ${numel(shape)}`);
+    throw new ShapeError(
+      `compressWeight: mask has ${mask.length} elements but shape ${formatShape(shape)} needs ${numel(shape)}`,
+    );
   }
   const w = toView(weight, shape);
   const c = compressNM(w.data, toView(mask, shape).data, w.rows, w.cols, n, m);
@@ -115,7 +117,9 @@ export function compressedMask(c: CompressedNM): Uint8Array {
 /** Back to the weight's own layout (only for results of `compressWeight`). */
 export function decompressWeight(c: CompressedNM): Float32Array {
   if (c.weightShape === null) {
-    throw new ShapeError('decompressWeight: this compressed matrix has no weight shape; use decompress for plain matrices');
+    throw new ShapeError(
+      'decompressWeight: this compressed matrix has no weight shape; use decompress for plain matrices',
+    );
   }
   return fromView(decompress(c), c.weightShape);
 }

@@ -30,7 +30,8 @@ const HALF = { float16: 'F16', bfloat16: 'BF16' } as const;
 
 function entry(record: SparseStoredRecord, key: string): SparseStoredTensor {
   const e = record[key];
-  if (e === undefined) throw new ValueError(`compressed-tensors record has no key '${key}' (keys: ${Object.keys(record).join(', ')})`);
+  if (e === undefined)
+    throw new ValueError(`compressed-tensors record has no key '${key}' (keys: ${Object.keys(record).join(', ')})`);
   return e;
 }
 
@@ -45,7 +46,9 @@ export function toSparse24(param: string, c: Compressed24, dtype: CutlassValueDt
   // [rows, cols/16] (or cols/32 for int8), as PyTorch shapes meta: also right for zero rows.
   const metaShape = [c.rows, metaWordsPerRow(c.cols, dtype)];
   const meta: SparseStoredTensor =
-    s.meta instanceof Int32Array ? { dtype: 'I32', shape: metaShape, data: s.meta } : { dtype: 'I16', shape: metaShape, data: s.meta };
+    s.meta instanceof Int32Array
+      ? { dtype: 'I32', shape: metaShape, data: s.meta }
+      : { dtype: 'I16', shape: metaShape, data: s.meta };
   return { [`${param}.sparse_24_packed_weight`]: packed, [`${param}.meta`]: meta };
 }
 
@@ -53,7 +56,8 @@ export function toSparse24(param: string, c: Compressed24, dtype: CutlassValueDt
 export function fromSparse24(param: string, record: SparseStoredRecord): Compressed24 {
   const packed = entry(record, `${param}.sparse_24_packed_weight`);
   const meta = entry(record, `${param}.meta`);
-  if (packed.shape.length !== 2) throw new ShapeError(`${param}.sparse_24_packed_weight must be 2-D, found shape [${packed.shape.join(', ')}]`);
+  if (packed.shape.length !== 2)
+    throw new ShapeError(`${param}.sparse_24_packed_weight must be 2-D, found shape [${packed.shape.join(', ')}]`);
   const rows = packed.shape[0]!;
   const cols = packed.shape[1]! * 2;
   if (packed.dtype === 'I8' && meta.dtype === 'I32') {
@@ -63,7 +67,9 @@ export function fromSparse24(param: string, record: SparseStoredRecord): Compres
     const packedDtype = packed.dtype === 'F16' ? 'float16' : 'bfloat16';
     return fromCutlass({ rows, cols, packed: packed.data, packedDtype, meta: meta.data, metaDtype: 'int16' });
   }
-  throw new ValueError(`${param}: sparse-24 needs F16/BF16 values with I16 meta or I8 with I32, found ${packed.dtype} and ${meta.dtype}`);
+  throw new ValueError(
+    `${param}: sparse-24 needs F16/BF16 values with I16 meta or I8 with I32, found ${packed.dtype} and ${meta.dtype}`,
+  );
 }
 
 /** `sparse-24-bitmask`: kept values, a little-endian bit-packed mask and the dense shape. */
@@ -95,7 +101,9 @@ export function toSparse24Bitmask(
 function readShape(param: string, e: SparseStoredTensor): [number, number] {
   const values = e.dtype === 'I64' ? Array.from(e.data, Number) : e.dtype === 'I32' ? Array.from(e.data) : null;
   if (values === null || values.length !== 2) {
-    throw new ValueError(`${param}.shape must hold two integers (I64 or I32) [rows, cols], found ${e.dtype} with ${e.data.length} values`);
+    throw new ValueError(
+      `${param}.shape must hold two integers (I64 or I32) [rows, cols], found ${e.dtype} with ${e.data.length} values`,
+    );
   }
   return [values[0]!, values[1]!];
 }
@@ -108,11 +116,14 @@ export function fromSparse24Bitmask(param: string, record: SparseStoredRecord): 
   const comp = entry(record, `${param}.compressed`);
   const bytesPerRow = Math.ceil(cols / 8);
   if (bits.dtype !== 'U8' || bits.data.length !== rows * bytesPerRow) {
-    throw new ShapeError(`${param}.bitmask must be U8 [${rows}, ${bytesPerRow}], found ${bits.dtype} with ${bits.data.length} bytes`);
+    throw new ShapeError(
+      `${param}.bitmask must be U8 [${rows}, ${bytesPerRow}], found ${bits.dtype} with ${bits.data.length} bytes`,
+    );
   }
   let values: Float32Array;
   if (comp.dtype === 'F32') values = comp.data;
-  else if (comp.dtype === 'F16' || comp.dtype === 'BF16') values = fromHalfBits(comp.data, comp.dtype === 'F16' ? 'float16' : 'bfloat16');
+  else if (comp.dtype === 'F16' || comp.dtype === 'BF16')
+    values = fromHalfBits(comp.data, comp.dtype === 'F16' ? 'float16' : 'bfloat16');
   else throw new ValueError(`${param}.compressed must be F32, F16 or BF16, found ${comp.dtype}`);
   const mask = new Uint8Array(rows * cols);
   const dense = new Float32Array(rows * cols);
@@ -120,12 +131,14 @@ export function fromSparse24Bitmask(param: string, record: SparseStoredRecord): 
   for (let r = 0; r < (cols === 0 ? 0 : rows); r++) {
     for (let col = 0; col < cols; col++) {
       if ((bits.data[r * bytesPerRow + (col >> 3)]! >> (col & 7)) & 1) {
-        if (next >= values.length) throw new SparsityError(`${param}: bitmask marks more values than the ${values.length} stored`);
+        if (next >= values.length)
+          throw new SparsityError(`${param}: bitmask marks more values than the ${values.length} stored`);
         mask[r * cols + col] = 1;
         dense[r * cols + col] = values[next++]!;
       }
     }
   }
-  if (next !== values.length) throw new SparsityError(`${param}: bitmask marks ${next} values but ${values.length} are stored`);
+  if (next !== values.length)
+    throw new SparsityError(`${param}: bitmask marks ${next} values but ${values.length} are stored`);
   return compressNM(dense, mask, rows, cols, 2, 4) as Compressed24;
 }

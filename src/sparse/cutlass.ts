@@ -32,7 +32,9 @@ export function metaNibble(i0: number, i1: number): number {
 /** Parameters of the meta layout for a value dtype. */
 function layoutOf(dtype: CutlassValueDtype): { groupsPerWord: number; rowGroup: number; interleave: number } {
   // One word covers 16 (int16) or 32 (int32) dense columns: 4 or 8 nibbles.
-  return dtype === 'int8' ? { groupsPerWord: 8, rowGroup: 16, interleave: 2 } : { groupsPerWord: 4, rowGroup: 32, interleave: 4 };
+  return dtype === 'int8'
+    ? { groupsPerWord: 8, rowGroup: 16, interleave: 2 }
+    : { groupsPerWord: 4, rowGroup: 32, interleave: 4 };
 }
 
 /**
@@ -100,7 +102,9 @@ export function toCutlass(c: Compressed24, dtype: CutlassValueDtype = 'float16')
     for (let i = 0; i < c.values.length; i++) {
       const v = c.values[i]!;
       if (!Number.isInteger(v) || v < -128 || v > 127) {
-        throw new ValueError(`toCutlass int8: value ${i} is ${v}; int8 export needs integers in [-128, 127] (quantize first)`);
+        throw new ValueError(
+          `toCutlass int8: value ${i} is ${v}; int8 export needs integers in [-128, 127] (quantize first)`,
+        );
       }
       packed[i] = v;
     }
@@ -115,7 +119,14 @@ export function toCutlass(c: Compressed24, dtype: CutlassValueDtype = 'float16')
       meta[cutlassMetaOffset(r, j, c.rows, rowGroup, interleave)] = logical[r * ncols + j]!;
     }
   }
-  return { rows: c.rows, cols: c.cols, packed, packedDtype: dtype, meta, metaDtype: dtype === 'int8' ? 'int32' : 'int16' };
+  return {
+    rows: c.rows,
+    cols: c.cols,
+    packed,
+    packedDtype: dtype,
+    meta,
+    metaDtype: dtype === 'int8' ? 'int32' : 'int16',
+  };
 }
 
 /** Imports the CUTLASS layout back into a compressed 2:4 matrix (values widened to float32). */
@@ -124,15 +135,19 @@ export function fromCutlass(s: CutlassSemiStructured): Compressed24 {
   checkCutlassShape(rows, cols, dtype);
   const { groupsPerWord, rowGroup, interleave } = layoutOf(dtype);
   const expectedMeta = dtype === 'int8' ? 'int32' : 'int16';
-  if (s.metaDtype !== expectedMeta) throw new ValueError(`fromCutlass: ${dtype} values need ${expectedMeta} meta, found ${s.metaDtype}`);
+  if (s.metaDtype !== expectedMeta)
+    throw new ValueError(`fromCutlass: ${dtype} values need ${expectedMeta} meta, found ${s.metaDtype}`);
   if ((dtype === 'int8') !== s.packed instanceof Int8Array) {
-    throw new ValueError(`fromCutlass: packedDtype ${dtype} needs ${dtype === 'int8' ? 'an Int8Array' : 'a Uint16Array of bit patterns'}`);
+    throw new ValueError(
+      `fromCutlass: packedDtype ${dtype} needs ${dtype === 'int8' ? 'an Int8Array' : 'a Uint16Array of bit patterns'}`,
+    );
   }
   if (s.packed.length !== (rows * cols) / 2) {
     throw new ShapeError(`fromCutlass: packed has ${s.packed.length} values, expected ${rows}x${cols / 2}`);
   }
   const ncols = metaWordsPerRow(cols, dtype);
-  if (s.meta.length !== rows * ncols) throw new ShapeError(`fromCutlass: meta has ${s.meta.length} words, expected ${rows}x${ncols}`);
+  if (s.meta.length !== rows * ncols)
+    throw new ShapeError(`fromCutlass: meta has ${s.meta.length} words, expected ${rows}x${ncols}`);
   const indices = new Uint8Array((rows * cols) / 2);
   // cols = 0 with rows = 2^52 is a valid empty matrix: walk no rows then.
   for (let r = 0; r < (ncols === 0 ? 0 : rows); r++) {
@@ -153,6 +168,7 @@ export function fromCutlass(s: CutlassSemiStructured): Compressed24 {
       }
     }
   }
-  const values = s.packed instanceof Int8Array ? Float32Array.from(s.packed) : fromHalfBits(s.packed, dtype as HalfDtype);
+  const values =
+    s.packed instanceof Int8Array ? Float32Array.from(s.packed) : fromHalfBits(s.packed, dtype as HalfDtype);
   return { n: 2, m: 4, rows, cols, values, indices, weightShape: null };
 }

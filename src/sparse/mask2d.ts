@@ -49,7 +49,11 @@ export function blockScore(abs: ArrayLike<number>, pattern: number): number {
   return score;
 }
 
-function forEachBlock(view: MatrixView, visit: (abs: Float64Array, set: (e: number) => void) => void, mask: Uint8Array): void {
+function forEachBlock(
+  view: MatrixView,
+  visit: (abs: Float64Array, set: (e: number) => void) => void,
+  mask: Uint8Array,
+): void {
   const { data, rows, cols } = view;
   const abs = new Float64Array(16);
   for (let r0 = 0; r0 < rows; r0 += 4) {
@@ -69,7 +73,10 @@ export function m4n2_2d_best(view: MatrixView): Uint8Array {
   forEachBlock(
     view,
     (abs, set) => {
-      const choice = TRANSPOSABLE_24_PATTERNS[firstBest(TRANSPOSABLE_24_PATTERNS.length, (p) => blockScore(abs, TRANSPOSABLE_24_PATTERNS[p]!))]!;
+      const choice =
+        TRANSPOSABLE_24_PATTERNS[
+          firstBest(TRANSPOSABLE_24_PATTERNS.length, (p) => blockScore(abs, TRANSPOSABLE_24_PATTERNS[p]!))
+        ]!;
       for (let e = 0; e < 16; e++) if ((choice >> e) & 1) set(e);
     },
     mask,

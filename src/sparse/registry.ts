@@ -95,7 +95,11 @@ export function assertFinite(data: Float32Array, shape: Shape, what = 'weight'):
  */
 export function createMask(weight: Tensor, pattern?: string): Uint8Array;
 export function createMask(weight: Float32Array | Tensor, shape: Shape, pattern?: string): Uint8Array;
-export function createMask(weight: Float32Array | Tensor, shapeOrPattern?: Shape | string, maybePattern?: string): Uint8Array {
+export function createMask(
+  weight: Float32Array | Tensor,
+  shapeOrPattern?: Shape | string,
+  maybePattern?: string,
+): Uint8Array {
   const { shape, pattern } = maskArguments(weight, shapeOrPattern, maybePattern);
   const data = weight instanceof Tensor ? weight.data : weight;
   const calculator = getMaskCalculator(pattern);
@@ -111,25 +115,37 @@ export function createMask(weight: Float32Array | Tensor, shapeOrPattern?: Shape
   return fromView(mask, shape);
 }
 
-function maskArguments(weight: Float32Array | Tensor, shapeOrPattern: Shape | string | undefined, maybePattern: string | undefined): { shape: Shape; pattern: string } {
+function maskArguments(
+  weight: Float32Array | Tensor,
+  shapeOrPattern: Shape | string | undefined,
+  maybePattern: string | undefined,
+): { shape: Shape; pattern: string } {
   if (!(weight instanceof Tensor) && !(weight instanceof Float32Array)) {
     throw new ValueError(`createMask: the weight must be a Tensor or a Float32Array, found ${kindOf(weight)}`);
   }
   if (shapeOrPattern === undefined || typeof shapeOrPattern === 'string') {
     if (!(weight instanceof Tensor)) {
-      throw new ShapeError('createMask: a Float32Array weight needs its shape, as createMask(data, shape, pattern); only a Tensor brings its own');
+      throw new ShapeError(
+        'createMask: a Float32Array weight needs its shape, as createMask(data, shape, pattern); only a Tensor brings its own',
+      );
     }
     if (maybePattern !== undefined) {
-      throw new ValueError(`createMask: two patterns given ('${String(shapeOrPattern)}' and '${maybePattern}'); call createMask(tensor, pattern)`);
+      throw new ValueError(
+        `createMask: two patterns given ('${String(shapeOrPattern)}' and '${maybePattern}'); call createMask(tensor, pattern)`,
+      );
     }
     return { shape: weight.shape, pattern: shapeOrPattern ?? 'm4n2_1d' };
   }
   weightElements(shapeOrPattern, 'createMask');
   if (weight instanceof Tensor && !shapeEquals(weight.shape, shapeOrPattern)) {
-    throw new ShapeError(`createMask: shape ${formatShape(shapeOrPattern)} does not match the tensor's ${formatShape(weight.shape)}`);
+    throw new ShapeError(
+      `createMask: shape ${formatShape(shapeOrPattern)} does not match the tensor's ${formatShape(weight.shape)}`,
+    );
   }
   if (maybePattern !== undefined && typeof maybePattern !== 'string') {
-    throw new ValueError(`createMask: the pattern must be a string such as 'm4n2_1d' or '2:4', found ${kindOf(maybePattern)}`);
+    throw new ValueError(
+      `createMask: the pattern must be a string such as 'm4n2_1d' or '2:4', found ${kindOf(maybePattern)}`,
+    );
   }
   return { shape: shapeOrPattern, pattern: maybePattern ?? 'm4n2_1d' };
 }

@@ -33,12 +33,16 @@ export interface MatrixView<T extends ArrayLike<number> = Float32Array> {
  */
 export function weightElements(shape: Shape, what = 'weight'): number {
   if (!Array.isArray(shape)) {
-    throw new ShapeError(`${what}: the shape must be an array of dimensions, found ${typeof shape === 'object' ? String(shape) : typeof shape}`);
+    throw new ShapeError(
+      `${what}: the shape must be an array of dimensions, found ${typeof shape === 'object' ? String(shape) : typeof shape}`,
+    );
   }
   let zero = false;
   for (const d of shape) {
     if (typeof d !== 'number' || !Number.isSafeInteger(d) || d < 0) {
-      throw new ShapeError(`${what}: shape ${formatShape(shape)} must hold non-negative integers below 2^53, found ${String(d)}`);
+      throw new ShapeError(
+        `${what}: shape ${formatShape(shape)} must hold non-negative integers below 2^53, found ${String(d)}`,
+      );
     }
     if (d === 0) zero = true;
   }
@@ -47,7 +51,9 @@ export function weightElements(shape: Shape, what = 'weight'): number {
   for (const d of shape) {
     n *= d;
     if (n > Number.MAX_SAFE_INTEGER) {
-      throw new ShapeError(`${what}: shape ${formatShape(shape)} has more than 2^53 - 1 elements; no weight can be that large`);
+      throw new ShapeError(
+        `${what}: shape ${formatShape(shape)} has more than 2^53 - 1 elements; no weight can be that large`,
+      );
     }
   }
   return n;
@@ -58,7 +64,9 @@ export function viewDims(shape: Shape): { rows: number; cols: number } {
   const count = weightElements(shape);
   const rank = shape.length;
   if (rank < 1 || rank > 5) {
-    throw new ShapeError(`mask view: weight rank must be 1 to 5 (vector, Linear, Conv1d/2d/3d), found shape ${formatShape(shape)}`);
+    throw new ShapeError(
+      `mask view: weight rank must be 1 to 5 (vector, Linear, Conv1d/2d/3d), found shape ${formatShape(shape)}`,
+    );
   }
   const cols = rank === 1 ? shape[0]! : shape[1]!;
   if (count === 0) return { rows: 0, cols };

@@ -39,7 +39,11 @@ function outputWeights(n: number, seed: number): Float64Array {
  * weights; that sum is accumulated in float64 so the numeric side loses no more precision than the
  * float32 forward pass itself.
  */
-export function gradcheck(f: (...inputs: Tensor[]) => Tensor, inputs: Tensor[], opts: GradcheckOptions = {}): GradcheckResult {
+export function gradcheck(
+  f: (...inputs: Tensor[]) => Tensor,
+  inputs: Tensor[],
+  opts: GradcheckOptions = {},
+): GradcheckResult {
   const eps = opts.eps ?? 1e-2;
   const atol = opts.atol ?? 1e-2;
   const rtol = opts.rtol ?? 1e-2;

@@ -7,7 +7,14 @@ export { Tensor, type TraceNode, type NestedArray } from './tensor.js';
 export * from './creation.js';
 export * from './backend.js';
 export {
-  closeRuntime as closeWasmRuntime, relaxedSimd, requestedThreads, setWasmThreads, threadSupport, wasmAvailable, wasmInfo, type WasmInfo,
+  closeRuntime as closeWasmRuntime,
+  relaxedSimd,
+  requestedThreads,
+  setWasmThreads,
+  threadSupport,
+  wasmAvailable,
+  wasmInfo,
+  type WasmInfo,
 } from './kernels/wasm/index.js';
 export type * from './kernels/types.js';
 export * from './gradcheck.js';

@@ -107,7 +107,8 @@ export class Tensor {
 
   /** The single value of a one-element tensor. */
   item(): number {
-    if (this.size !== 1) throw new ShapeError(`item() needs a one-element tensor, got shape ${formatShape(this.shape)}`);
+    if (this.size !== 1)
+      throw new ShapeError(`item() needs a one-element tensor, got shape ${formatShape(this.shape)}`);
     return this.data[0]!;
   }
 

@@ -35,9 +35,16 @@ describe('initModelForPruning', () => {
     expect(asp.sparseParameterNames()).toEqual(['fc1.weight', 'fc2.weight']);
     const keys = [...net.stateDict().keys()];
     expect(keys).toEqual([
-      'fc1.weight', 'fc1.bias', 'fc1.__weight_mma_mask', 'fc1.__weight_mma_pruned_p',
-      'fc2.weight', 'fc2.bias', 'fc2.__weight_mma_mask', 'fc2.__weight_mma_pruned_p',
-      'head.weight', 'head.bias',
+      'fc1.weight',
+      'fc1.bias',
+      'fc1.__weight_mma_mask',
+      'fc1.__weight_mma_pruned_p',
+      'fc2.weight',
+      'fc2.bias',
+      'fc2.__weight_mma_mask',
+      'fc2.__weight_mma_pruned_p',
+      'head.weight',
+      'head.bias',
     ]);
     expect([...net.stateDict().get('fc1.__weight_mma_mask')!.data].every((v) => v === 1)).toBe(true);
     expect([...net.stateDict().get('fc1.__weight_mma_pruned_p')!.data].every((v) => v === 0)).toBe(true);
@@ -53,7 +60,10 @@ describe('initModelForPruning', () => {
     const net = new Net();
     const lines: string[] = [];
     ASP.initModelForPruning(net, { ...quiet(lines), verbosity: 0 });
-    expect([...net.stateDict().keys()].filter((k) => k.includes('mma'))).toEqual(['fc1.__weight_mma_mask', 'fc2.__weight_mma_mask']);
+    expect([...net.stateDict().keys()].filter((k) => k.includes('mma'))).toEqual([
+      'fc1.__weight_mma_mask',
+      'fc2.__weight_mma_mask',
+    ]);
     expect(lines).toEqual(['[ASP] Auto skipping pruning head::weight of size=[10, 16] and type=float32 for sparsity']);
   });
 
@@ -73,8 +83,12 @@ describe('initModelForPruning', () => {
   });
 
   it('honours allowedLayerNames, disallowedLayerNames and the whitelist', () => {
-    expect(ASP.initModelForPruning(new Net(), { ...quiet(), allowedLayerNames: ['fc2'] }).sparseParameterNames()).toEqual(['fc2.weight']);
-    expect(ASP.initModelForPruning(new Net(), { ...quiet(), disallowedLayerNames: ['fc1'] }).sparseParameterNames()).toEqual(['fc2.weight']);
+    expect(
+      ASP.initModelForPruning(new Net(), { ...quiet(), allowedLayerNames: ['fc2'] }).sparseParameterNames(),
+    ).toEqual(['fc2.weight']);
+    expect(
+      ASP.initModelForPruning(new Net(), { ...quiet(), disallowedLayerNames: ['fc1'] }).sparseParameterNames(),
+    ).toEqual(['fc2.weight']);
     expect(ASP.initModelForPruning(new Net(), { ...quiet(), whitelist: [Conv2d] }).sparseParameterNames()).toEqual([]);
   });
 
@@ -89,7 +103,13 @@ describe('initModelForPruning', () => {
       }
     })();
     const asp = ASP.initModelForPruning(m, quiet());
-    expect(asp.sparseParameterNames()).toEqual(['c1.weight', 'c2.weight', 'c3.weight', 'mha.in_proj_weight', 'mha.out_proj.weight']);
+    expect(asp.sparseParameterNames()).toEqual([
+      'c1.weight',
+      'c2.weight',
+      'c3.weight',
+      'mha.in_proj_weight',
+      'mha.out_proj.weight',
+    ]);
     expect(m.stateDict().has('mha.__in_proj_weight_mma_mask')).toBe(true);
     expect(m.stateDict().has('mha.out_proj.__weight_mma_mask')).toBe(true);
     asp.computeSparseMasks();
@@ -112,7 +132,9 @@ describe('initModelForPruning', () => {
     const asp = ASP.initModelForPruning(m, { ...quiet(), customLayerDict: new Map([[Gate, ['kernel']]]) });
     expect(asp.sparseParameterNames()).toEqual(['g.kernel']);
     expect(m.stateDict().has('g.__kernel_mma_mask')).toBe(true);
-    expect(() => ASP.initModelForPruning(new Net(), { ...quiet(), whitelist: [Gate] })).toThrow(/Gate has no list of parameters.*customLayerDict/);
+    expect(() => ASP.initModelForPruning(new Net(), { ...quiet(), whitelist: [Gate] })).toThrow(
+      /Gate has no list of parameters.*customLayerDict/,
+    );
   });
 });
 
@@ -132,7 +154,9 @@ describe('errors', () => {
 
   it('unknown pattern fails at init with the registry error', () => {
     expect(() => ASP.initModelForPruning(new Net(), { ...quiet(), maskCalculator: 'm4n2_3d' })).toThrow(SparsityError);
-    expect(() => ASP.initModelForPruning(new Net(), { ...quiet(), maskCalculator: 'm4n2_3d' })).toThrow(/unknown mask pattern 'm4n2_3d'/);
+    expect(() => ASP.initModelForPruning(new Net(), { ...quiet(), maskCalculator: 'm4n2_3d' })).toThrow(
+      /unknown mask pattern 'm4n2_3d'/,
+    );
   });
 
   it('recompute and restore without allowRecomputeMask throw and change nothing', () => {
@@ -142,7 +166,9 @@ describe('errors', () => {
     asp.computeSparseMasks();
     const w = net.fc1.weight.data.slice();
     expect(() => asp.computeSparseMasks()).toThrow(AspError);
-    expect(() => asp.computeSparseMasks()).toThrow(/unable to recompute the masks of fc1.weight, fc2.weight: allowRecomputeMask is false/);
+    expect(() => asp.computeSparseMasks()).toThrow(
+      /unable to recompute the masks of fc1.weight, fc2.weight: allowRecomputeMask is false/,
+    );
     expect(() => asp.restorePrunedWeights()).toThrow(/unable to restore the dense weights of fc1.weight, fc2.weight/);
     expect(net.fc1.weight.data).toEqual(w);
     expect(asp.isSparsityEnabled()).toBe(true);
@@ -161,13 +187,16 @@ describe('errors', () => {
     asp.computeSparseMasks();
     expect(asp.isSparsityEnabled()).toBe(true);
     asp.sparseParameters[1]!.mask.data.fill(1);
-    expect(() => asp.isSparsityEnabled()).toThrow(/inconsistent model sparsity: dense masks on fc2.weight; sparse masks on fc1.weight/);
+    expect(() => asp.isSparsityEnabled()).toThrow(
+      /inconsistent model sparsity: dense masks on fc2.weight; sparse masks on fc1.weight/,
+    );
     asp.restorePrunedWeights();
     expect(asp.isSparsityEnabled()).toBe(false);
   });
 
   it('a user mask function with the wrong size or non-0/1 values is refused', () => {
-    const bad = (f: AspOptions['maskCalculator']): ASP => ASP.initModelForPruning(new Net(), { ...quiet(), maskCalculator: f });
+    const bad = (f: AspOptions['maskCalculator']): ASP =>
+      ASP.initModelForPruning(new Net(), { ...quiet(), maskCalculator: f });
     expect(() => bad(() => new Uint8Array(3)).computeSparseMasks()).toThrow(ShapeError);
     expect(() => bad((w) => new Float32Array(w.size).fill(0.5)).computeSparseMasks()).toThrow(ValueError);
   });
@@ -190,7 +219,11 @@ describe('computeSparseMasks', () => {
     const expected = createMask(dense, [32, 16], 'm4n2_1d');
     expect([...net.stateDict().get(`fc1.${maskBufferName('weight')}`)!.data]).toEqual([...expected]);
     expect([...net.fc1.weight.data]).toEqual([...dense].map((v, i) => v * expected[i]!));
-    expect(lines.filter((l) => l.startsWith('[ASP] Enabled 50.00% sparsity for fc1::weight of size=[32, 16] and type=float32 with magnitude '))).toHaveLength(1);
+    expect(
+      lines.filter((l) =>
+        l.startsWith('[ASP] Enabled 50.00% sparsity for fc1::weight of size=[32, 16] and type=float32 with magnitude '),
+      ),
+    ).toHaveLength(1);
   });
 
   it.each([
@@ -340,7 +373,10 @@ describe('built-in permutation', () => {
     aspPerm.computeSparseMasks();
     expect((aspPerm.permutationReport as { permutedC: string[] }).permutedC).toContain('fc2.weight');
     const kept = (m: Module<[Tensor], Tensor>): number =>
-      m.namedParameters().filter(([n]) => n.endsWith('weight')).reduce((s, [, p]) => s + p.data.reduce((a, v) => a + Math.abs(v), 0), 0);
+      m
+        .namedParameters()
+        .filter(([n]) => n.endsWith('weight'))
+        .reduce((s, [, p]) => s + p.data.reduce((a, v) => a + Math.abs(v), 0), 0);
     expect(kept(permuted)).toBeGreaterThanOrEqual(kept(plain) - 1e-4);
     for (const sp of aspPerm.sparseParameters) expect(isNM(sp.param.data, sp.param.shape, 2, 4)).toBe(true);
     aspPerm.restorePrunedWeights(); // dense again, permuted: same function as before pruning

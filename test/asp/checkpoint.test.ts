@@ -53,34 +53,43 @@ describe('checkpoint round trip in one process', () => {
     const err = await loadCheckpoint(path, plain).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(StateDictError);
     expect((err as Error).message).toMatch(/linear_layer_2.__weight_mma_mask/);
-    expect((err as Error).message).toMatch(/prepare this model the same way \(initModelForPruning\) before loadStateDict/);
+    expect((err as Error).message).toMatch(
+      /prepare this model the same way \(initModelForPruning\) before loadStateDict/,
+    );
   });
 });
 
 describe("apex's checkpoint scenario, resumed in a fresh process", () => {
-  it('m4n2_1d and m4n2_2d_best: part1 + part2 is bit-identical to one uninterrupted run', { timeout: 60_000 }, async () => {
-    const patterns = ['m4n2_1d', 'm4n2_2d_best'];
-    const reference = new Map<string, Map<string, Float32Array>>();
-    for (const pattern of patterns) {
-      const p = part1(pattern);
-      await saveCheckpoint(join(dir, `${pattern}.ckpt`), p.model, { optimizer: p.optimizer });
-      resume(p); // the uninterrupted run goes on from the same objects
-      reference.set(pattern, new Map([...p.model.stateDict()].map(([k, t]) => [k, t.data])));
-    }
-    const script = join(import.meta.dirname, 'scripts', 'resume.ts');
-    const child = spawnSync(process.execPath, ['--import', 'tsx', script, dir, ...patterns], { encoding: 'utf8' });
-    expect(child.stderr).toBe('');
-    expect(child.status).toBe(0);
-    const lines = child.stdout.trim().split('\n').map((l) => JSON.parse(l) as { pattern: string; before: boolean; after: boolean });
-    expect(lines).toEqual(patterns.map((pattern) => ({ pattern, before: false, after: true })));
-    for (const pattern of patterns) {
-      const file = await loadSafetensors(join(dir, `${pattern}.final.safetensors`));
-      const ref = reference.get(pattern)!;
-      expect([...file.tensors.keys()].sort()).toEqual([...ref.keys()].sort());
-      for (const [key, stored] of file.tensors) {
-        expect(sameBits(stored.data as Float32Array, ref.get(key)!), `${pattern} ${key}`).toBe(true);
+  it(
+    'm4n2_1d and m4n2_2d_best: part1 + part2 is bit-identical to one uninterrupted run',
+    { timeout: 60_000 },
+    async () => {
+      const patterns = ['m4n2_1d', 'm4n2_2d_best'];
+      const reference = new Map<string, Map<string, Float32Array>>();
+      for (const pattern of patterns) {
+        const p = part1(pattern);
+        await saveCheckpoint(join(dir, `${pattern}.ckpt`), p.model, { optimizer: p.optimizer });
+        resume(p); // the uninterrupted run goes on from the same objects
+        reference.set(pattern, new Map([...p.model.stateDict()].map(([k, t]) => [k, t.data])));
       }
-    }
-    expect(STEPS.resumed).toBeGreaterThan(0);
-  });
+      const script = join(import.meta.dirname, 'scripts', 'resume.ts');
+      const child = spawnSync(process.execPath, ['--import', 'tsx', script, dir, ...patterns], { encoding: 'utf8' });
+      expect(child.stderr).toBe('');
+      expect(child.status).toBe(0);
+      const lines = child.stdout
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as { pattern: string; before: boolean; after: boolean });
+      expect(lines).toEqual(patterns.map((pattern) => ({ pattern, before: false, after: true })));
+      for (const pattern of patterns) {
+        const file = await loadSafetensors(join(dir, `${pattern}.final.safetensors`));
+        const ref = reference.get(pattern)!;
+        expect([...file.tensors.keys()].sort()).toEqual([...ref.keys()].sort());
+        for (const [key, stored] of file.tensors) {
+          expect(sameBits(stored.data as Float32Array, ref.get(key)!), `${pattern} ${key}`).toBe(true);
+        }
+      }
+      expect(STEPS.resumed).toBeGreaterThan(0);
+    },
+  );
 });

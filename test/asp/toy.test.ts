@@ -15,7 +15,12 @@ function run(makeOptimizer: (m: ToyModel) => Optimizer<BaseHyper>): void {
   const gen = new MT19937(1234);
   const model = new ToyModel(dims.batch, dims.inputs, dims.hidden, dims.outputs, 4, gen);
   const lines: string[] = [];
-  const asp = ASP.initModelForPruning(model, { maskCalculator: 'm4n2_1d', whitelist: [Linear], allowRecomputeMask: true, logger: (l) => lines.push(l) });
+  const asp = ASP.initModelForPruning(model, {
+    maskCalculator: 'm4n2_1d',
+    whitelist: [Linear],
+    allowRecomputeMask: true,
+    logger: (l) => lines.push(l),
+  });
   const opt = makeOptimizer(model);
   asp.initOptimizerForPruning(opt);
 
@@ -32,7 +37,8 @@ function run(makeOptimizer: (m: ToyModel) => Optimizer<BaseHyper>): void {
   const w = model.linears[0]!.weight;
   const mask = asp.sparseParameters[0]!.mask.data;
   const prunedStayZero = (): void => {
-    for (let i = 0; i < w.size; i++) if (mask[i] === 0 && w.data[i] !== 0) throw new Error(`pruned weight ${i} revived: ${w.data[i]}`);
+    for (let i = 0; i < w.size; i++)
+      if (mask[i] === 0 && w.data[i] !== 0) throw new Error(`pruned weight ${i} revived: ${w.data[i]}`);
   };
 
   train(model, opt, dims, 8, gen);
@@ -50,7 +56,12 @@ function run(makeOptimizer: (m: ToyModel) => Optimizer<BaseHyper>): void {
   const mask2 = createMask(dense1, w.shape);
   expect([...mask]).toEqual([...mask2]);
   expect(mask2).not.toEqual(mask1); // training moved the weights enough to change some groups
-  expect(sameBits(w.data, Float32Array.from(dense1, (v, i) => v * mask2[i]!))).toBe(true);
+  expect(
+    sameBits(
+      w.data,
+      Float32Array.from(dense1, (v, i) => v * mask2[i]!),
+    ),
+  ).toBe(true);
 
   train(model, opt, dims, 6, gen, prunedStayZero);
   const restored = Float32Array.from(w.data, (v, i) => (mask2[i] ? v : dense1[i]!));

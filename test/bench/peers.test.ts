@@ -13,10 +13,27 @@ describe('benchmark peers compute what sparse24 computes', () => {
     const ort = createRequire(import.meta.url)('onnxruntime-node') as Ort;
     const a = Float32Array.from({ length: 6 }, (_, i) => i - 2); // [2, 3]
     const b = Float32Array.from({ length: 12 }, (_, i) => (i % 5) - 1.5); // [4, 3], used transposed
-    const model = singleNodeModel('Gemm', [{ name: 'A', shape: [2, 3] }, { name: 'B', shape: [4, 3] }], [2, 4], [{ name: 'transB', int: 1 }]);
+    const model = singleNodeModel(
+      'Gemm',
+      [
+        { name: 'A', shape: [2, 3] },
+        { name: 'B', shape: [4, 3] },
+      ],
+      [2, 4],
+      [{ name: 'transB', int: 1 }],
+    );
     const session = await ort.InferenceSession.create(model);
     const out = await session.run({ A: new ort.Tensor('float32', a, [2, 3]), B: new ort.Tensor('float32', b, [4, 3]) });
-    const expected = kernels('reference').gemm(a, b, { batch: 1, m: 2, k: 3, n: 4, transA: false, transB: true, strideA: 0, strideB: 0 });
+    const expected = kernels('reference').gemm(a, b, {
+      batch: 1,
+      m: 2,
+      k: 3,
+      n: 4,
+      transA: false,
+      transB: true,
+      strideA: 0,
+      strideB: 0,
+    });
     expect(Array.from(out['Y']!.data as Float32Array)).toEqual(Array.from(expected));
     await session.release();
   });
@@ -25,24 +42,62 @@ describe('benchmark peers compute what sparse24 computes', () => {
     const ort = createRequire(import.meta.url)('onnxruntime-node') as Ort;
     const x = Float32Array.from({ length: 2 * 5 * 5 }, (_, i) => Math.sin(i));
     const w = Float32Array.from({ length: 3 * 2 * 3 * 3 }, (_, i) => Math.cos(i));
-    const model = singleNodeModel('Conv', [{ name: 'X', shape: [1, 2, 5, 5] }, { name: 'W', shape: [3, 2, 3, 3] }], [1, 3, 5, 5], [
-      { name: 'kernel_shape', ints: [3, 3] },
-      { name: 'pads', ints: [1, 1, 1, 1] },
-    ]);
+    const model = singleNodeModel(
+      'Conv',
+      [
+        { name: 'X', shape: [1, 2, 5, 5] },
+        { name: 'W', shape: [3, 2, 3, 3] },
+      ],
+      [1, 3, 5, 5],
+      [
+        { name: 'kernel_shape', ints: [3, 3] },
+        { name: 'pads', ints: [1, 1, 1, 1] },
+      ],
+    );
     const session = await ort.InferenceSession.create(model);
-    const out = (await session.run({ X: new ort.Tensor('float32', x, [1, 2, 5, 5]), W: new ort.Tensor('float32', w, [3, 2, 3, 3]) }))['Y']!.data as Float32Array;
+    const out = (
+      await session.run({
+        X: new ort.Tensor('float32', x, [1, 2, 5, 5]),
+        W: new ort.Tensor('float32', w, [3, 2, 3, 3]),
+      })
+    )['Y']!.data as Float32Array;
     const ref = kernels('reference').conv(x, w, null, {
-      batch: 1, inChannels: 2, outChannels: 3, groups: 1, inSize: [1, 5, 5], kernelSize: [1, 3, 3],
-      stride: [1, 1, 1], padding: [0, 1, 1], dilation: [1, 1, 1], outSize: [1, 5, 5],
+      batch: 1,
+      inChannels: 2,
+      outChannels: 3,
+      groups: 1,
+      inSize: [1, 5, 5],
+      kernelSize: [1, 3, 3],
+      stride: [1, 1, 1],
+      padding: [0, 1, 1],
+      dilation: [1, 1, 1],
+      outSize: [1, 5, 5],
     });
     out.forEach((v, i) => expect(v).toBeCloseTo(ref[i]!, 5));
     await session.release();
   });
 
   it('peer ratios compare each sparse24 row with the fastest peer on the same case', () => {
-    const row = (implementation: string, peer: boolean, medianMs: number, caseId = 'c', variant: 'dense' | '2:4' = 'dense', backend = implementation): Measurement => ({
-      caseId, label: caseId, implementation, backend, variant, peer, medianMs, samples: 3, gflops: 1,
-      ratioToBestPeer: null, bestPeer: null, sparseSpeedup: null,
+    const row = (
+      implementation: string,
+      peer: boolean,
+      medianMs: number,
+      caseId = 'c',
+      variant: 'dense' | '2:4' = 'dense',
+      backend = implementation,
+    ): Measurement => ({
+      caseId,
+      label: caseId,
+      implementation,
+      backend,
+      variant,
+      peer,
+      medianMs,
+      samples: 3,
+      gflops: 1,
+      ratioToBestPeer: null,
+      bestPeer: null,
+      sparseSpeedup: null,
     });
     const rows = [
       row('ours', false, 40, 'c', 'dense', 'reference'),

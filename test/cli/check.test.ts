@@ -14,7 +14,10 @@ import { capture, withTmp } from './helpers.js';
 
 /** [rows][cols] float32 with a deterministic, distinct-magnitude pattern. */
 function dense(rows: number, cols: number): Float32Array {
-  return Float32Array.from({ length: rows * cols }, (_, i) => ((i * 7919) % 97) / 10 - 4.85 + (i % 3 === 0 ? 0.013 : 0));
+  return Float32Array.from(
+    { length: rows * cols },
+    (_, i) => ((i * 7919) % 97) / 10 - 4.85 + (i % 3 === 0 ? 0.013 : 0),
+  );
 }
 
 /** [32][64] with no zeros: prune has something to do. */
@@ -49,7 +52,19 @@ describe('sparse24 check', () => {
       expect(report.pattern).toBe('m4n2_1d');
       expect(report.verdict).toBe('sparse');
       const w = report.tensors.find((t) => t.name === 'fc.weight')!;
-      expect(w).toMatchObject({ format: 'dense', dtype: 'F32', shape: [8, 16], candidate: true, eligible: true, groups: 32, violatingGroups: 0, isNM: true, keptMagnitudeFraction: 1, storedViolatingGroups: null, maskConsistent: null });
+      expect(w).toMatchObject({
+        format: 'dense',
+        dtype: 'F32',
+        shape: [8, 16],
+        candidate: true,
+        eligible: true,
+        groups: 32,
+        violatingGroups: 0,
+        isNM: true,
+        keptMagnitudeFraction: 1,
+        storedViolatingGroups: null,
+        maskConsistent: null,
+      });
       const b = report.tensors.find((t) => t.name === 'fc.bias')!;
       expect(b).toMatchObject({ candidate: false, eligible: false, groups: 0 });
     });
@@ -67,10 +82,15 @@ describe('sparse24 check', () => {
       const report = JSON.parse(loose.out[0]!) as CheckReport;
       expect(report.verdict).toBe('not-sparse');
       expect(report.tensors[0]).toMatchObject({ groups: 64, violatingGroups: 2, isNM: false, eligible: true });
-      expect(report.tensors[0]!.keptMagnitudeFraction).toBeCloseTo(tensorRTReport(data, [8, 32]).keptMagnitudeFraction, 12);
+      expect(report.tensors[0]!.keptMagnitudeFraction).toBeCloseTo(
+        tensorRTReport(data, [8, 32]).keptMagnitudeFraction,
+        12,
+      );
       const strict = await run(['check', f, '--strict']);
       expect(strict.code).toBe(1);
-      expect(strict.out[0]).toMatch(/^layer\.weight F32 \[8, 32\] dense: not 2:4, 2\/64 groups violating, kept magnitude 0\.\d{4}, eligible$/);
+      expect(strict.out[0]).toMatch(
+        /^layer\.weight F32 \[8, 32\] dense: not 2:4, 2\/64 groups violating, kept magnitude 0\.\d{4}, eligible$/,
+      );
       expect(strict.out.at(-1)).toBe('verdict: not-sparse (0/1 eligible tensors are 2:4)');
     });
   });
@@ -93,13 +113,25 @@ describe('sparse24 check', () => {
     await withTmp(async (dir) => {
       const f = join(dir, 'conv.npy');
       // [K=8, C=16, R=1, S=2]; channel pairs (c, c+1) with c even hold values: 2:4 but not 1:4.
-      const data = new Float32Array(8 * 16 * 2).map((_, i) => (Math.floor(i / 2) % 16 < 16 && (Math.floor(i / 2) % 16) % 4 < 2 ? 1 + (i % 5) : 0));
+      const data = new Float32Array(8 * 16 * 2).map((_, i) =>
+        Math.floor(i / 2) % 16 < 16 && (Math.floor(i / 2) % 16) % 4 < 2 ? 1 + (i % 5) : 0,
+      );
       await saveNpy(f, { dtype: 'F32', shape: [8, 16, 1, 2], data });
       const two = JSON.parse((await run(['check', f, '--json', '--pattern', '2:4'])).out[0]!) as CheckReport;
-      expect(two.tensors[0]).toMatchObject({ name: 'conv', candidate: true, groups: 64, violatingGroups: 0, isNM: true });
+      expect(two.tensors[0]).toMatchObject({
+        name: 'conv',
+        candidate: true,
+        groups: 64,
+        violatingGroups: 0,
+        isNM: true,
+      });
       const one = await run(['check', f, '--json', '--pattern', '1:4', '--strict']);
       expect(one.code).toBe(1);
-      expect((JSON.parse(one.out[0]!) as CheckReport).tensors[0]).toMatchObject({ groups: 64, violatingGroups: 64, isNM: false });
+      expect((JSON.parse(one.out[0]!) as CheckReport).tensors[0]).toMatchObject({
+        groups: 64,
+        violatingGroups: 64,
+        isNM: false,
+      });
     });
   });
 
@@ -144,7 +176,10 @@ function prunedModel(seed: number): Sequential {
   return model;
 }
 
-async function report(path: string, ...extra: string[]): Promise<{ code: number; report: CheckReport; byName: (n: string) => CheckedTensor }> {
+async function report(
+  path: string,
+  ...extra: string[]
+): Promise<{ code: number; report: CheckReport; byName: (n: string) => CheckedTensor }> {
   const r = await run(['check', path, '--json', '--strict', ...extra]);
   expect(r.err).toEqual([]);
   const rep = JSON.parse(r.out[0]!) as CheckReport;
@@ -159,12 +194,34 @@ describe('sparse24 check on compressed-tensors records', () => {
       const { code, report: rep, byName } = await report(f);
       expect(code).toBe(0);
       expect(rep.verdict).toBe('sparse');
-      expect(rep.tensors.some((t) => t.name.endsWith('.meta') || t.name.endsWith('.sparse_24_packed_weight'))).toBe(false);
-      expect(byName('0.weight')).toMatchObject({ format: 'sparse-24', dtype: 'F16', shape: [32, 64], candidate: true, eligible: true, groups: 512, violatingGroups: 0, storedViolatingGroups: 0, isNM: true, maskConsistent: null });
+      expect(rep.tensors.some((t) => t.name.endsWith('.meta') || t.name.endsWith('.sparse_24_packed_weight'))).toBe(
+        false,
+      );
+      expect(byName('0.weight')).toMatchObject({
+        format: 'sparse-24',
+        dtype: 'F16',
+        shape: [32, 64],
+        candidate: true,
+        eligible: true,
+        groups: 512,
+        violatingGroups: 0,
+        storedViolatingGroups: 0,
+        isNM: true,
+        maskConsistent: null,
+      });
       // Too small for CUTLASS: stored dense with apex's BOOL mask, which the weight agrees with.
-      expect(byName('2.weight')).toMatchObject({ format: 'dense', dtype: 'F32', shape: [16, 32], eligible: true, isNM: true, maskConsistent: true });
+      expect(byName('2.weight')).toMatchObject({
+        format: 'dense',
+        dtype: 'F32',
+        shape: [16, 32],
+        eligible: true,
+        isNM: true,
+        maskConsistent: true,
+      });
       const human = await run(['check', f]);
-      expect(human.out).toContain('0.weight F16 [32, 64] sparse-24: 2:4, 0/512 groups violating, stored pattern 2:4, kept magnitude 1.0000, eligible');
+      expect(human.out).toContain(
+        '0.weight F16 [32, 64] sparse-24: 2:4, 0/512 groups violating, stored pattern 2:4, kept magnitude 1.0000, eligible',
+      );
       expect(human.out.at(-1)).toBe('verdict: sparse (2/2 eligible tensors are 2:4)');
     });
   });
@@ -175,33 +232,65 @@ describe('sparse24 check on compressed-tensors records', () => {
       await exportCompressed(prunedModel(2), f, { format: 'sparse-24-bitmask' });
       const b = await report(f);
       expect(b.code).toBe(0);
-      expect(b.byName('0.weight')).toMatchObject({ format: 'sparse-24-bitmask', dtype: 'F32', shape: [32, 64], groups: 512, storedViolatingGroups: 0, isNM: true });
-      expect(b.byName('2.weight')).toMatchObject({ format: 'sparse-24-bitmask', shape: [16, 32], groups: 128, isNM: true });
+      expect(b.byName('0.weight')).toMatchObject({
+        format: 'sparse-24-bitmask',
+        dtype: 'F32',
+        shape: [32, 64],
+        groups: 512,
+        storedViolatingGroups: 0,
+        isNM: true,
+      });
+      expect(b.byName('2.weight')).toMatchObject({
+        format: 'sparse-24-bitmask',
+        shape: [16, 32],
+        groups: 128,
+        isNM: true,
+      });
 
       const dense = join(dir, 'dense.safetensors');
       // F16: prune's sparse-24 (the CUTLASS layout) takes fp16/bf16 weights only.
-      await saveSafetensors(dense, { 'fc.weight': { dtype: 'F16', shape: [32, 64], data: float32ArrayToFloat16Bits(dense32x64()) }, 'fc.bias': { dtype: 'F32', shape: [32], data: new Float32Array(32) } });
+      await saveSafetensors(dense, {
+        'fc.weight': { dtype: 'F16', shape: [32, 64], data: float32ArrayToFloat16Bits(dense32x64()) },
+        'fc.bias': { dtype: 'F32', shape: [32], data: new Float32Array(32) },
+      });
       expect((await report(dense)).code).toBe(1);
       for (const format of ['sparse-24', 'sparse-24-bitmask']) {
         const out = join(dir, `${format}.safetensors`);
         expect((await run(['prune', dense, '-o', out, '--format', format])).code).toBe(0);
         const p = await report(out);
         expect(p.code).toBe(0);
-        expect(p.byName('fc.weight')).toMatchObject({ format, dtype: 'F16', shape: [32, 64], eligible: true, isNM: true, storedViolatingGroups: 0 });
+        expect(p.byName('fc.weight')).toMatchObject({
+          format,
+          dtype: 'F16',
+          shape: [32, 64],
+          eligible: true,
+          isNM: true,
+          storedViolatingGroups: 0,
+        });
       }
     });
   });
 
   it('what prune writes for an empty weight ([0, 16], [16, 0]) its own check reads (exit 0, no groups)', async () => {
     await withTmp(async (dir) => {
-      for (const shape of [[0, 16], [16, 0]]) {
+      for (const shape of [
+        [0, 16],
+        [16, 0],
+      ]) {
         const input = join(dir, 'empty.safetensors');
         await saveSafetensors(input, { 'fc.weight': { dtype: 'F32', shape, data: new Float32Array(0) } });
         const out = join(dir, 'empty-bitmask.safetensors');
         expect((await run(['prune', input, '-o', out, '--format', 'sparse-24-bitmask'])).code).toBe(0);
         const r = await report(out);
         expect(r.code).toBe(0);
-        expect(r.byName('fc.weight')).toMatchObject({ format: 'sparse-24-bitmask', shape, groups: 0, violatingGroups: 0, storedViolatingGroups: 0, isNM: true });
+        expect(r.byName('fc.weight')).toMatchObject({
+          format: 'sparse-24-bitmask',
+          shape,
+          groups: 0,
+          violatingGroups: 0,
+          storedViolatingGroups: 0,
+          isNM: true,
+        });
       }
     });
   });
@@ -219,7 +308,8 @@ describe('sparse24 check on compressed-tensors records', () => {
       for (const pattern of ['m4n2_1d', 'm4n2_2d_greedy', '2:8']) {
         const r = await report(f, '--pattern', pattern);
         expect(r.code).toBe(0);
-        for (const name of ['a.weight', 'c.weight', 'r.weight']) expect(r.byName(name)).toMatchObject({ groups: 0, violatingGroups: 0, isNM: true, keptMagnitudeFraction: 1 });
+        for (const name of ['a.weight', 'c.weight', 'r.weight'])
+          expect(r.byName(name)).toMatchObject({ groups: 0, violatingGroups: 0, isNM: true, keptMagnitudeFraction: 1 });
       }
     });
   });
@@ -241,11 +331,18 @@ describe('sparse24 check on compressed-tensors records', () => {
       const { code, report: rep, byName } = await report(f);
       expect(code).toBe(1);
       expect(rep.verdict).toBe('not-sparse');
-      expect(byName('0.weight')).toMatchObject({ format: 'sparse-24-bitmask', storedViolatingGroups: 1, isNM: false, eligible: true });
+      expect(byName('0.weight')).toMatchObject({
+        format: 'sparse-24-bitmask',
+        storedViolatingGroups: 1,
+        isNM: false,
+        eligible: true,
+      });
       expect(byName('0.weight').reasons.join()).toMatch(/stored bitmask keeps more than 2 of 4 in 1 of 512 groups/);
       const human = await run(['check', f, '--strict']);
       expect(human.code).toBe(1);
-      expect(human.out.find((l) => l.startsWith('0.weight '))).toMatch(/^0\.weight F32 \[32, 64\] sparse-24-bitmask: not 2:4, .*stored pattern not 2:4/);
+      expect(human.out.find((l) => l.startsWith('0.weight '))).toMatch(
+        /^0\.weight F32 \[32, 64\] sparse-24-bitmask: not 2:4, .*stored pattern not 2:4/,
+      );
 
       // One more kept bit than stored values: undecodable, so a malformed file.
       bits[1] = bits[1]! | 0xff;
@@ -253,7 +350,9 @@ describe('sparse24 check on compressed-tensors records', () => {
       const bad = await run(['check', f]);
       expect(bad.code).toBe(2);
       expect(bad.err).toHaveLength(1);
-      expect(bad.err[0]).toMatch(/record '0\.weight': key '0\.weight\.bitmask' marks \d+ kept values but '0\.weight\.compressed' holds 1024$/);
+      expect(bad.err[0]).toMatch(
+        /record '0\.weight': key '0\.weight\.bitmask' marks \d+ kept values but '0\.weight\.compressed' holds 1024$/,
+      );
     });
   });
 
@@ -268,7 +367,9 @@ describe('sparse24 check on compressed-tensors records', () => {
       const r = await run(['check', f, '--strict']);
       expect(r.code).toBe(2);
       expect(r.out).toEqual([]);
-      expect(r.err).toEqual([`sparse24: ${f}: sparse-24 record '0.weight' is incomplete: missing key '0.weight.meta' (found 0.weight.sparse_24_packed_weight)`]);
+      expect(r.err).toEqual([
+        `sparse24: ${f}: sparse-24 record '0.weight' is incomplete: missing key '0.weight.meta' (found 0.weight.sparse_24_packed_weight)`,
+      ]);
 
       (meta.data as Int16Array)[0] = 0; // nibble 0: keeps position 0 twice, not an ordered pair
       file.tensors.set('0.weight.meta', meta);
@@ -286,10 +387,15 @@ describe('sparse24 check on compressed-tensors records', () => {
       const w = sparse24(16, 32);
       const mask = Uint8Array.from(w, (v) => (v !== 0 ? 1 : 0));
       mask[0] = 0; // w[0] is nonzero
-      await saveSafetensors(f, { 'l.weight': { dtype: 'F32', shape: [16, 32], data: w }, 'l.__weight_mma_mask': { dtype: 'BOOL', shape: [16, 32], data: mask } });
+      await saveSafetensors(f, {
+        'l.weight': { dtype: 'F32', shape: [16, 32], data: w },
+        'l.__weight_mma_mask': { dtype: 'BOOL', shape: [16, 32], data: mask },
+      });
       const { byName } = await report(f);
       expect(byName('l.weight')).toMatchObject({ isNM: true, maskConsistent: false });
-      expect(byName('l.weight').reasons).toEqual(['1 value(s) are nonzero where l.__weight_mma_mask is 0 (first at flat index 0)']);
+      expect(byName('l.weight').reasons).toEqual([
+        '1 value(s) are nonzero where l.__weight_mma_mask is 0 (first at flat index 0)',
+      ]);
       expect(byName('l.__weight_mma_mask').candidate).toBe(false);
     });
   });
@@ -305,16 +411,36 @@ describe('sparse24 check on int8 weights', () => {
       const d = await report(f);
       expect(d.code).toBe(0);
       expect(d.report.verdict).toBe('sparse');
-      for (const [name, shape] of [['0.weight', [32, 64]], ['2.weight', [16, 32]]] as const) {
+      for (const [name, shape] of [
+        ['0.weight', [32, 64]],
+        ['2.weight', [16, 32]],
+      ] as const) {
         // quantizeModel keeps apex's BOOL masks beside the int8 weights; q is 0 wherever they are.
-        expect(d.byName(name)).toMatchObject({ format: 'dense', dtype: 'I8', shape, candidate: true, eligible: true, violatingGroups: 0, isNM: true, maskConsistent: true });
+        expect(d.byName(name)).toMatchObject({
+          format: 'dense',
+          dtype: 'I8',
+          shape,
+          candidate: true,
+          eligible: true,
+          violatingGroups: 0,
+          isNM: true,
+          maskConsistent: true,
+        });
         expect(d.byName(name).reasons.join()).toMatch(/I8: apex's tensor-core rule .* applied/);
       }
       const c = join(dir, 'q24.safetensors');
       await exportQuantized(model, c, { layout: 'sparse-24' });
       const s = await report(c);
       expect(s.code).toBe(0);
-      expect(s.byName('0.weight')).toMatchObject({ format: 'sparse-24', dtype: 'I8', shape: [32, 64], eligible: true, groups: 512, isNM: true, storedViolatingGroups: 0 });
+      expect(s.byName('0.weight')).toMatchObject({
+        format: 'sparse-24',
+        dtype: 'I8',
+        shape: [32, 64],
+        eligible: true,
+        groups: 512,
+        isNM: true,
+        storedViolatingGroups: 0,
+      });
       expect(s.byName('2.weight')).toMatchObject({ format: 'dense', dtype: 'I8', isNM: true });
     });
   });
@@ -327,11 +453,16 @@ describe('sparse24 check on int8 weights', () => {
       await exportQuantized(model, f);
       const r = await run(['check', f, '--strict']);
       expect(r.code).toBe(1);
-      expect(r.out.find((l) => l.startsWith('0.weight '))).toMatch(/^0\.weight I8 \[32, 64\] dense: not 2:4, [1-9]\d*\/512 groups violating/);
+      expect(r.out.find((l) => l.startsWith('0.weight '))).toMatch(
+        /^0\.weight I8 \[32, 64\] dense: not 2:4, [1-9]\d*\/512 groups violating/,
+      );
 
       const g = join(dir, 'h.safetensors');
       const q = Int8Array.from({ length: 16 * 32 }, (_, i) => (i % 4 === 3 ? 0 : 1 + (i % 7))); // three of four kept
-      await saveSafetensors(g, { 'a.weight': { dtype: 'I8', shape: [16, 32], data: q }, 'b.weight': { dtype: 'I8', shape: [10, 32], data: q.slice(0, 320) } });
+      await saveSafetensors(g, {
+        'a.weight': { dtype: 'I8', shape: [16, 32], data: q },
+        'b.weight': { dtype: 'I8', shape: [10, 32], data: q.slice(0, 320) },
+      });
       const h = await report(g);
       expect(h.code).toBe(1);
       expect(h.byName('a.weight')).toMatchObject({ eligible: true, groups: 128, violatingGroups: 128, isNM: false });

@@ -48,7 +48,7 @@ describe('sparse24 command', () => {
     expect(c.err[0]).toMatch(/unknown backend 'tpu'; available: reference, fast, wasm, gpu/);
   });
 
-  it('<command> --help prints that command\'s help', async () => {
+  it("<command> --help prints that command's help", async () => {
     const c = capture();
     expect(await main(['example', '--help'], c.io)).toBe(0);
     expect(c.out.join('')).toMatch(/^Usage: sparse24 example/);
@@ -57,7 +57,11 @@ describe('sparse24 command', () => {
   it('info --json reports every backend', async () => {
     const c = capture();
     expect(await main(['info', '--json'], c.io)).toBe(0);
-    const info = JSON.parse(c.out[0]!) as { backends: string[]; gpuModes: Record<string, string>; wasm: { simd: boolean; threads: number } };
+    const info = JSON.parse(c.out[0]!) as {
+      backends: string[];
+      gpuModes: Record<string, string>;
+      wasm: { simd: boolean; threads: number };
+    };
     expect(info.backends).toEqual(['reference', 'fast', 'wasm', 'gpu']);
     expect(info.gpuModes['webasm']).toBe('available');
     expect(info.wasm.simd).toBe(true);

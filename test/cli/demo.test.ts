@@ -13,8 +13,17 @@ interface DemoJson {
   dense: { accuracy: number };
   pruned: { accuracy: number; sparsity: number };
   finetuned: { accuracy: number };
-  sparseInference: { accuracy: number | null; maxAbsDiff: number | null; note: string | null; convertedLayers: string[] };
-  magnitude: { default: number; permuted: number; layers: { name: string; default: number; permuted: number; touched: boolean }[] };
+  sparseInference: {
+    accuracy: number | null;
+    maxAbsDiff: number | null;
+    note: string | null;
+    convertedLayers: string[];
+  };
+  magnitude: {
+    default: number;
+    permuted: number;
+    layers: { name: string; default: number; permuted: number; touched: boolean }[];
+  };
   timing: { denseForwardMs: number; sparseForwardMs: number | null };
   seconds: number;
   files: string[];
@@ -56,7 +65,15 @@ describe('sparse24 demo (in process)', () => {
       expect(r.magnitude.layers.some((l) => l.touched)).toBe(true);
       expect(r.magnitude.permuted).toBeGreaterThan(r.magnitude.default);
 
-      const names = ['checkpoint.safetensors', 'model.sparse-24.safetensors', 'report.json', 'report.md', 'training-accuracy.svg', 'training-loss.svg', 'magnitude.svg'];
+      const names = [
+        'checkpoint.safetensors',
+        'model.sparse-24.safetensors',
+        'report.json',
+        'report.md',
+        'training-accuracy.svg',
+        'training-loss.svg',
+        'magnitude.svg',
+      ];
       expect(r.files.map((f) => f.slice(out.length + 1)).sort()).toEqual([...names].sort());
       expect((await readdir(out)).sort()).toEqual([...names].sort());
 
@@ -89,7 +106,25 @@ describe('sparse24 demo (in process)', () => {
     await withTmp(async (dir) => {
       const { io, out: stdout } = capture();
       // No training at all: this case is about what the pipeline does with the masks.
-      expect(await main(['demo', '--json', '--out', dir, '--pattern', '3:4', '--no-permute', '--epochs', '0', '--finetune-epochs', '0', '--quiet'], io)).toBe(0);
+      expect(
+        await main(
+          [
+            'demo',
+            '--json',
+            '--out',
+            dir,
+            '--pattern',
+            '3:4',
+            '--no-permute',
+            '--epochs',
+            '0',
+            '--finetune-epochs',
+            '0',
+            '--quiet',
+          ],
+          io,
+        ),
+      ).toBe(0);
       const r = JSON.parse(stdout[0]!) as DemoJson;
       checkAccuracies(r);
       expect(r.pruned.sparsity).toBe(0.25);
@@ -109,7 +144,10 @@ describe('sparse24 demo (in process)', () => {
       [['--epochs', 'two'], /--epochs must be an integer ≥ 0, got 'two'/],
       [['--backend', 'cuda'], /--backend must be one of wasm, fast, reference, gpu, got 'cuda'/],
       [['extra'], /demo takes no positional arguments, got 'extra'/],
-      [['--dataset', 'fashion-mnist', '--data-dir', '/nonexistent/fmnist'], /missing dataset file train-images-idx3-ubyte.gz/],
+      [
+        ['--dataset', 'fashion-mnist', '--data-dir', '/nonexistent/fmnist'],
+        /missing dataset file train-images-idx3-ubyte.gz/,
+      ],
     ];
     for (const [args, message] of cases) {
       const { io, err, out } = capture();
@@ -133,7 +171,21 @@ describe('sparse24 demo (spawned process)', () => {
     await withTmp(async (dir) => {
       const res = spawnSync(
         process.execPath,
-        ['--import', 'tsx', join('test', 'demo', 'fixtures', 'cli.ts'), 'demo', '--json', '--out', dir, '--epochs', '1', '--finetune-epochs', '1', '--train-limit', '100'],
+        [
+          '--import',
+          'tsx',
+          join('test', 'demo', 'fixtures', 'cli.ts'),
+          'demo',
+          '--json',
+          '--out',
+          dir,
+          '--epochs',
+          '1',
+          '--finetune-epochs',
+          '1',
+          '--train-limit',
+          '100',
+        ],
         { encoding: 'utf8', timeout: 60_000 },
       );
       expect(res.status).toBe(0);

@@ -37,7 +37,11 @@ describe('every command reads its input through one reader', () => {
         const r = await run(argv);
         expect(r.code).toBe(2);
         expect(r.err).toHaveLength(1);
-        expect(r.err[0]).toMatch(new RegExp(`^sparse24: ${path.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}: is (a character device \\(through a symbolic link\\)|a FIFO \\(named pipe\\)), not a regular file`));
+        expect(r.err[0]).toMatch(
+          new RegExp(
+            `^sparse24: ${path.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}: is (a character device \\(through a symbolic link\\)|a FIFO \\(named pipe\\)), not a regular file`,
+          ),
+        );
       }
     });
   });
@@ -83,10 +87,15 @@ describe('empty tensors claiming huge dimensions', () => {
   it('permute refuses a tensor with no elements before building its view (exit 2, at once)', async () => {
     await withTmp(async (dir) => {
       const st = join(dir, 'empty.safetensors');
-      await writeFile(st, serializeSafetensors({ w: { dtype: 'F32', shape: [1e15, 8, 0, 3], data: new Float32Array(0) } }));
+      await writeFile(
+        st,
+        serializeSafetensors({ w: { dtype: 'F32', shape: [1e15, 8, 0, 3], data: new Float32Array(0) } }),
+      );
       const r = await run(['permute', st]);
       expect(r.code).toBe(2);
-      expect(r.err).toEqual(["sparse24: tensor 'w' has shape [1000000000000000, 8, 0, 3], which holds no elements; nothing to permute"]);
+      expect(r.err).toEqual([
+        "sparse24: tensor 'w' has shape [1000000000000000, 8, 0, 3], which holds no elements; nothing to permute",
+      ]);
     });
   });
 });
@@ -103,14 +112,18 @@ describe('F64 values beyond float32 are reported as the file holds them, not as 
         expect(c.code).toBe(0);
         const reasons = (JSON.parse(c.out[0]!) as { tensors: { eligible: boolean; reasons: string[] }[] }).tensors[0]!;
         expect(reasons.eligible).toBe(false);
-        expect(reasons.reasons).toEqual([`value ${big} at flat index 3 is beyond float32's range (±3.4028234663852886e+38); masks are computed in float32`]);
+        expect(reasons.reasons).toEqual([
+          `value ${big} at flat index 3 is beyond float32's range (±3.4028234663852886e+38); masks are computed in float32`,
+        ]);
         expect(c.out[0]).not.toMatch(/Infinity/);
 
         const npy = join(dir, 'f64.npy');
         await writeFile(npy, serializeNpy({ dtype: 'F64', shape: [8, 16], data }));
         const p = await run(['permute', npy]);
         expect(p.code).toBe(2);
-        expect(p.err).toEqual([`sparse24: tensor '${npy}': value ${big} at flat index 3 is beyond float32's range (±3.4028234663852886e+38); the permutation search works in float32`]);
+        expect(p.err).toEqual([
+          `sparse24: tensor '${npy}': value ${big} at flat index 3 is beyond float32's range (±3.4028234663852886e+38); the permutation search works in float32`,
+        ]);
       }
     });
   });
@@ -136,7 +149,13 @@ describe('diagnostics are one bounded line', () => {
   it('a message quoting a multi-line or megabyte argument is printed on one line, clipped', async () => {
     await withTmp(async (dir) => {
       const st = join(dir, 'two.safetensors');
-      await writeFile(st, serializeSafetensors({ a: { dtype: 'F32', shape: [8, 8], data: weight(8, 8) }, b: { dtype: 'F32', shape: [8, 8], data: weight(8, 8) } }));
+      await writeFile(
+        st,
+        serializeSafetensors({
+          a: { dtype: 'F32', shape: [8, 8], data: weight(8, 8) },
+          b: { dtype: 'F32', shape: [8, 8], data: weight(8, 8) },
+        }),
+      );
       const nl = await run(['permute', st, '--tensor', 'x\ny']);
       expect(nl.code).toBe(2);
       expect(nl.err).toEqual([`sparse24: '${st}' has no tensor 'x y'; it has: a, b`]);

@@ -41,9 +41,13 @@ describe('prune -o: unwritable outputs are bad input (exit 2) naming the path, c
         [join(dir, 'a', 'b', 'x.safetensors'), /folder .*\/a\/b does not exist$/],
         [join(file, 'x.safetensors'), /plain\.txt is not a folder$/],
         [join(dir, 'folder.safetensors'), /it is a folder; expected a file path$/],
-        [join(dir, `${'n'.repeat(290)}.safetensors`), /the file name is 302 bytes, longer than the 255 a file name may have$/],
+        [
+          join(dir, `${'n'.repeat(290)}.safetensors`),
+          /the file name is 302 bytes, longer than the 255 a file name may have$/,
+        ],
       ];
-      for (const [output, problem] of cases) expectRefused(await run(['prune', input, '-o', output]), 'prune -o', output, problem);
+      for (const [output, problem] of cases)
+        expectRefused(await run(['prune', input, '-o', output]), 'prune -o', output, problem);
       expect((await readdir(dir)).sort()).toEqual(['folder.safetensors', 'in.safetensors', 'plain.txt']);
     });
   });
@@ -62,12 +66,20 @@ describe('prune -o: unwritable outputs are bad input (exit 2) naming the path, c
 
   // Root ignores permission bits, so a chmod-ed folder proves nothing here; sysfs refuses new
   // files even to root, which is an honest unwritable folder on Linux.
-  it.skipIf(!existsSync('/sys/kernel'))('a folder nobody may create files in (/sys) is refused by the probe write', async () => {
-    await withTmp(async (dir) => {
-      const input = await checkpoint(dir);
-      expectRefused(await run(['prune', input, '-o', '/sys/out.safetensors']), 'prune -o', '/sys/out.safetensors', /folder \/sys is not writable: (permission denied \(EACCES\)|operation not permitted \(EPERM\)|read-only file system \(EROFS\))$/);
-    });
-  });
+  it.skipIf(!existsSync('/sys/kernel'))(
+    'a folder nobody may create files in (/sys) is refused by the probe write',
+    async () => {
+      await withTmp(async (dir) => {
+        const input = await checkpoint(dir);
+        expectRefused(
+          await run(['prune', input, '-o', '/sys/out.safetensors']),
+          'prune -o',
+          '/sys/out.safetensors',
+          /folder \/sys is not writable: (permission denied \(EACCES\)|operation not permitted \(EPERM\)|read-only file system \(EROFS\))$/,
+        );
+      });
+    },
+  );
 
   it.skipIf(isRoot)('a read-only folder (permission bits; skipped as root, which ignores them)', async () => {
     await withTmp(async (dir) => {
@@ -76,7 +88,12 @@ describe('prune -o: unwritable outputs are bad input (exit 2) naming the path, c
       await mkdir(ro);
       await chmod(ro, 0o500);
       try {
-        expectRefused(await run(['prune', input, '-o', join(ro, 'x.safetensors')]), 'prune -o', join(ro, 'x.safetensors'), /is not writable: permission denied \(EACCES\)$/);
+        expectRefused(
+          await run(['prune', input, '-o', join(ro, 'x.safetensors')]),
+          'prune -o',
+          join(ro, 'x.safetensors'),
+          /is not writable: permission denied \(EACCES\)$/,
+        );
       } finally {
         await chmod(ro, 0o700);
       }
@@ -92,13 +109,20 @@ describe('--out folders (demo, bench, vectors) are checked before the work start
       const outs: [string, RegExp][] = [
         [file, /it exists and is not a folder$/],
         [join(file, 'sub'), /existing_file is not a folder$/],
-        ...(existsSync('/sys/kernel') ? ([['/sys/sparse24-out', /folder \/sys is not writable/]] as [string, RegExp][]) : []),
+        ...(existsSync('/sys/kernel')
+          ? ([['/sys/sparse24-out', /folder \/sys is not writable/]] as [string, RegExp][])
+          : []),
       ];
       for (const [out, problem] of outs) {
         // demo without --quiet prints progress from its first step, and bench prints a line per
         // measurement: a single stderr line shows the check ran before either.
         expectRefused(await run(['demo', '--out', out]), 'demo --out', out, problem);
-        expectRefused(await run(['bench', '--quick', '--only', 'gemm-256', '--backends', 'reference', '--no-peers', '--out', out]), 'bench --out', out, problem);
+        expectRefused(
+          await run(['bench', '--quick', '--only', 'gemm-256', '--backends', 'reference', '--no-peers', '--out', out]),
+          'bench --out',
+          out,
+          problem,
+        );
         expectRefused(await run(['vectors', '--out', out]), 'vectors --out', out, problem);
       }
     });

@@ -20,14 +20,36 @@ for (let i = 0; i < seed1.length; i++) seed1[i] = g.nextDouble();
 const npy = join(dir, 'seed1.npy');
 writeFileSync(npy, serializeNpy({ dtype: 'F32', shape: [128, 64], data: seed1 }));
 
-interface Report { rows: number; cols: number; unpruned: number; default24: number; bound: number; permuted: number; efficacy: number; seconds: number; stopped: string; permutation: number[] }
+interface Report {
+  rows: number;
+  cols: number;
+  unpruned: number;
+  default24: number;
+  bound: number;
+  permuted: number;
+  efficacy: number;
+  seconds: number;
+  stopped: string;
+  permutation: number[];
+}
 
 describe('sparse24 permute', () => {
   it('--json on the seed-1 .npy reproduces apex’s window-8 result', async () => {
     const c = capture();
     expect(await main(['permute', npy, '--json'], c.io)).toBe(0);
     const r = JSON.parse(c.out[0]!) as Report;
-    expect(Object.keys(r)).toEqual(['rows', 'cols', 'unpruned', 'default24', 'bound', 'permuted', 'efficacy', 'seconds', 'stopped', 'permutation']);
+    expect(Object.keys(r)).toEqual([
+      'rows',
+      'cols',
+      'unpruned',
+      'default24',
+      'bound',
+      'permuted',
+      'efficacy',
+      'seconds',
+      'stopped',
+      'permutation',
+    ]);
     expect([r.rows, r.cols]).toEqual([128, 64]);
     expect(r.stopped).toBe('converged');
     expect(c.err).toEqual([]); // --json: no progress lines
@@ -40,9 +62,17 @@ describe('sparse24 permute', () => {
     const w = new Float32Array(2 * 8 * 1 * 2);
     for (let i = 0; i < w.length; i++) w[i] = ((i * 37) % 11) - 5;
     const file = join(dir, 'conv.safetensors');
-    writeFileSync(file, serializeSafetensors({ 'conv.weight': { dtype: 'F32', shape: [2, 8, 1, 2], data: w }, other: { dtype: 'F32', shape: [1], data: new Float32Array(1) } }));
+    writeFileSync(
+      file,
+      serializeSafetensors({
+        'conv.weight': { dtype: 'F32', shape: [2, 8, 1, 2], data: w },
+        other: { dtype: 'F32', shape: [1], data: new Float32Array(1) },
+      }),
+    );
     const c = capture();
-    expect(await main(['permute', file, '--tensor', 'conv.weight', '--strategy', 'exhaustive', '--json'], c.io)).toBe(0);
+    expect(await main(['permute', file, '--tensor', 'conv.weight', '--strategy', 'exhaustive', '--json'], c.io)).toBe(
+      0,
+    );
     const r = JSON.parse(c.out[0]!) as Report;
     expect([r.rows, r.cols]).toEqual([4, 8]);
     expect(r.permuted).toBeGreaterThanOrEqual(r.default24);

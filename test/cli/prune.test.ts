@@ -3,8 +3,21 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { TensorFate } from '../../src/asp/oneshot.js';
 import { main } from '../../src/cli/main.js';
-import { type StoredTensor, float32ArrayToFloat16Bits, loadSafetensors, saveSafetensors, toFloat32 } from '../../src/io/index.js';
-import { createMask, decompress, fromSparse24, fromSparse24Bitmask, isNM, type SparseStoredRecord } from '../../src/sparse/index.js';
+import {
+  type StoredTensor,
+  float32ArrayToFloat16Bits,
+  loadSafetensors,
+  saveSafetensors,
+  toFloat32,
+} from '../../src/io/index.js';
+import {
+  createMask,
+  decompress,
+  fromSparse24,
+  fromSparse24Bitmask,
+  isNM,
+  type SparseStoredRecord,
+} from '../../src/sparse/index.js';
 import { MT19937 } from '../../src/tensor/index.js';
 import { runScript } from '../helpers/child.js';
 import { capture, withTmp } from './helpers.js';
@@ -31,13 +44,17 @@ describe('sparse24 prune', () => {
       const output = join(dir, 'out.safetensors');
       const fc1 = float32ArrayToFloat16Bits(randn(16 * 32, 1));
       const conv = randn(8 * 16 * 3 * 3, 2);
-      await saveSafetensors(input, {
-        'fc1.weight': { dtype: 'F16', shape: [16, 32], data: fc1 },
-        'fc1.bias': { dtype: 'F32', shape: [16], data: randn(16, 3) },
-        'conv.weight': { dtype: 'F32', shape: [8, 16, 3, 3], data: conv },
-        'small.weight': { dtype: 'F32', shape: [4, 16], data: randn(64, 4) },
-        'bn.num_batches_tracked': { dtype: 'I64', shape: [], data: BigInt64Array.from([7n]) },
-      }, { origin: 'test' });
+      await saveSafetensors(
+        input,
+        {
+          'fc1.weight': { dtype: 'F16', shape: [16, 32], data: fc1 },
+          'fc1.bias': { dtype: 'F32', shape: [16], data: randn(16, 3) },
+          'conv.weight': { dtype: 'F32', shape: [8, 16, 3, 3], data: conv },
+          'small.weight': { dtype: 'F32', shape: [4, 16], data: randn(64, 4) },
+          'bn.num_batches_tracked': { dtype: 'I64', shape: [], data: BigInt64Array.from([7n]) },
+        },
+        { origin: 'test' },
+      );
       const r = await run(['prune', input, '-o', output, '--save-masks', '--json']);
       expect(r.err).toEqual([]);
       expect(r.code).toBe(0);
@@ -52,7 +69,8 @@ describe('sparse24 prune', () => {
       const before = await loadSafetensors(input);
       const after = await loadSafetensors(output);
       expect(after.metadata['origin']).toBe('test');
-      for (const name of ['fc1.bias', 'small.weight', 'bn.num_batches_tracked']) expect(after.tensors.get(name)).toEqual(before.tensors.get(name));
+      for (const name of ['fc1.bias', 'small.weight', 'bn.num_batches_tracked'])
+        expect(after.tensors.get(name)).toEqual(before.tensors.get(name));
 
       const out = after.tensors.get('fc1.weight')!;
       expect(out.dtype).toBe('F16');
@@ -65,7 +83,8 @@ describe('sparse24 prune', () => {
       expect(isNM(convOut, [8, 16, 3, 3], 2, 4)).toBe(true);
       const convMask = after.tensors.get('conv.__weight_mma_mask')!.data as Uint8Array;
       expect(convMask).toEqual(createMask(conv, [8, 16, 3, 3]));
-      for (let i = 0; i < conv.length; i++) expect(Object.is(convOut[i], convMask[i] ? conv[i] : conv[i]! * 0)).toBe(true);
+      for (let i = 0; i < conv.length; i++)
+        expect(Object.is(convOut[i], convMask[i] ? conv[i] : conv[i]! * 0)).toBe(true);
       expect(after.tensors.has('small.__weight_mma_mask')).toBe(false);
     });
   });
@@ -83,7 +102,10 @@ describe('sparse24 prune', () => {
       expect(r.code).toBe(0);
       const report = JSON.parse(r.out[0]!) as { tensors: TensorFate[] };
       const byName = new Map(report.tensors.map((t) => [t.name, t]));
-      expect(byName.get('proj.weight')).toMatchObject({ fate: 'compressed', outputKeys: ['proj.weight.sparse_24_packed_weight', 'proj.weight.meta'] });
+      expect(byName.get('proj.weight')).toMatchObject({
+        fate: 'compressed',
+        outputKeys: ['proj.weight.sparse_24_packed_weight', 'proj.weight.meta'],
+      });
       expect(byName.get('f32.weight')!.fate).toBe('pruned');
       expect(byName.get('f32.weight')!.reasons[0]).toMatch(/fp16\/bf16 values; this F32 weight is kept dense/);
       const after = await loadSafetensors(output);
@@ -91,10 +113,25 @@ describe('sparse24 prune', () => {
       expect(after.tensors.get('proj.weight.sparse_24_packed_weight')!.dtype).toBe('F16');
       const dense = toFloat32({ dtype: 'F16', shape: [32, 64], data: w });
       const mask = createMask(dense, [32, 64]);
-      expect(decompress(fromSparse24('proj.weight', record(after.tensors)))).toEqual(dense.map((v, i) => (mask[i] ? v : 0)));
-      const config = JSON.parse(after.metadata['sparsity_config']!) as { format: string; sparsity_structure: string; targets: string[]; ignore: string[] };
-      expect(config).toMatchObject({ format: 'sparse-24', sparsity_structure: '2:4', targets: ['proj'], ignore: ['f32'] });
-      expect(JSON.parse(after.metadata['quantization_config']!)).toMatchObject({ quant_method: 'compressed-tensors', sparsity_config: config });
+      expect(decompress(fromSparse24('proj.weight', record(after.tensors)))).toEqual(
+        dense.map((v, i) => (mask[i] ? v : 0)),
+      );
+      const config = JSON.parse(after.metadata['sparsity_config']!) as {
+        format: string;
+        sparsity_structure: string;
+        targets: string[];
+        ignore: string[];
+      };
+      expect(config).toMatchObject({
+        format: 'sparse-24',
+        sparsity_structure: '2:4',
+        targets: ['proj'],
+        ignore: ['f32'],
+      });
+      expect(JSON.parse(after.metadata['quantization_config']!)).toMatchObject({
+        quant_method: 'compressed-tensors',
+        sparsity_config: config,
+      });
     });
   });
 
@@ -108,10 +145,14 @@ describe('sparse24 prune', () => {
       const after = await loadSafetensors(output);
       expect([...after.tensors.keys()].sort()).toEqual(['l.weight.bitmask', 'l.weight.compressed', 'l.weight.shape']);
       const mask = createMask(w, [8, 16]);
-      expect(decompress(fromSparse24Bitmask('l.weight', record(after.tensors)))).toEqual(w.map((v, i) => (mask[i] ? v : 0)));
+      expect(decompress(fromSparse24Bitmask('l.weight', record(after.tensors)))).toEqual(
+        w.map((v, i) => (mask[i] ? v : 0)),
+      );
       const bad = await run(['prune', input, '-o', output, '--format', 'sparse-24', '--pattern', '2:8']);
       expect(bad.code).toBe(2);
-      expect(bad.err).toEqual(["sparse24: format sparse-24 stores 2:4 weights; pattern '2:8' is 2:8 (use --format dense)"]);
+      expect(bad.err).toEqual([
+        "sparse24: format sparse-24 stores 2:4 weights; pattern '2:8' is 2:8 (use --format dense)",
+      ]);
     });
   });
 
@@ -160,7 +201,9 @@ describe('sparse24 prune', () => {
       expect(byName.get('big.weight')!.reasons).toEqual([
         "value 1e+300 at flat index 5 is beyond float32's range (±3.4028234663852886e+38); masks are computed in float32",
       ]);
-      expect(byName.get('inf.weight')!.reasons).toEqual(['non-finite value -Infinity at flat index 2; masks need finite weights']);
+      expect(byName.get('inf.weight')!.reasons).toEqual([
+        'non-finite value -Infinity at flat index 2; masks need finite weights',
+      ]);
       expect(r.out[0]).not.toMatch(/non-finite value Infinity/);
       const out = (await loadSafetensors(output)).tensors.get('big.weight')!;
       expect(out.dtype).toBe('F64');
@@ -179,7 +222,10 @@ describe('sparse24 prune', () => {
       const fate = (JSON.parse(r.out[0]!) as { tensors: TensorFate[] }).tensors[0]!;
       expect(fate.fate).toBe('compressed');
       const t = (await loadSafetensors(output)).tensors;
-      expect([t.get('fc.weight.sparse_24_packed_weight')?.dtype, t.get('fc.weight.sparse_24_packed_weight')?.shape]).toEqual(['F16', [0, 16]]);
+      expect([
+        t.get('fc.weight.sparse_24_packed_weight')?.dtype,
+        t.get('fc.weight.sparse_24_packed_weight')?.shape,
+      ]).toEqual(['F16', [0, 16]]);
       expect([t.get('fc.weight.meta')?.dtype, t.get('fc.weight.meta')?.shape]).toEqual(['I16', [0, 2]]);
       const c = await run(['check', output, '--json']);
       expect(c.err).toEqual([]);
@@ -201,7 +247,10 @@ describe('sparse24 prune', () => {
         for (const format of ['dense', 'sparse-24', 'sparse-24-bitmask']) {
           if (pattern === '2:8' && format !== 'dense') continue; // the compressed formats are 2:4 only
           const out = join(dir, `out-${pattern.replace(':', '_')}-${format}.safetensors`);
-          runs.push(['prune', input, '-o', out, '--pattern', pattern, '--format', format, '--save-masks'], ['check', out, '--pattern', pattern]);
+          runs.push(
+            ['prune', input, '-o', out, '--pattern', pattern, '--format', format, '--save-masks'],
+            ['check', out, '--pattern', pattern],
+          );
         }
       }
       // A synchronous loop over 1e15 rows cannot be interrupted in process: run the CLI in a child.
@@ -209,9 +258,13 @@ describe('sparse24 prune', () => {
       expect(child.timedOut).toBe(false);
       expect(child.stderr).toBe('');
       expect(child.status).toBe(0);
-      const lines = child.stdout.trim().split('\n').map((l) => JSON.parse(l) as { argv: string[]; code: number; err: string[] });
+      const lines = child.stdout
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as { argv: string[]; code: number; err: string[] });
       expect(lines).toHaveLength(runs.length);
-      for (const r of lines) expect({ argv: r.argv, code: r.code, err: r.err }).toEqual({ argv: r.argv, code: 0, err: [] });
+      for (const r of lines)
+        expect({ argv: r.argv, code: r.code, err: r.err }).toEqual({ argv: r.argv, code: 0, err: [] });
       // The compressed records keep the weight's own shape, [1e15, 0] included.
       const bitmask = (await loadSafetensors(join(dir, 'out-m4n2_1d-sparse-24-bitmask.safetensors'))).tensors;
       expect(Array.from(bitmask.get('fc.weight.shape')!.data as BigInt64Array)).toEqual([10n ** 15n, 0n]);
@@ -231,7 +284,9 @@ describe('sparse24 prune', () => {
       expect(same.code).toBe(2);
       expect(same.err[0]).toMatch(/refusing to overwrite the input file/);
       expect(await readFile(input)).toEqual(bytes);
-      expect((await run(['prune', input])).err).toEqual(['sparse24: prune: --output is required (see sparse24 prune --help)']);
+      expect((await run(['prune', input])).err).toEqual([
+        'sparse24: prune: --output is required (see sparse24 prune --help)',
+      ]);
       expect((await run(['prune', input, '-o', join(dir, 'o.safetensors'), '--format', 'csr'])).err).toEqual([
         "sparse24: --format must be one of dense, sparse-24, sparse-24-bitmask, got 'csr'",
       ]);
@@ -240,7 +295,8 @@ describe('sparse24 prune', () => {
       expect(junk.code).toBe(2);
       expect(junk.err).toHaveLength(1);
       const help = (await run(['prune', '--help'])).out.join('\n');
-      for (const opt of ['--output', '--pattern', '--format', '--save-masks', '--json', 'sparse-24-bitmask']) expect(help).toContain(opt);
+      for (const opt of ['--output', '--pattern', '--format', '--save-masks', '--json', 'sparse-24-bitmask'])
+        expect(help).toContain(opt);
     });
   });
 });

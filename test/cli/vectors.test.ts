@@ -27,7 +27,8 @@ async function writeVectors(dir: string, seed: number): Promise<void> {
 function close(actual: Float32Array, expected: Float32Array, tol: ManifestTensor['tolerance']): void {
   expect(actual.length).toBe(expected.length);
   if (tol === 'exact') throw new Error('outputs are checked with a numeric tolerance');
-  for (let i = 0; i < actual.length; i++) expect(Math.abs(actual[i]! - expected[i]!)).toBeLessThanOrEqual(tol.atol + tol.rtol * Math.abs(expected[i]!));
+  for (let i = 0; i < actual.length; i++)
+    expect(Math.abs(actual[i]! - expected[i]!)).toBeLessThanOrEqual(tol.atol + tol.rtol * Math.abs(expected[i]!));
 }
 
 /** Every column of every 4-row block keeps at most two (the transposable 2-D patterns). */
@@ -57,7 +58,8 @@ describe('sparse24 vectors', () => {
         const { tensors } = await loadSafetensors(join(dir, f.file));
         const get = (name: string): StoredTensor => tensors.get(name)!;
         expect([...tensors.keys()].sort()).toEqual(f.tensors.map((t) => t.name).sort());
-        for (const t of f.tensors) expect({ dtype: get(t.name).dtype, shape: get(t.name).shape }).toEqual({ dtype: t.dtype, shape: t.shape });
+        for (const t of f.tensors)
+          expect({ dtype: get(t.name).dtype, shape: get(t.name).shape }).toEqual({ dtype: t.dtype, shape: t.shape });
         const shape = f.weightShape;
         const [rows, cols] = f.view;
         const weight = toFloat32(get('weight'));
@@ -71,14 +73,18 @@ describe('sparse24 vectors', () => {
         for (const p of patterns) {
           const mask = get(`mask.${p}`).data as Uint8Array;
           expect(mask).toEqual(createMask(weight, shape, p)); // recomputing gives identical bytes
-          const [n, m] = p.startsWith('m4n2') ? [2, 4] : p.split(':').map(Number) as [number, number];
+          const [n, m] = p.startsWith('m4n2') ? [2, 4] : (p.split(':').map(Number) as [number, number]);
           expect(isNM(mask, shape, n, m)).toBe(true);
           if (p.startsWith('m4n2_2d')) expect(columns24(toView(mask, shape).data, rows, cols)).toBe(true);
           const masked = weight.map((v, i) => (mask[i] ? v : 0));
           expect(toFloat32(get(`masked.${p}`))).toEqual(masked);
           const maskedView = toView(masked, shape).data;
           const nm: CompressedNM = {
-            n, m, rows, cols, weightShape: null,
+            n,
+            m,
+            rows,
+            cols,
+            weightShape: null,
             values: toFloat32(get(`nm.${p}.values`)),
             indices: get(`nm.${p}.indices`).data as Uint8Array,
           };
@@ -88,7 +94,10 @@ describe('sparse24 vectors', () => {
           if (tensors.has(`cutlass.${p}.packed`)) {
             cutlassFiles++;
             const cut = fromCutlass({
-              rows, cols, packedDtype: 'float16', metaDtype: 'int16',
+              rows,
+              cols,
+              packedDtype: 'float16',
+              metaDtype: 'int16',
               packed: get(`cutlass.${p}.packed`).data as Uint16Array,
               meta: get(`cutlass.${p}.meta`).data as Int16Array,
             });
@@ -106,8 +115,18 @@ describe('sparse24 vectors', () => {
           const y = toFloat32(get('linear.y'));
           expect(linear(x, masked, bias).data).toEqual(y);
           const b = new Tensor(toFloat32(get('spmm.b')), get('spmm.b').shape);
-          expect(matmul(new Tensor(toView(masked.data, shape).data, [rows, cols]), b).data).toEqual(toFloat32(get('spmm.c')));
-          const nm: CompressedNM = { n: 2, m: 4, rows, cols, weightShape: null, values: toFloat32(get('nm.m4n2_1d.values')), indices: get('nm.m4n2_1d.indices').data as Uint8Array };
+          expect(matmul(new Tensor(toView(masked.data, shape).data, [rows, cols]), b).data).toEqual(
+            toFloat32(get('spmm.c')),
+          );
+          const nm: CompressedNM = {
+            n: 2,
+            m: 4,
+            rows,
+            cols,
+            weightShape: null,
+            values: toFloat32(get('nm.m4n2_1d.values')),
+            indices: get('nm.m4n2_1d.indices').data as Uint8Array,
+          };
           close(referenceSparseKernels.linear(x.data, nm, bias.data, x.shape[0]!), y, tol('linear.y'));
         } else {
           const x = new Tensor(toFloat32(get('conv.x')), get('conv.x').shape);
@@ -127,7 +146,9 @@ describe('sparse24 vectors', () => {
       await writeVectors(dir, 3);
       const again = buildVectors(3);
       for (const [name, tensors] of again.files) {
-        expect(await readFile(join(dir, name))).toEqual(Buffer.from(serializeSafetensors(tensors, { producer: 'sparse24 vectors', seed: '3' })));
+        expect(await readFile(join(dir, name))).toEqual(
+          Buffer.from(serializeSafetensors(tensors, { producer: 'sparse24 vectors', seed: '3' })),
+        );
       }
       expect(JSON.parse(await readFile(join(dir, 'manifest.json'), 'utf8'))).toEqual(again.manifest);
       const other = buildVectors(4).files.get('linear_8x16.safetensors')!.get('weight')!.data;

@@ -1,5 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { SearchProgress, compareModels, demoCnn, forwardTimes, keptUnderPattern, maskedMagnitude, median, totalMagnitude } from '../../src/demo/index.js';
+import {
+  SearchProgress,
+  compareModels,
+  demoCnn,
+  forwardTimes,
+  keptUnderPattern,
+  maskedMagnitude,
+  median,
+  totalMagnitude,
+} from '../../src/demo/index.js';
 import { Linear } from '../../src/nn/index.js';
 import { Tensor, ValueError, manualSeed } from '../../src/tensor/index.js';
 
@@ -23,7 +32,8 @@ describe('compareModels and timing', () => {
     b.bias!.data.set(a.bias!.data);
     const x = new Tensor(Float32Array.from([1, 0, 0, 0, 0, 1, 0, 0]), [2, 4]);
     const logits = a.call(x).data;
-    const argmax = (row: number): number => [0, 1, 2].reduce((best, j) => (logits[row * 3 + j]! > logits[row * 3 + best]! ? j : best), 0);
+    const argmax = (row: number): number =>
+      [0, 1, 2].reduce((best, j) => (logits[row * 3 + j]! > logits[row * 3 + best]! ? j : best), 0);
     const y = new Tensor(Float32Array.from([argmax(0), (argmax(1) + 1) % 3]), [2]);
     expect(compareModels(a, b, [{ x, y }])).toEqual({ maxAbsDiff: 0, accuracy: 0.5 });
     b.bias!.data[1]! += 0.25;
@@ -46,7 +56,9 @@ describe('compareModels and timing', () => {
     const times = forwardTimes([mk('a'), mk('b')], new Tensor(new Float32Array(2), [1, 2]), 3, () => t++);
     expect(times).toEqual([1, 1]);
     expect(calls).toEqual(['a', 'b', 'a', 'b', 'a', 'b', 'a', 'b']);
-    expect(() => forwardTimes([], new Tensor(new Float32Array(2), [1, 2]), 0)).toThrow(/runs must be a positive integer, got 0/);
+    expect(() => forwardTimes([], new Tensor(new Float32Array(2), [1, 2]), 0)).toThrow(
+      /runs must be a positive integer, got 0/,
+    );
   });
 });
 
@@ -68,7 +80,10 @@ describe('SearchProgress', () => {
 
 describe('demoCnn', () => {
   it('flattens to a multiple of 16 and has the sparsifiable layers the recipe expects', () => {
-    for (const [size, features] of [[8, 128], [28, 432]] as const) {
+    for (const [size, features] of [
+      [8, 128],
+      [28, 432],
+    ] as const) {
       const m = demoCnn(size);
       const out = m.call(new Tensor(new Float32Array(2 * size * size), [2, 1, size, size]));
       expect(out.shape).toEqual([2, 10]);

@@ -12,9 +12,20 @@ describe('runDemo output folder', () => {
       const file = join(dir, 'plain');
       await writeFile(file, 'x');
       const out = join(file, 'report');
-      const err = await runDemo({ out, epochs: 0, finetuneEpochs: 0, pattern: '3:4', permute: false, trainLimit: 32 }).catch((e: unknown) => e);
+      const err = await runDemo({
+        out,
+        epochs: 0,
+        finetuneEpochs: 0,
+        pattern: '3:4',
+        permute: false,
+        trainLimit: 32,
+      }).catch((e: unknown) => e);
       expect(err).toBeInstanceOf(FileWriteError);
-      expect(err).toMatchObject({ path: out, code: 'ENOTDIR', message: `cannot write ${out}: a part of the path is not a folder (ENOTDIR)` });
+      expect(err).toMatchObject({
+        path: out,
+        code: 'ENOTDIR',
+        message: `cannot write ${out}: a part of the path is not a folder (ENOTDIR)`,
+      });
     });
   }, 60_000);
 });

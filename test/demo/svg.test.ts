@@ -20,7 +20,19 @@ describe('linearScale', () => {
 
 describe('lineChart', () => {
   it('places the points of a known series at exact coordinates', () => {
-    const svg = lineChart([{ name: 'acc', points: [[1, 0], [2, 0.5], [3, 1]] }], frame);
+    const svg = lineChart(
+      [
+        {
+          name: 'acc',
+          points: [
+            [1, 0],
+            [2, 0.5],
+            [3, 1],
+          ],
+        },
+      ],
+      frame,
+    );
     expect(MARGIN).toEqual({ left: 56, right: 16, top: 28, bottom: 44 });
     expect(svg).toContain('<polyline fill="none" stroke="#1f77b4" stroke-width="2" points="56,100 120,64 184,28"/>');
     expect(svg).toContain('<circle cx="120" cy="64" r="3" fill="#1f77b4"/>');
@@ -34,7 +46,14 @@ describe('lineChart', () => {
   it('honours a fixed y range and skips non-finite values in the line', () => {
     const svg = lineChart(
       [
-        { name: 'a', points: [[0, 50], [1, Number.NaN], [2, 100]] },
+        {
+          name: 'a',
+          points: [
+            [0, 50],
+            [1, Number.NaN],
+            [2, 100],
+          ],
+        },
         { name: 'b', points: [[0, 0]], color: 'red' },
       ],
       { ...frame, yMin: 0, yMax: 100 },
@@ -82,7 +101,9 @@ describe('barChart', () => {
   });
 
   it('rejects a group with the wrong number of values', () => {
-    expect(() => barChart([{ label: 'g', values: [1] }], ['a', 'b'])).toThrow(/group 'g' has 1 values, expected one per series \(2\)/);
+    expect(() => barChart([{ label: 'g', values: [1] }], ['a', 'b'])).toThrow(
+      /group 'g' has 1 values, expected one per series \(2\)/,
+    );
   });
 });
 

@@ -22,10 +22,21 @@ describe('the README tour (examples/tour.ts)', () => {
       // tsx maps the 'sparse24' import to src/index.ts through tsconfig's paths.
       const { stdout } = await promisify(execFile)(
         process.execPath,
-        [join(root, 'node_modules', 'tsx', 'dist', 'cli.mjs'), '--tsconfig', join(root, 'tsconfig.json'), join(root, 'examples', 'tour.ts')],
+        [
+          join(root, 'node_modules', 'tsx', 'dist', 'cli.mjs'),
+          '--tsconfig',
+          join(root, 'tsconfig.json'),
+          join(root, 'examples', 'tour.ts'),
+        ],
         { cwd, timeout: 120_000 },
       );
-      const acc = Object.fromEntries(stdout.trim().split('\n').map((l) => l.split(' ')).map(([k, v]) => [k, Number(v)]));
+      const acc = Object.fromEntries(
+        stdout
+          .trim()
+          .split('\n')
+          .map((l) => l.split(' '))
+          .map(([k, v]) => [k, Number(v)]),
+      );
       expect(Object.keys(acc)).toEqual(['dense', 'pruned', 'fine-tuned', 'compressed']);
       expect(acc['dense']).toBeGreaterThanOrEqual(0.95);
       expect(acc['fine-tuned']).toBeGreaterThanOrEqual(0.95);

@@ -5,13 +5,30 @@
  * nastiest files (over 2 GiB, devices, FIFOs, deep nesting, huge headers) run in a real process.
  */
 import { spawnSync } from 'node:child_process';
-import { closeSync, ftruncateSync, mkdirSync, mkdtempSync, openSync, rmSync, symlinkSync, writeFileSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  ftruncateSync,
+  mkdirSync,
+  mkdtempSync,
+  openSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+  writeSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.js';
-import { FormatError, MAX_FILE_BYTES, MAX_TENSORS, parseNpy, parseSafetensors, serializeNpy } from '../../src/io/index.js';
+import {
+  FormatError,
+  MAX_FILE_BYTES,
+  MAX_TENSORS,
+  parseNpy,
+  parseSafetensors,
+  serializeNpy,
+} from '../../src/io/index.js';
 import { CASE_LIMIT_MS, runs } from './guard.js';
 import { arbMutations, mutate } from './mutate.js';
 import { headerEnd, recordSeeds, safetensorsSeeds } from './seeds.js';
@@ -42,7 +59,11 @@ function expectBadInput(r: { code: number; err: string[] }, path: string): void 
   expect(r.err[0]!.startsWith(`sparse24: ${path}: `)).toBe(true);
 }
 
-const weightNpy = serializeNpy({ dtype: 'F32', shape: [8, 16], data: Float32Array.from({ length: 128 }, (_, i) => ((i * 13) % 17) - 8) });
+const weightNpy = serializeNpy({
+  dtype: 'F32',
+  shape: [8, 16],
+  data: Float32Array.from({ length: 128 }, (_, i) => ((i * 13) % 17) - 8),
+});
 const stSeeds = [...safetensorsSeeds, ...recordSeeds()];
 
 describe('CLI on mutated files (in process)', () => {
@@ -96,7 +117,11 @@ describe('CLI on the nastiest files (a real process)', () => {
   it('over 2 GiB, devices, FIFOs, folders, deep nesting and huge headers: every run exits 2, the process is never killed', () => {
     const dir = join(tmp, 'nasty');
     mkdirSync(dir);
-    const big = sparseFile(join(dir, 'big.safetensors'), MAX_FILE_BYTES + 8, new Uint8Array([8, 0, 0, 0, 0, 0, 0, 0, 0x7b]));
+    const big = sparseFile(
+      join(dir, 'big.safetensors'),
+      MAX_FILE_BYTES + 8,
+      new Uint8Array([8, 0, 0, 0, 0, 0, 0, 0, 0x7b]),
+    );
     const bigNpy = sparseFile(join(dir, 'big.npy'), MAX_FILE_BYTES + 64, weightNpy.subarray(0, 64));
     const zero = join(dir, 'zero.safetensors');
     symlinkSync('/dev/zero', zero);
@@ -105,14 +130,19 @@ describe('CLI on the nastiest files (a real process)', () => {
     const folder = join(dir, 'folder.npy');
     mkdirSync(folder);
     const deepNpy = join(dir, 'deep.npy');
-    const dict = new TextEncoder().encode(`{'descr': '<f4', 'fortran_order': False, 'shape': ${'('.repeat(5000)}${')'.repeat(5000)}}\n`);
+    const dict = new TextEncoder().encode(
+      `{'descr': '<f4', 'fortran_order': False, 'shape': ${'('.repeat(5000)}${')'.repeat(5000)}}\n`,
+    );
     const npyBytes = new Uint8Array(12 + dict.length);
     npyBytes.set([0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59, 2, 0]);
     new DataView(npyBytes.buffer).setUint32(8, dict.length, true);
     npyBytes.set(dict, 12);
     writeFileSync(deepNpy, npyBytes);
     const many = join(dir, 'many.safetensors');
-    const entries = Array.from({ length: MAX_TENSORS + 5 }, (_, i) => `"t${i}":{"dtype":"U8","shape":[0],"data_offsets":[0,0]}`).join(',');
+    const entries = Array.from(
+      { length: MAX_TENSORS + 5 },
+      (_, i) => `"t${i}":{"dtype":"U8","shape":[0],"data_offsets":[0,0]}`,
+    ).join(',');
     const json = new TextEncoder().encode(`{${entries}}`);
     const manyBytes = new Uint8Array(8 + json.length);
     new DataView(manyBytes.buffer).setBigUint64(0, BigInt(json.length), true);
@@ -130,14 +160,21 @@ describe('CLI on the nastiest files (a real process)', () => {
       [['check', deepNpy], deepNpy],
       [['check', many], many],
     ];
-    const res = spawnSync(process.execPath, ['--import', 'tsx', join('test', 'fuzz', 'fixtures', 'cli_many.ts'), JSON.stringify(cases.map(([argv]) => argv))], {
-      encoding: 'utf8',
-      timeout: 60_000,
-    });
+    const res = spawnSync(
+      process.execPath,
+      ['--import', 'tsx', join('test', 'fuzz', 'fixtures', 'cli_many.ts'), JSON.stringify(cases.map(([argv]) => argv))],
+      {
+        encoding: 'utf8',
+        timeout: 60_000,
+      },
+    );
     expect(res.signal).toBeNull();
     expect(res.stderr).toBe('');
     expect(res.status).toBe(0);
-    const lines = res.stdout.trim().split('\n').map((l) => JSON.parse(l) as { argv: string[]; code: number; err: string[] });
+    const lines = res.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { argv: string[]; code: number; err: string[] });
     expect(lines).toHaveLength(cases.length);
     lines.forEach((r, i) => {
       expect(r.argv).toEqual(cases[i]![0]);

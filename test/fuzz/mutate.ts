@@ -12,7 +12,10 @@ const bytes = fc.uint8Array({ minLength: 1, maxLength: 12 });
 
 export const arbMutations: fc.Arbitrary<Mutation[]> = fc.array(
   fc.oneof(
-    { arbitrary: fc.record({ kind: fc.constant('flip' as const), at, value: fc.integer({ min: 0, max: 255 }) }), weight: 4 },
+    {
+      arbitrary: fc.record({ kind: fc.constant('flip' as const), at, value: fc.integer({ min: 0, max: 255 }) }),
+      weight: 4,
+    },
     { arbitrary: fc.record({ kind: fc.constant('truncate' as const), at }), weight: 1 },
     { arbitrary: fc.record({ kind: fc.constant('insert' as const), at, bytes }), weight: 2 },
     { arbitrary: fc.record({ kind: fc.constant('overwrite' as const), at, bytes }), weight: 2 },
@@ -54,4 +57,24 @@ export function mutate(src: Uint8Array, muts: readonly Mutation[], focus: number
 }
 
 /** Characters that keep a JSON or Python-literal header plausible while changing its meaning. */
-export const arbHeaderChar = fc.constantFrom('0', '1', '9', '-', '.', '"', "'", ',', '[', ']', '{', '}', '(', ')', ':', 'e', ' ', 'F', 'T');
+export const arbHeaderChar = fc.constantFrom(
+  '0',
+  '1',
+  '9',
+  '-',
+  '.',
+  '"',
+  "'",
+  ',',
+  '[',
+  ']',
+  '{',
+  '}',
+  '(',
+  ')',
+  ':',
+  'e',
+  ' ',
+  'F',
+  'T',
+);

@@ -32,36 +32,51 @@ const arbEntry = fc.record({
 const arbHeaderJson = fc.oneof(
   fc
     .array(fc.tuple(fc.constantFrom('w', 'b', '__metadata__', 'x.weight', '__proto__'), arbEntry), { maxLength: 4 })
-    .map((entries) => `{${entries.map(([k, e]) => `${JSON.stringify(k)}:{"dtype":${JSON.stringify(e.dtype)},"shape":[${e.shape.join(',')}],"data_offsets":[${e.offsets.join(',')}]}`).join(',')}}`),
+    .map(
+      (entries) =>
+        `{${entries.map(([k, e]) => `${JSON.stringify(k)}:{"dtype":${JSON.stringify(e.dtype)},"shape":[${e.shape.join(',')}],"data_offsets":[${e.offsets.join(',')}]}`).join(',')}}`,
+    ),
   // Deep nesting where a shape or the metadata should be.
-  fc.integer({ min: 1, max: 20000 }).map((k) => `{"w":{"dtype":"U8","shape":${'['.repeat(k)}${']'.repeat(k)},"data_offsets":[0,0]}}`),
+  fc
+    .integer({ min: 1, max: 20000 })
+    .map((k) => `{"w":{"dtype":"U8","shape":${'['.repeat(k)}${']'.repeat(k)},"data_offsets":[0,0]}}`),
   fc.integer({ min: 1, max: 20000 }).map((k) => `{"__metadata__":${'{"a":'.repeat(k)}1${'}'.repeat(k)}}`),
 );
 
 describe('safetensors reader under hostile bytes', () => {
   it('mutations of valid files', () => {
     fc.assert(
-      fc.property(fc.constantFrom(...safetensorsSeeds), arbMutations, (seed, muts) => documentedOnly(NAME, () => parseSafetensors(mutate(seed, muts, headerEnd(seed)), NAME))),
+      fc.property(fc.constantFrom(...safetensorsSeeds), arbMutations, (seed, muts) =>
+        documentedOnly(NAME, () => parseSafetensors(mutate(seed, muts, headerEnd(seed)), NAME)),
+      ),
       { numRuns: runs(400) },
     );
   });
 
   it('header character edits', () => {
     fc.assert(
-      fc.property(fc.constantFrom(...safetensorsSeeds), fc.array(fc.tuple(fc.nat(), arbHeaderChar), { minLength: 1, maxLength: 4 }), (seed, edits) => {
-        const b = seed.slice();
-        const len = headerEnd(seed) - 8;
-        for (const [at, ch] of edits) b[8 + (at % len)] = ch.charCodeAt(0);
-        return documentedOnly(NAME, () => parseSafetensors(b, NAME));
-      }),
+      fc.property(
+        fc.constantFrom(...safetensorsSeeds),
+        fc.array(fc.tuple(fc.nat(), arbHeaderChar), { minLength: 1, maxLength: 4 }),
+        (seed, edits) => {
+          const b = seed.slice();
+          const len = headerEnd(seed) - 8;
+          for (const [at, ch] of edits) b[8 + (at % len)] = ch.charCodeAt(0);
+          return documentedOnly(NAME, () => parseSafetensors(b, NAME));
+        },
+      ),
       { numRuns: runs(300) },
     );
   });
 
   it('random headers and random length prefixes', () => {
     fc.assert(
-      fc.property(arbHeaderJson, fc.uint8Array({ maxLength: 64 }), fc.option(fc.bigInt({ min: 0n, max: 2n ** 64n - 1n })), (json, data, claimed) =>
-        documentedOnly(NAME, () => parseSafetensors(withHeader(json, data, claimed ?? undefined), NAME)),
+      fc.property(
+        arbHeaderJson,
+        fc.uint8Array({ maxLength: 64 }),
+        fc.option(fc.bigInt({ min: 0n, max: 2n ** 64n - 1n })),
+        (json, data, claimed) =>
+          documentedOnly(NAME, () => parseSafetensors(withHeader(json, data, claimed ?? undefined), NAME)),
       ),
       { numRuns: runs(300) },
     );
@@ -83,11 +98,16 @@ describe('.npy reader under hostile bytes', () => {
       ),
       extra: fc.constantFrom('', ", 'x': 1", ', }', ','),
     })
-    .map((d) => `{'descr': ${d.descr}, 'fortran_order': ${d.fortran}, 'shape': (${d.shape.join(', ')}${d.shape.length === 1 ? ',' : ''})${d.extra}}`);
+    .map(
+      (d) =>
+        `{'descr': ${d.descr}, 'fortran_order': ${d.fortran}, 'shape': (${d.shape.join(', ')}${d.shape.length === 1 ? ',' : ''})${d.extra}}`,
+    );
 
   it('mutations of valid files', () => {
     fc.assert(
-      fc.property(fc.constantFrom(...npySeeds), arbMutations, (seed, muts) => documentedOnly(NAME, () => parseNpy(mutate(seed, muts, 128), NAME))),
+      fc.property(fc.constantFrom(...npySeeds), arbMutations, (seed, muts) =>
+        documentedOnly(NAME, () => parseNpy(mutate(seed, muts, 128), NAME)),
+      ),
       { numRuns: runs(400) },
     );
   });
@@ -113,24 +133,35 @@ describe('.npy reader under hostile bytes', () => {
 describe('IDX reader under hostile bytes, plain and gzip', () => {
   it('mutations of plain files', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.constantFrom(...idxSeeds), arbMutations, (seed, muts) => documentedOnlyAsync(NAME, () => parseIdx(mutate(seed, muts, 24), NAME))),
+      fc.asyncProperty(fc.constantFrom(...idxSeeds), arbMutations, (seed, muts) =>
+        documentedOnlyAsync(NAME, () => parseIdx(mutate(seed, muts, 24), NAME)),
+      ),
       { numRuns: runs(300) },
     );
   });
 
   it('mutations of gzip files (corrupt streams)', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.constantFrom(...idxGzipSeeds), arbMutations, (seed, muts) => documentedOnlyAsync(NAME, () => parseIdx(mutate(seed, muts, 32), NAME))),
+      fc.asyncProperty(fc.constantFrom(...idxGzipSeeds), arbMutations, (seed, muts) =>
+        documentedOnlyAsync(NAME, () => parseIdx(mutate(seed, muts, 32), NAME)),
+      ),
       { numRuns: runs(200) },
     );
   });
 
   it('valid gzip streams of mutated IDX content, and random headers claiming any shape', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.constantFrom(...idxSeeds), arbMutations, (seed, muts) => documentedOnlyAsync(NAME, () => parseIdx(gzipSync(mutate(seed, muts, 24)), NAME))),
+      fc.asyncProperty(fc.constantFrom(...idxSeeds), arbMutations, (seed, muts) =>
+        documentedOnlyAsync(NAME, () => parseIdx(gzipSync(mutate(seed, muts, 24)), NAME)),
+      ),
       { numRuns: runs(150) },
     );
-    const arbHeader = fc.tuple(fc.constantFrom(0x08, 0x09, 0x0b, 0x0c, 0x0d, 0x0e, 0x0a), fc.array(fc.oneof(fc.nat({ max: 4 }), fc.constant(0xffffffff), fc.nat()), { maxLength: 4 }), fc.uint8Array({ maxLength: 40 }), fc.boolean());
+    const arbHeader = fc.tuple(
+      fc.constantFrom(0x08, 0x09, 0x0b, 0x0c, 0x0d, 0x0e, 0x0a),
+      fc.array(fc.oneof(fc.nat({ max: 4 }), fc.constant(0xffffffff), fc.nat()), { maxLength: 4 }),
+      fc.uint8Array({ maxLength: 40 }),
+      fc.boolean(),
+    );
     await fc.assert(
       fc.asyncProperty(arbHeader, ([code, dims, data, gz]) => {
         const head = new Uint8Array(4 + 4 * dims.length);

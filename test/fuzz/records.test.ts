@@ -34,12 +34,17 @@ describe('check on hostile compressed-tensors records', () => {
 
   it('mutations confined to the data section (the header stays valid, so decoding is what is tested)', () => {
     fc.assert(
-      fc.property(fc.constantFrom(...seeds), fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 })), { minLength: 1, maxLength: 8 }), fc.constantFrom(...PATTERNS), (seed, flips, pattern) => {
-        const b = seed.slice();
-        const start = headerEnd(seed);
-        for (const [at, v] of flips) b[start + (at % (b.length - start))] = v;
-        return documentedOnly(NAME, () => checkBytes(b, pattern));
-      }),
+      fc.property(
+        fc.constantFrom(...seeds),
+        fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 })), { minLength: 1, maxLength: 8 }),
+        fc.constantFrom(...PATTERNS),
+        (seed, flips, pattern) => {
+          const b = seed.slice();
+          const start = headerEnd(seed);
+          for (const [at, v] of flips) b[start + (at % (b.length - start))] = v;
+          return documentedOnly(NAME, () => checkBytes(b, pattern));
+        },
+      ),
       { numRuns: runs(300) },
     );
   });
@@ -53,48 +58,75 @@ describe('check on hostile compressed-tensors records', () => {
         const n = shape.reduce((a, b) => a * b, 1);
         const v = Array.from({ length: n }, (_, i) => (((i * 2654435761) ^ seed) % 7) - 3);
         if (dtype === 'I8') return { dtype, shape, data: Int8Array.from(v) };
-        return dtype === 'F64' ? { dtype, shape, data: Float64Array.from(v, (x) => (x === 3 ? 1e300 : x)) } : { dtype, shape, data: Float32Array.from(v) };
+        return dtype === 'F64'
+          ? { dtype, shape, data: Float64Array.from(v, (x) => (x === 3 ? 1e300 : x)) }
+          : { dtype, shape, data: Float32Array.from(v) };
       });
     fc.assert(
-      fc.property(arbDense, fc.option(arbStored(['BOOL', 'U8', 'F32'])), fc.constantFrom(...PATTERNS), (w, mask, pattern) => {
-        const tensors = new Map<string, StoredTensor>([['l.weight', w]]);
-        if (mask !== null) tensors.set('l.__weight_mma_mask', mask);
-        return documentedOnly(NAME, () => checkTensors(NAME, tensors, pattern, true));
-      }),
+      fc.property(
+        arbDense,
+        fc.option(arbStored(['BOOL', 'U8', 'F32'])),
+        fc.constantFrom(...PATTERNS),
+        (w, mask, pattern) => {
+          const tensors = new Map<string, StoredTensor>([['l.weight', w]]);
+          if (mask !== null) tensors.set('l.__weight_mma_mask', mask);
+          return documentedOnly(NAME, () => checkTensors(NAME, tensors, pattern, true));
+        },
+      ),
       { numRuns: runs(300) },
     );
   });
 
   const arbShapeTensor = fc.oneof(
     arbStored(['I64', 'I32', 'F32', 'U8']),
-    fc.tuple(fc.oneof(fc.nat({ max: 9 }), fc.constant(2 ** 31 - 1)), fc.oneof(fc.nat({ max: 40 }), fc.constant(0)), fc.constantFrom<'I64' | 'I32'>('I64', 'I32')).map(([r, c, dtype]): StoredTensor =>
-      dtype === 'I64' ? { dtype, shape: [2], data: BigInt64Array.from([BigInt(r), BigInt(c)]) } : { dtype, shape: [2], data: Int32Array.from([r, c]) },
-    ),
+    fc
+      .tuple(
+        fc.oneof(fc.nat({ max: 9 }), fc.constant(2 ** 31 - 1)),
+        fc.oneof(fc.nat({ max: 40 }), fc.constant(0)),
+        fc.constantFrom<'I64' | 'I32'>('I64', 'I32'),
+      )
+      .map(
+        ([r, c, dtype]): StoredTensor =>
+          dtype === 'I64'
+            ? { dtype, shape: [2], data: BigInt64Array.from([BigInt(r), BigInt(c)]) }
+            : { dtype, shape: [2], data: Int32Array.from([r, c]) },
+      ),
   );
 
   it('random bitmask records: any dtype, shape and bits under .compressed, .bitmask, .shape', () => {
     fc.assert(
-      fc.property(arbStored(['F32', 'F16', 'BF16', 'I8', 'F64']), arbStored(['U8', 'BOOL', 'I32']), arbShapeTensor, fc.constantFrom(...PATTERNS), (values, bits, shape, pattern) => {
-        const tensors = new Map<string, StoredTensor>([
-          ['l.weight.compressed', values],
-          ['l.weight.bitmask', bits],
-          ['l.weight.shape', shape],
-        ]);
-        return documentedOnly(NAME, () => checkTensors(NAME, tensors, pattern, true));
-      }),
+      fc.property(
+        arbStored(['F32', 'F16', 'BF16', 'I8', 'F64']),
+        arbStored(['U8', 'BOOL', 'I32']),
+        arbShapeTensor,
+        fc.constantFrom(...PATTERNS),
+        (values, bits, shape, pattern) => {
+          const tensors = new Map<string, StoredTensor>([
+            ['l.weight.compressed', values],
+            ['l.weight.bitmask', bits],
+            ['l.weight.shape', shape],
+          ]);
+          return documentedOnly(NAME, () => checkTensors(NAME, tensors, pattern, true));
+        },
+      ),
       { numRuns: runs(300) },
     );
   });
 
   it('random sparse-24 records: any dtype, shape and bytes under .sparse_24_packed_weight and .meta', () => {
     fc.assert(
-      fc.property(arbStored(['F16', 'BF16', 'I8', 'F32', 'BOOL']), arbStored(['I16', 'I32', 'U8', 'I64']), fc.constantFrom(...PATTERNS), (packed, meta, pattern) => {
-        const tensors = new Map<string, StoredTensor>([
-          ['l.weight.sparse_24_packed_weight', packed],
-          ['l.weight.meta', meta],
-        ]);
-        return documentedOnly(NAME, () => checkTensors(NAME, tensors, pattern, true));
-      }),
+      fc.property(
+        arbStored(['F16', 'BF16', 'I8', 'F32', 'BOOL']),
+        arbStored(['I16', 'I32', 'U8', 'I64']),
+        fc.constantFrom(...PATTERNS),
+        (packed, meta, pattern) => {
+          const tensors = new Map<string, StoredTensor>([
+            ['l.weight.sparse_24_packed_weight', packed],
+            ['l.weight.meta', meta],
+          ]);
+          return documentedOnly(NAME, () => checkTensors(NAME, tensors, pattern, true));
+        },
+      ),
       { numRuns: runs(300) },
     );
   });

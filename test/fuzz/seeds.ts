@@ -5,7 +5,13 @@ import { fixtureBytes } from '../io/fixtures.js';
 
 export const safetensorsSeeds: readonly Uint8Array[] = [
   fixtureBytes('golden.safetensors'),
-  serializeSafetensors({ 'fc.weight': { dtype: 'F16', shape: [8, 16], data: new Uint16Array(128).fill(0x3c00) }, b: { dtype: 'I64', shape: [2], data: BigInt64Array.from([1n, -1n]) } }, { epoch: '3' }),
+  serializeSafetensors(
+    {
+      'fc.weight': { dtype: 'F16', shape: [8, 16], data: new Uint16Array(128).fill(0x3c00) },
+      b: { dtype: 'I64', shape: [2], data: BigInt64Array.from([1n, -1n]) },
+    },
+    { epoch: '3' },
+  ),
 ];
 
 export const npySeeds: readonly Uint8Array[] = [
@@ -15,12 +21,22 @@ export const npySeeds: readonly Uint8Array[] = [
   serializeNpy({ dtype: 'BOOL', shape: [2, 3], data: Uint8Array.from([0, 1, 1, 0, 1, 0]) }),
 ];
 
-export const idxSeeds: readonly Uint8Array[] = [fixtureBytes('u8.idx'), fixtureBytes('i32.idx'), fixtureBytes('f64.idx')];
-export const idxGzipSeeds: readonly Uint8Array[] = [fixtureBytes('u8.idx.gz'), fixtureBytes('f32.idx.gz'), fixtureBytes('i16.idx.gz')];
+export const idxSeeds: readonly Uint8Array[] = [
+  fixtureBytes('u8.idx'),
+  fixtureBytes('i32.idx'),
+  fixtureBytes('f64.idx'),
+];
+export const idxGzipSeeds: readonly Uint8Array[] = [
+  fixtureBytes('u8.idx.gz'),
+  fixtureBytes('f32.idx.gz'),
+  fixtureBytes('i16.idx.gz'),
+];
 
 /** A [rows][cols] matrix keeping columns 0 and 2 of every group of four. */
 function pruned(rows: number, cols: number): { values: Float32Array; mask: Uint8Array } {
-  const values = Float32Array.from({ length: rows * cols }, (_, i) => (i % 4 === 0 || i % 4 === 2 ? ((i * 7) % 13) - 6 || 1 : 0));
+  const values = Float32Array.from({ length: rows * cols }, (_, i) =>
+    i % 4 === 0 || i % 4 === 2 ? ((i * 7) % 13) - 6 || 1 : 0,
+  );
   return { values, mask: Uint8Array.from(values, (_, i) => (i % 4 === 0 || i % 4 === 2 ? 1 : 0)) };
 }
 

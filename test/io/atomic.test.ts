@@ -33,7 +33,9 @@ describe('writeFileAtomic', () => {
     const err = await writeFileAtomic(target, new Uint8Array(1)).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(FileWriteError);
     expect(err).toMatchObject({ path: target, code: 'ENOENT' });
-    expect((err as Error).message).toBe(`cannot write ${target}: folder ${join(tmp, 'missing')} does not exist (ENOENT)`);
+    expect((err as Error).message).toBe(
+      `cannot write ${target}: folder ${join(tmp, 'missing')} does not exist (ENOENT)`,
+    );
     expect((err as Error).message).not.toMatch(/\.tmp/);
   });
 

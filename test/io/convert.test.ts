@@ -6,14 +6,17 @@ import { Tensor } from '../../src/tensor/tensor.js';
 const t = new Tensor(new Float32Array([0, 1, -2, 100]), [2, 2]);
 
 describe('fromTensor / toTensor', () => {
-  it.each<Dtype>(['F32', 'F64', 'F16', 'BF16', 'I64', 'I32', 'I16', 'I8'])('round-trips small integers through %s', (dtype) => {
-    const stored = fromTensor(t, dtype);
-    expect(stored.dtype).toBe(dtype);
-    expect(stored.shape).toEqual([2, 2]);
-    const back = toTensor(stored);
-    expect(back.shape).toEqual([2, 2]);
-    expect([...back.data]).toEqual([0, 1, -2, 100]);
-  });
+  it.each<Dtype>(['F32', 'F64', 'F16', 'BF16', 'I64', 'I32', 'I16', 'I8'])(
+    'round-trips small integers through %s',
+    (dtype) => {
+      const stored = fromTensor(t, dtype);
+      expect(stored.dtype).toBe(dtype);
+      expect(stored.shape).toEqual([2, 2]);
+      const back = toTensor(stored);
+      expect(back.shape).toEqual([2, 2]);
+      expect([...back.data]).toEqual([0, 1, -2, 100]);
+    },
+  );
 
   it('rounds to float16 and bfloat16 to nearest even', () => {
     const x = new Tensor(new Float32Array([1 + 2 ** -11, 1 + 3 * 2 ** -11, 70000]), [3]);

@@ -1,5 +1,16 @@
 import { execFileSync } from 'node:child_process';
-import { closeSync, mkdirSync, mkdtempSync, openSync, rmSync, symlinkSync, truncateSync, writeFileSync, writeSync, ftruncateSync } from 'node:fs';
+import {
+  closeSync,
+  mkdirSync,
+  mkdtempSync,
+  openSync,
+  rmSync,
+  symlinkSync,
+  truncateSync,
+  writeFileSync,
+  writeSync,
+  ftruncateSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -85,7 +96,11 @@ describe('the size limit is checked before anything is allocated', () => {
   const idxHead = new Uint8Array([0, 0, 0x08, 1, 0x80, 0, 0, 0]); // U8 [2^31]: a valid claim for this size
   const files: [string, (path: string) => Promise<unknown>, Uint8Array][] = [
     ['big.bin', (p) => readRegularFile(p), new Uint8Array(0)],
-    ['big.safetensors', (p) => loadSafetensors(p), serializeSafetensors({ x: { dtype: 'U8', shape: [1], data: new Uint8Array(1) } }).subarray(0, 8)],
+    [
+      'big.safetensors',
+      (p) => loadSafetensors(p),
+      serializeSafetensors({ x: { dtype: 'U8', shape: [1], data: new Uint8Array(1) } }).subarray(0, 8),
+    ],
     ['big.npy', (p) => loadNpy(p), serializeNpy({ dtype: 'U8', shape: [1], data: new Uint8Array(1) }).subarray(0, 16)],
     ['big.idx', (p) => readIdx(p), idxHead],
   ];
@@ -94,7 +109,9 @@ describe('the size limit is checked before anything is allocated', () => {
       const path = sparseFile(name, big, head);
       const err = await formatError(read(path));
       expect(err.file).toBe(path);
-      expect(err.message).toBe(`${path}: file is ${big} bytes, more than the ${MAX_FILE_BYTES}-byte limit for reading a file (maxBytes)`);
+      expect(err.message).toBe(
+        `${path}: file is ${big} bytes, more than the ${MAX_FILE_BYTES}-byte limit for reading a file (maxBytes)`,
+      );
     });
   }
 
@@ -102,9 +119,13 @@ describe('the size limit is checked before anything is allocated', () => {
     const path = join(tmp, 'ten.bin');
     writeFileSync(path, new Uint8Array(10));
     expect((await readRegularFile(path, { maxBytes: 10 })).length).toBe(10);
-    expect((await formatError(readRegularFile(path, { maxBytes: 9 }))).message).toMatch(/file is 10 bytes, more than the 9-byte limit/);
+    expect((await formatError(readRegularFile(path, { maxBytes: 9 }))).message).toMatch(
+      /file is 10 bytes, more than the 9-byte limit/,
+    );
     await expect(readRegularFile(path, { maxBytes: -1 })).rejects.toBeInstanceOf(ValueError);
-    await expect(readRegularFile(path, { maxBytes: 2 ** 40 })).rejects.toThrow(/maxBytes must be an integer in \[0, \d+\]/);
+    await expect(readRegularFile(path, { maxBytes: 2 ** 40 })).rejects.toThrow(
+      /maxBytes must be an integer in \[0, \d+\]/,
+    );
   });
 
   it('gzip IDX: the decompressed size is capped by maxBytes too', async () => {
@@ -115,7 +136,9 @@ describe('the size limit is checked before anything is allocated', () => {
     writeFileSync(path, gzipSync(plain));
     expect((await readIdx(path)).data.length).toBe(n);
     const err = await formatError(readIdx(path, { maxBytes: 1 << 20 }));
-    expect(err.message).toMatch(/shape \[4194304\] of U8 needs 4194304 bytes, more than the 1048576-byte limit for decompressed data \(maxBytes\)/);
+    expect(err.message).toMatch(
+      /shape \[4194304\] of U8 needs 4194304 bytes, more than the 1048576-byte limit for decompressed data \(maxBytes\)/,
+    );
   });
 });
 

@@ -1,6 +1,15 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { DTYPES, FormatError, type StoredTensor, parseIdx, parseNpy, parseSafetensors, serializeNpy, serializeSafetensors } from '../../src/io/index.js';
+import {
+  DTYPES,
+  FormatError,
+  type StoredTensor,
+  parseIdx,
+  parseNpy,
+  parseSafetensors,
+  serializeNpy,
+  serializeSafetensors,
+} from '../../src/io/index.js';
 import { fixtureBytes } from './fixtures.js';
 import { arbStored } from './gen.js';
 
@@ -29,7 +38,10 @@ async function onlyFormatErrorsAsync(read: () => Promise<void>): Promise<boolean
   return true;
 }
 
-type Mutation = { kind: 'flip'; at: number; value: number } | { kind: 'truncate'; at: number } | { kind: 'insert'; at: number; value: number };
+type Mutation =
+  | { kind: 'flip'; at: number; value: number }
+  | { kind: 'truncate'; at: number }
+  | { kind: 'insert'; at: number; value: number };
 
 const arbMutations = fc.array(
   fc.oneof(
@@ -55,7 +67,10 @@ function mutate(src: Uint8Array, muts: Mutation[], focus: number): Uint8Array {
 }
 
 /** Header edits that keep the JSON plausible: swap digits and structural characters. */
-const arbHeaderEdit = fc.tuple(fc.nat(), fc.constantFrom('0', '9', '-', '.', '"', ',', '[', ']', '{', '}', 'e', ' ', '1'));
+const arbHeaderEdit = fc.tuple(
+  fc.nat(),
+  fc.constantFrom('0', '9', '-', '.', '"', ',', '[', ']', '{', '}', 'e', ' ', '1'),
+);
 
 const safetensorsSeed = fixtureBytes('golden.safetensors');
 const npySeed = fixtureBytes('f4.npy');
@@ -63,7 +78,10 @@ const idxSeeds = [fixtureBytes('i32.idx'), fixtureBytes('f64.idx.gz')];
 
 describe('fuzzing the readers', () => {
   it('safetensors: random bytes', () => {
-    fc.assert(fc.property(fc.uint8Array({ maxLength: 64 }), (b) => onlyFormatErrors(() => void parseSafetensors(b))), { numRuns: 300 });
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 64 }), (b) => onlyFormatErrors(() => void parseSafetensors(b))),
+      { numRuns: 300 },
+    );
   });
 
   it('safetensors: random length prefix + random header bytes', () => {
@@ -79,11 +97,14 @@ describe('fuzzing the readers', () => {
   });
 
   it('safetensors: mutations of valid files (golden and random) parse or throw FormatError', () => {
-    const headerLen = Number(new DataView(safetensorsSeed.buffer, safetensorsSeed.byteOffset).getBigUint64(0, true)) + 8;
+    const headerLen =
+      Number(new DataView(safetensorsSeed.buffer, safetensorsSeed.byteOffset).getBigUint64(0, true)) + 8;
     fc.assert(
-      fc.property(arbMutations, (muts) => onlyFormatErrors(() => {
-        for (const t of parseSafetensors(mutate(safetensorsSeed, muts, headerLen)).tensors.values()) checkStored(t);
-      })),
+      fc.property(arbMutations, (muts) =>
+        onlyFormatErrors(() => {
+          for (const t of parseSafetensors(mutate(safetensorsSeed, muts, headerLen)).tensors.values()) checkStored(t);
+        }),
+      ),
       { numRuns: 400 },
     );
     fc.assert(
@@ -112,7 +133,9 @@ describe('fuzzing the readers', () => {
   it('npy: random bytes behind a valid magic, and mutations of valid files', () => {
     const magic = npySeed.subarray(0, 8);
     fc.assert(
-      fc.property(fc.uint8Array({ maxLength: 80 }), (rest) => onlyFormatErrors(() => void parseNpy(new Uint8Array([...magic, ...rest])))),
+      fc.property(fc.uint8Array({ maxLength: 80 }), (rest) =>
+        onlyFormatErrors(() => void parseNpy(new Uint8Array([...magic, ...rest]))),
+      ),
       { numRuns: 300 },
     );
     fc.assert(
@@ -120,19 +143,24 @@ describe('fuzzing the readers', () => {
       { numRuns: 400 },
     );
     fc.assert(
-      fc.property(arbStored(['F32', 'I64', 'BOOL', 'F16']), arbMutations, (t, muts) => onlyFormatErrors(() => checkStored(parseNpy(mutate(serializeNpy(t), muts, 128))))),
+      fc.property(arbStored(['F32', 'I64', 'BOOL', 'F16']), arbMutations, (t, muts) =>
+        onlyFormatErrors(() => checkStored(parseNpy(mutate(serializeNpy(t), muts, 128)))),
+      ),
       { numRuns: 200 },
     );
   });
 
   it('idx: random bytes and mutations of plain and gzip files', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.uint8Array({ maxLength: 40 }), (b) => onlyFormatErrorsAsync(async () => void (await parseIdx(b)))),
+      fc.asyncProperty(fc.uint8Array({ maxLength: 40 }), (b) =>
+        onlyFormatErrorsAsync(async () => void (await parseIdx(b))),
+      ),
       { numRuns: 200 },
     );
     await fc.assert(
       fc.asyncProperty(fc.constantFrom(...idxSeeds), arbMutations, (seed, muts) =>
-        onlyFormatErrorsAsync(async () => checkStored(await parseIdx(mutate(seed, muts, 24))))),
+        onlyFormatErrorsAsync(async () => checkStored(await parseIdx(mutate(seed, muts, 24)))),
+      ),
       { numRuns: 300 },
     );
   });

@@ -9,19 +9,33 @@ export function arbStored(dtypes: readonly Dtype[] = ALL_DTYPES): fc.Arbitrary<S
     .tuple(fc.constantFrom(...dtypes), fc.array(fc.integer({ min: 0, max: 3 }), { maxLength: 3 }))
     .chain(([dtype, shape]) => {
       const n = shape.reduce((a, b) => a * b, 1);
-      const size = dtype === 'F64' || dtype === 'I64' ? 8 : dtype === 'F32' || dtype === 'I32' ? 4 : dtype === 'F16' || dtype === 'BF16' || dtype === 'I16' ? 2 : 1;
+      const size =
+        dtype === 'F64' || dtype === 'I64'
+          ? 8
+          : dtype === 'F32' || dtype === 'I32'
+            ? 4
+            : dtype === 'F16' || dtype === 'BF16' || dtype === 'I16'
+              ? 2
+              : 1;
       const byte = dtype === 'BOOL' ? fc.integer({ min: 0, max: 1 }) : fc.integer({ min: 0, max: 255 });
       return fc.array(byte, { minLength: n * size, maxLength: n * size }).map((bytes) => {
         const buf = new Uint8Array(bytes).buffer;
         const data =
-          dtype === 'F64' ? new Float64Array(buf)
-          : dtype === 'F32' ? new Float32Array(buf)
-          : dtype === 'F16' || dtype === 'BF16' ? new Uint16Array(buf)
-          : dtype === 'I64' ? new BigInt64Array(buf)
-          : dtype === 'I32' ? new Int32Array(buf)
-          : dtype === 'I16' ? new Int16Array(buf)
-          : dtype === 'I8' ? new Int8Array(buf)
-          : new Uint8Array(buf);
+          dtype === 'F64'
+            ? new Float64Array(buf)
+            : dtype === 'F32'
+              ? new Float32Array(buf)
+              : dtype === 'F16' || dtype === 'BF16'
+                ? new Uint16Array(buf)
+                : dtype === 'I64'
+                  ? new BigInt64Array(buf)
+                  : dtype === 'I32'
+                    ? new Int32Array(buf)
+                    : dtype === 'I16'
+                      ? new Int16Array(buf)
+                      : dtype === 'I8'
+                        ? new Int8Array(buf)
+                        : new Uint8Array(buf);
         return { dtype, shape, data } as StoredTensor;
       });
     });

@@ -17,7 +17,14 @@ async function formatError(p: Promise<unknown>): Promise<FormatError> {
 }
 
 function idx(code: number, shape: number[], data: number[]): Uint8Array {
-  return new Uint8Array([0, 0, code, shape.length, ...shape.flatMap((d) => [d >>> 24, (d >>> 16) & 255, (d >>> 8) & 255, d & 255]), ...data]);
+  return new Uint8Array([
+    0,
+    0,
+    code,
+    shape.length,
+    ...shape.flatMap((d) => [d >>> 24, (d >>> 16) & 255, (d >>> 8) & 255, d & 255]),
+    ...data,
+  ]);
 }
 
 describe('golden IDX files (big-endian, every dtype)', () => {
@@ -50,9 +57,21 @@ describe('malformed IDX gives FormatError', () => {
     ['trailing data', () => idx(0x08, [1], [1, 2]), /continues past the 1 bytes/],
     ['absurd shape', () => idx(0x0e, [0xffffffff, 0xffffffff], []), /more than this file can hold/],
     ['gzip: absurd shape', () => gzipSync(idx(0x0e, [0xffffffff, 0xffffffff], [])), /more than this file can hold/],
-    ['gzip: truncated stream', () => gzipSync(idx(0x08, [4], [1, 2, 3, 4])).subarray(0, 12), /corrupt gzip|ends inside|truncated/],
-    ['gzip: corrupt stream', () => new Uint8Array([0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 3, 0xff, 0xff, 0xff, 0xff]), /corrupt gzip/],
-    ['gzip: truncated data', () => gzipSync(idx(0x0c, [2], [0, 0, 0, 1])), /truncated: shape \[2\] needs 8 data bytes, found 4/],
+    [
+      'gzip: truncated stream',
+      () => gzipSync(idx(0x08, [4], [1, 2, 3, 4])).subarray(0, 12),
+      /corrupt gzip|ends inside|truncated/,
+    ],
+    [
+      'gzip: corrupt stream',
+      () => new Uint8Array([0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 3, 0xff, 0xff, 0xff, 0xff]),
+      /corrupt gzip/,
+    ],
+    [
+      'gzip: truncated data',
+      () => gzipSync(idx(0x0c, [2], [0, 0, 0, 1])),
+      /truncated: shape \[2\] needs 8 data bytes, found 4/,
+    ],
   ] as const)('%s', async (_label, make, pattern) => {
     const err = await formatError(parseIdx(make(), 'bad.idx'));
     expect(err.file).toBe('bad.idx');
@@ -62,18 +81,21 @@ describe('malformed IDX gives FormatError', () => {
 
 const FASHION = '/usr/share/datasets/fashion-mnist';
 describe('Fashion-MNIST', () => {
-  it.skipIf(!existsSync(`${FASHION}/t10k-labels-idx1-ubyte.gz`))('reads the real gzip files (test split, and train labels)', async () => {
-    const images = await readIdx(`${FASHION}/t10k-images-idx3-ubyte.gz`);
-    expect(images.dtype).toBe('U8');
-    expect(images.shape).toEqual([10000, 28, 28]);
-    const labels = await readIdx(`${FASHION}/t10k-labels-idx1-ubyte.gz`);
-    expect(labels.shape).toEqual([10000]);
-    const counts = new Array<number>(10).fill(0);
-    for (const l of labels.data as Uint8Array) counts[l]!++;
-    expect(counts).toEqual(new Array<number>(10).fill(1000));
-    const train = await readIdx(`${FASHION}/train-labels-idx1-ubyte.gz`);
-    expect(train.shape).toEqual([60000]);
-  });
+  it.skipIf(!existsSync(`${FASHION}/t10k-labels-idx1-ubyte.gz`))(
+    'reads the real gzip files (test split, and train labels)',
+    async () => {
+      const images = await readIdx(`${FASHION}/t10k-images-idx3-ubyte.gz`);
+      expect(images.dtype).toBe('U8');
+      expect(images.shape).toEqual([10000, 28, 28]);
+      const labels = await readIdx(`${FASHION}/t10k-labels-idx1-ubyte.gz`);
+      expect(labels.shape).toEqual([10000]);
+      const counts = new Array<number>(10).fill(0);
+      for (const l of labels.data as Uint8Array) counts[l]!++;
+      expect(counts).toEqual(new Array<number>(10).fill(1000));
+      const train = await readIdx(`${FASHION}/train-labels-idx1-ubyte.gz`);
+      expect(train.shape).toEqual([60000]);
+    },
+  );
 });
 
 describe('IDX memory is bounded by what the file holds', () => {

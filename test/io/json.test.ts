@@ -36,7 +36,7 @@ describe('parseJsonStrict', () => {
     ['{"a" 1}', /expected ':'/, 5],
     ['[1] x', /unexpected text/, 4],
     ['"abc', /unterminated string/, 4],
-    ['[' .repeat(100) + ']'.repeat(100), /nesting deeper than 64/, 65],
+    ['['.repeat(100) + ']'.repeat(100), /nesting deeper than 64/, 65],
   ])('rejects %j', (text, pattern, index) => {
     let caught: unknown;
     try {

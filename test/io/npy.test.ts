@@ -3,7 +3,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
-import { FormatError, type StoredTensor, loadNpy, parseNpy, saveNpy, serializeNpy, toFloat32 } from '../../src/io/index.js';
+import {
+  FormatError,
+  type StoredTensor,
+  loadNpy,
+  parseNpy,
+  saveNpy,
+  serializeNpy,
+  toFloat32,
+} from '../../src/io/index.js';
 import { ValueError } from '../../src/tensor/errors.js';
 import { Tensor } from '../../src/tensor/tensor.js';
 import { fixtureBytes, fixtureJson, fixturePath } from './fixtures.js';
@@ -11,8 +19,20 @@ import { arbStored, storedBytes } from './gen.js';
 
 const golden = fixtureJson<Record<string, { shape: number[]; values: (number | string)[] }>>('golden_npy.json');
 const DTYPE_OF: Record<string, string> = {
-  f4: 'F32', f8: 'F64', f2: 'F16', i4: 'I32', i8: 'I64', i2: 'I16', i1: 'I8', u1: 'U8', b1: 'BOOL',
-  scalar: 'F32', empty: 'F32', v2_f4: 'F32', be_f4: 'F32', be_i8: 'I64',
+  f4: 'F32',
+  f8: 'F64',
+  f2: 'F16',
+  i4: 'I32',
+  i8: 'I64',
+  i2: 'I16',
+  i1: 'I8',
+  u1: 'U8',
+  b1: 'BOOL',
+  scalar: 'F32',
+  empty: 'F32',
+  v2_f4: 'F32',
+  be_f4: 'F32',
+  be_i8: 'I64',
 };
 const tmp = mkdtempSync(join(tmpdir(), 'sparse24-npy-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
@@ -30,10 +50,13 @@ describe('golden files written by numpy', () => {
     expect(values(t)).toEqual(want.values.map((v) => (typeof v === 'string' ? v : Math.fround(v))));
   });
 
-  it.each(['f4', 'f8', 'f2', 'i4', 'i8', 'i2', 'i1', 'u1', 'b1', 'scalar', 'empty'])('serializeNpy reproduces np.save bytes for %s', (name) => {
-    const bytes = fixtureBytes(`${name}.npy`);
-    expect(Buffer.from(serializeNpy(parseNpy(bytes))).equals(Buffer.from(bytes))).toBe(true);
-  });
+  it.each(['f4', 'f8', 'f2', 'i4', 'i8', 'i2', 'i1', 'u1', 'b1', 'scalar', 'empty'])(
+    'serializeNpy reproduces np.save bytes for %s',
+    (name) => {
+      const bytes = fixtureBytes(`${name}.npy`);
+      expect(Buffer.from(serializeNpy(parseNpy(bytes))).equals(Buffer.from(bytes))).toBe(true);
+    },
+  );
 
   it('writes a numpy-identical file for a Tensor (as <f4)', () => {
     const t = new Tensor(new Float32Array([-2, -0.5, 1, 2.5, 4, 5.5]), [2, 3]);
@@ -41,7 +64,9 @@ describe('golden files written by numpy', () => {
   });
 
   it('refuses a Fortran-order 2-D array with a clear error', () => {
-    expect(() => parseNpy(fixtureBytes('fortran_f4.npy'), 'fortran_f4.npy')).toThrow(/fortran_f4\.npy: Fortran-order array of shape \(2, 3\) is not supported/);
+    expect(() => parseNpy(fixtureBytes('fortran_f4.npy'), 'fortran_f4.npy')).toThrow(
+      /fortran_f4\.npy: Fortran-order array of shape \(2, 3\) is not supported/,
+    );
   });
 });
 
@@ -86,7 +111,9 @@ describe('malformed files give FormatError', () => {
   }
 
   it('accepts a hand-made baseline (unpadded header, double-quoted keys)', () => {
-    const t = parseNpy(withHeader(`{"descr": "<i4", "fortran_order": False, "shape": (1,)}`, new Uint8Array([5, 0, 0, 0])));
+    const t = parseNpy(
+      withHeader(`{"descr": "<i4", "fortran_order": False, "shape": (1,)}`, new Uint8Array([5, 0, 0, 0])),
+    );
     expect(t.data).toEqual(new Int32Array([5]));
   });
 
@@ -98,15 +125,47 @@ describe('malformed files give FormatError', () => {
     ['trailing data', () => new Uint8Array([...good, 0]), /1 bytes after the array data/],
     ['not a dict', () => withHeader('[1]'), /header must start with '\{'/],
     ['missing shape', () => withHeader(`{'descr': '<f4', 'fortran_order': False}`), /no 'shape' entry/],
-    ['duplicate key', () => withHeader(`{'descr': '<f4', 'descr': '<f4', 'fortran_order': False, 'shape': ()}`), /duplicate key 'descr'/],
-    ['unknown key', () => withHeader(`{'descr': '<f4', 'fortran_order': False, 'shape': (), 'x': 1}`), /unexpected key 'x'/],
-    ['unsupported dtype', () => withHeader(`{'descr': '<u4', 'fortran_order': False, 'shape': ()}`), /unsupported dtype "<u4"/],
+    [
+      'duplicate key',
+      () => withHeader(`{'descr': '<f4', 'descr': '<f4', 'fortran_order': False, 'shape': ()}`),
+      /duplicate key 'descr'/,
+    ],
+    [
+      'unknown key',
+      () => withHeader(`{'descr': '<f4', 'fortran_order': False, 'shape': (), 'x': 1}`),
+      /unexpected key 'x'/,
+    ],
+    [
+      'unsupported dtype',
+      () => withHeader(`{'descr': '<u4', 'fortran_order': False, 'shape': ()}`),
+      /unsupported dtype "<u4"/,
+    ],
     ['object dtype', () => withHeader(`{'descr': '|O', 'fortran_order': False, 'shape': ()}`), /unsupported dtype/],
-    ['negative shape', () => withHeader(`{'descr': '<f4', 'fortran_order': False, 'shape': (-1,)}`), /malformed npy header/],
-    ['(3) is not a tuple', () => withHeader(`{'descr': '<f4', 'fortran_order': False, 'shape': (3)}`), /trailing comma/],
-    ['huge shape', () => withHeader(`{'descr': '<f8', 'fortran_order': False, 'shape': (4294967296, 4294967296, 4294967296)}`), /truncated/],
-    ['fortran_order not bool', () => withHeader(`{'descr': '<f4', 'fortran_order': 0, 'shape': ()}`), /must be True or False/],
-    ['bad bool byte', () => withHeader(`{'descr': '|b1', 'fortran_order': False, 'shape': (1,)}`, new Uint8Array([9])), /bool byte is 9/],
+    [
+      'negative shape',
+      () => withHeader(`{'descr': '<f4', 'fortran_order': False, 'shape': (-1,)}`),
+      /malformed npy header/,
+    ],
+    [
+      '(3) is not a tuple',
+      () => withHeader(`{'descr': '<f4', 'fortran_order': False, 'shape': (3)}`),
+      /trailing comma/,
+    ],
+    [
+      'huge shape',
+      () => withHeader(`{'descr': '<f8', 'fortran_order': False, 'shape': (4294967296, 4294967296, 4294967296)}`),
+      /truncated/,
+    ],
+    [
+      'fortran_order not bool',
+      () => withHeader(`{'descr': '<f4', 'fortran_order': 0, 'shape': ()}`),
+      /must be True or False/,
+    ],
+    [
+      'bad bool byte',
+      () => withHeader(`{'descr': '|b1', 'fortran_order': False, 'shape': (1,)}`, new Uint8Array([9])),
+      /bool byte is 9/,
+    ],
   ] as const)('%s', (_label, make, pattern) => {
     let caught: unknown;
     try {
@@ -120,7 +179,13 @@ describe('malformed files give FormatError', () => {
   });
 
   it('reads Fortran order when the layout equals C order, and a version 2 header by hand', () => {
-    const t = parseNpy(withHeader(`{'descr': '<f4', 'fortran_order': True, 'shape': (1, 2)}`, new Uint8Array(new Float32Array([1, 2]).buffer), 2));
+    const t = parseNpy(
+      withHeader(
+        `{'descr': '<f4', 'fortran_order': True, 'shape': (1, 2)}`,
+        new Uint8Array(new Float32Array([1, 2]).buffer),
+        2,
+      ),
+    );
     expect([...(t.data as Float32Array)]).toEqual([1, 2]);
   });
 });

@@ -75,21 +75,24 @@ describe('golden file written by Python', () => {
 describe('round trip', () => {
   it('write -> read is bit-identical for every dtype (property)', () => {
     fc.assert(
-      fc.property(fc.uniqueArray(fc.tuple(fc.string({ maxLength: 6 }), arbStored()), { maxLength: 5, selector: ([n]) => n }), (items) => {
-        const input = new Map(items.filter(([n]) => n !== '__metadata__'));
-        const meta = { a: 'b', __proto__x: 'y' };
-        const bytes = serializeSafetensors(input, meta);
-        expect(new DataView(bytes.buffer).getBigUint64(0, true) % 8n).toBe(0n);
-        const back = parseSafetensors(bytes);
-        expect(back.tensors.size).toBe(input.size);
-        for (const [name, t] of input) {
-          const got = back.tensors.get(name)!;
-          expect(got.dtype).toBe(t.dtype);
-          expect(got.shape).toEqual(t.shape);
-          expect(storedBytes(got)).toEqual(storedBytes(t));
-        }
-        expect({ ...back.metadata }).toEqual(meta);
-      }),
+      fc.property(
+        fc.uniqueArray(fc.tuple(fc.string({ maxLength: 6 }), arbStored()), { maxLength: 5, selector: ([n]) => n }),
+        (items) => {
+          const input = new Map(items.filter(([n]) => n !== '__metadata__'));
+          const meta = { a: 'b', __proto__x: 'y' };
+          const bytes = serializeSafetensors(input, meta);
+          expect(new DataView(bytes.buffer).getBigUint64(0, true) % 8n).toBe(0n);
+          const back = parseSafetensors(bytes);
+          expect(back.tensors.size).toBe(input.size);
+          for (const [name, t] of input) {
+            const got = back.tensors.get(name)!;
+            expect(got.dtype).toBe(t.dtype);
+            expect(got.shape).toEqual(t.shape);
+            expect(storedBytes(got)).toEqual(storedBytes(t));
+          }
+          expect({ ...back.metadata }).toEqual(meta);
+        },
+      ),
       { numRuns: 60 },
     );
   });
@@ -103,7 +106,11 @@ describe('round trip', () => {
     await saveSafetensors(path, tensors, new Map([['format', 'pt']]));
     expect(readdirSync(tmp)).toEqual(['model.safetensors']);
     const back = await loadSafetensors(path);
-    expect(back.tensors.get('__proto__')).toEqual({ dtype: 'F32', shape: [2, 2], data: new Float32Array([1, -2.5, 3, 0.125]) });
+    expect(back.tensors.get('__proto__')).toEqual({
+      dtype: 'F32',
+      shape: [2, 2],
+      data: new Float32Array([1, -2.5, 3, 0.125]),
+    });
     expect(back.tensors.get('mask')?.data).toEqual(new Uint8Array([1, 0]));
     expect(back.metadata['format']).toBe('pt');
     expect(readFileSync(path).readBigUInt64LE(0) % 8n).toBe(0n);
@@ -118,9 +125,15 @@ describe('round trip', () => {
 
   it('refuses invalid input on write with a ValueError naming the tensor', () => {
     expect(() => serializeSafetensors({ __metadata__: new Tensor(new Float32Array(1), [1]) })).toThrow(ValueError);
-    expect(() => serializeSafetensors({ m: { dtype: 'BOOL', shape: [1], data: new Uint8Array([2]) } })).toThrow(/tensor "m": BOOL data must be 0 or 1/);
-    expect(() => serializeSafetensors({ m: { dtype: 'F16', shape: [1], data: new Float32Array(1) } as unknown as StoredTensor })).toThrow(/Uint16Array/);
-    expect(() => serializeSafetensors({ m: { dtype: 'F32', shape: [3], data: new Float32Array(2) } })).toThrow(/needs 3 elements/);
+    expect(() => serializeSafetensors({ m: { dtype: 'BOOL', shape: [1], data: new Uint8Array([2]) } })).toThrow(
+      /tensor "m": BOOL data must be 0 or 1/,
+    );
+    expect(() =>
+      serializeSafetensors({ m: { dtype: 'F16', shape: [1], data: new Float32Array(1) } as unknown as StoredTensor }),
+    ).toThrow(/Uint16Array/);
+    expect(() => serializeSafetensors({ m: { dtype: 'F32', shape: [3], data: new Float32Array(2) } })).toThrow(
+      /needs 3 elements/,
+    );
   });
 });
 
@@ -137,26 +150,81 @@ describe('malformed files give FormatError naming file and problem', () => {
     ['header past end', () => header('{}', new Uint8Array(0), false).subarray(0, 9), /runs past the end/],
     ['invalid JSON', () => build('{"w":', eight), /not valid JSON/],
     ['JSON not an object', () => build('[1,2]', eight), /must start with '\{'/],
-    ['duplicate keys', () => build('{"w":{"dtype":"F32","shape":[1],"data_offsets":[0,4]},"w":{"dtype":"F32","shape":[1],"data_offsets":[4,8]}}', eight), /duplicate key "w"/],
-    ['unknown dtype', () => build({ w: { dtype: 'F8', shape: [2], data_offsets: [0, 8] } }, eight), /dtype "F8" is not one of/],
-    ['negative shape', () => build({ w: { dtype: 'F32', shape: [-2], data_offsets: [0, 8] } }, eight), /non-negative integers, found -2/],
+    [
+      'duplicate keys',
+      () =>
+        build(
+          '{"w":{"dtype":"F32","shape":[1],"data_offsets":[0,4]},"w":{"dtype":"F32","shape":[1],"data_offsets":[4,8]}}',
+          eight,
+        ),
+      /duplicate key "w"/,
+    ],
+    [
+      'unknown dtype',
+      () => build({ w: { dtype: 'F8', shape: [2], data_offsets: [0, 8] } }, eight),
+      /dtype "F8" is not one of/,
+    ],
+    [
+      'negative shape',
+      () => build({ w: { dtype: 'F32', shape: [-2], data_offsets: [0, 8] } }, eight),
+      /non-negative integers, found -2/,
+    ],
     ['fractional shape', () => build('{"w":{"dtype":"F32","shape":[2.0],"data_offsets":[0,8]}}', eight), /found 2.0/],
-    ['huge shape', () => build('{"w":{"dtype":"F32","shape":[4294967296,4294967296,4294967296],"data_offsets":[0,8]}}', eight), /needs more than 8/],
-    ['offset beyond 2^53', () => build('{"w":{"dtype":"U8","shape":[0],"data_offsets":[99999999999999999999,99999999999999999999]}}'), /data_offsets must be/],
-    ['size mismatch', () => build({ w: { dtype: 'F32', shape: [3], data_offsets: [0, 8] } }, eight), /needs more than 8 bytes/],
+    [
+      'huge shape',
+      () => build('{"w":{"dtype":"F32","shape":[4294967296,4294967296,4294967296],"data_offsets":[0,8]}}', eight),
+      /needs more than 8/,
+    ],
+    [
+      'offset beyond 2^53',
+      () => build('{"w":{"dtype":"U8","shape":[0],"data_offsets":[99999999999999999999,99999999999999999999]}}'),
+      /data_offsets must be/,
+    ],
+    [
+      'size mismatch',
+      () => build({ w: { dtype: 'F32', shape: [3], data_offsets: [0, 8] } }, eight),
+      /needs more than 8 bytes/,
+    ],
     ['offsets reversed', () => build({ w: { dtype: 'F32', shape: [0], data_offsets: [8, 0] } }, eight), /begin <= end/],
-    ['out of range', () => build({ w: { dtype: 'F32', shape: [4], data_offsets: [0, 16] } }, eight), /should be 16 bytes after the header but the file holds 8/],
+    [
+      'out of range',
+      () => build({ w: { dtype: 'F32', shape: [4], data_offsets: [0, 16] } }, eight),
+      /should be 16 bytes after the header but the file holds 8/,
+    ],
     ['gap', () => build({ w: { dtype: 'F32', shape: [1], data_offsets: [4, 8] } }, eight), /leaves a gap/],
-    ['overlap', () => build({ a: { dtype: 'F32', shape: [2], data_offsets: [0, 8] }, b: { dtype: 'F32', shape: [1], data_offsets: [4, 8] } }, eight), /overlaps/],
+    [
+      'overlap',
+      () =>
+        build(
+          {
+            a: { dtype: 'F32', shape: [2], data_offsets: [0, 8] },
+            b: { dtype: 'F32', shape: [1], data_offsets: [4, 8] },
+          },
+          eight,
+        ),
+      /overlaps/,
+    ],
     ['trailing bytes', () => build(ok, new Uint8Array(12)), /file holds 12/],
-    ['extra field', () => build({ w: { dtype: 'F32', shape: [2], data_offsets: [0, 8], x: 1 } }, eight), /unexpected field "x"/],
+    [
+      'extra field',
+      () => build({ w: { dtype: 'F32', shape: [2], data_offsets: [0, 8], x: 1 } }, eight),
+      /unexpected field "x"/,
+    ],
     ['metadata not strings', () => build({ __metadata__: { a: 1 } }), /__metadata__\["a"\] must be a string/],
-    ['bad bool byte', () => build({ m: { dtype: 'BOOL', shape: [1], data_offsets: [0, 1] } }, new Uint8Array([3])), /BOOL byte is 3/],
-    ['absurd header length', () => {
-      const b = new Uint8Array(16);
-      new DataView(b.buffer).setBigUint64(0, 2n ** 60n, true);
-      return b;
-    }, /exceeds the 100000000-byte limit/],
+    [
+      'bad bool byte',
+      () => build({ m: { dtype: 'BOOL', shape: [1], data_offsets: [0, 1] } }, new Uint8Array([3])),
+      /BOOL byte is 3/,
+    ],
+    [
+      'absurd header length',
+      () => {
+        const b = new Uint8Array(16);
+        new DataView(b.buffer).setBigUint64(0, 2n ** 60n, true);
+        return b;
+      },
+      /exceeds the 100000000-byte limit/,
+    ],
   ] as const)('%s', (_label, make, pattern) => {
     const err = formatError(() => parseSafetensors(make(), 'bad.safetensors'));
     expect(err.file).toBe('bad.safetensors');
@@ -170,7 +238,10 @@ describe('malformed files give FormatError naming file and problem', () => {
   });
 
   it('tensors named __proto__ and constructor in a file are just Map keys', () => {
-    const raw = build('{"__proto__":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},"constructor":{"dtype":"U8","shape":[0],"data_offsets":[8,8]}}', eight);
+    const raw = build(
+      '{"__proto__":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},"constructor":{"dtype":"U8","shape":[0],"data_offsets":[8,8]}}',
+      eight,
+    );
     const file = parseSafetensors(raw);
     expect([...file.tensors.keys()]).toEqual(['__proto__', 'constructor']);
     expect(file.tensors.get('__proto__')?.shape).toEqual([2]);

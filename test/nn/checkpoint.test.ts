@@ -26,7 +26,14 @@ import {
 
 /** The architecture of tools/make_checkpoint_fixtures.py, so keys and shapes match torch's. */
 function cnn(): Sequential {
-  return new Sequential(new Conv2d(1, 4, 3, { padding: 1 }), new BatchNorm2d(4), new ReLU(), new MaxPool2d(2), new Flatten(), new Linear(64, 10));
+  return new Sequential(
+    new Conv2d(1, 4, 3, { padding: 1 }),
+    new BatchNorm2d(4),
+    new ReLU(),
+    new MaxPool2d(2),
+    new Flatten(),
+    new Linear(64, 10),
+  );
 }
 
 let dir: string;
@@ -38,7 +45,10 @@ afterAll(async () => {
 });
 
 const data = digitsDataset({ split: 'train', layout: 'image', normalize: true });
-const small = new Subset(data, Array.from({ length: 96 }, (_, i) => i));
+const small = new Subset(
+  data,
+  Array.from({ length: 96 }, (_, i) => i),
+);
 
 function loader(): DataLoader {
   return new DataLoader(small, { batchSize: 16, shuffle: true, seed: 7 });
@@ -60,7 +70,12 @@ describe('saveCheckpoint / loadCheckpoint', () => {
     const sched = new StepLR(opt, 1, 0.5);
     train({ model, trainLoader: loader(), optimizer: opt, scheduler: sched, epochs: 2, quiet: true });
     const path = join(dir, 'rt.safetensors');
-    await saveCheckpoint(path, model, { optimizer: opt, scheduler: sched, epoch: 1, metadata: { note: 'hello', __proto__x: 'y' } });
+    await saveCheckpoint(path, model, {
+      optimizer: opt,
+      scheduler: sched,
+      epoch: 1,
+      metadata: { note: 'hello', __proto__x: 'y' },
+    });
 
     manualSeed(99);
     const fresh = cnn();
@@ -100,8 +115,18 @@ describe('saveCheckpoint / loadCheckpoint', () => {
     expect(Array.from(nbt.data as BigInt64Array)).toEqual([6n]);
     expect(file.tensors.get('0.weight')!.dtype).toBe('F32');
     const optim = await loadSafetensors(optimizerStatePath(path));
-    expect([...optim.tensors.keys()].sort()).toEqual(['state.0.momentum_buffer', 'state.1.momentum_buffer', 'state.2.momentum_buffer', 'state.3.momentum_buffer', 'state.4.momentum_buffer', 'state.5.momentum_buffer']);
-    const record = JSON.parse(optim.metadata['sparse24.optimizer']!) as { type: string; paramGroups: { lr: number; momentum: number; params: number[] }[] };
+    expect([...optim.tensors.keys()].sort()).toEqual([
+      'state.0.momentum_buffer',
+      'state.1.momentum_buffer',
+      'state.2.momentum_buffer',
+      'state.3.momentum_buffer',
+      'state.4.momentum_buffer',
+      'state.5.momentum_buffer',
+    ]);
+    const record = JSON.parse(optim.metadata['sparse24.optimizer']!) as {
+      type: string;
+      paramGroups: { lr: number; momentum: number; params: number[] }[];
+    };
     expect(record.type).toBe('SGD');
     expect(record.paramGroups[0]).toMatchObject({ lr: 0.1, momentum: 0.9, params: [0, 1, 2, 3, 4, 5] });
     expect(optim.metadata['sparse24.checkpoint']).toBe(file.metadata['sparse24.checkpoint']);
@@ -121,8 +146,14 @@ describe('saveCheckpoint / loadCheckpoint', () => {
     expect(Array.from(stored.data as Uint8Array)).toEqual(Array.from(mask));
     expect(file.tensors.get('5.__weight_mma_pruned_p')!.dtype).toBe('F32');
     const twin = cnn();
-    (twin.at(5) as Linear).registerBuffer('__weight_mma_mask', new Tensor(new Float32Array(mask.length), lin.weight.shape));
-    (twin.at(5) as Linear).registerBuffer('__weight_mma_pruned_p', new Tensor(new Float32Array(mask.length), lin.weight.shape));
+    (twin.at(5) as Linear).registerBuffer(
+      '__weight_mma_mask',
+      new Tensor(new Float32Array(mask.length), lin.weight.shape),
+    );
+    (twin.at(5) as Linear).registerBuffer(
+      '__weight_mma_pruned_p',
+      new Tensor(new Float32Array(mask.length), lin.weight.shape),
+    );
     await loadCheckpoint(path, twin);
     expect(Array.from(twin.stateDict().get('5.__weight_mma_mask')!.data)).toEqual(Array.from(mask));
   });
@@ -135,7 +166,14 @@ describe('saveCheckpoint / loadCheckpoint', () => {
       return { model, opt, sched: new StepLR(opt, 2, 0.5) };
     };
     const a = run(3);
-    const full = train({ model: a.model, trainLoader: loader(), optimizer: a.opt, scheduler: a.sched, epochs: 3, quiet: true });
+    const full = train({
+      model: a.model,
+      trainLoader: loader(),
+      optimizer: a.opt,
+      scheduler: a.sched,
+      epochs: 3,
+      quiet: true,
+    });
 
     const b = run(3);
     train({ model: b.model, trainLoader: loader(), optimizer: b.opt, scheduler: b.sched, epochs: 1, quiet: true });
@@ -144,7 +182,15 @@ describe('saveCheckpoint / loadCheckpoint', () => {
 
     const c = run(1234);
     const { epoch } = await loadCheckpoint(path, c.model, { optimizer: c.opt, scheduler: c.sched });
-    const rest = train({ model: c.model, trainLoader: loader(), optimizer: c.opt, scheduler: c.sched, epochs: 3, startEpoch: epoch! + 1, quiet: true });
+    const rest = train({
+      model: c.model,
+      trainLoader: loader(),
+      optimizer: c.opt,
+      scheduler: c.sched,
+      epochs: 3,
+      startEpoch: epoch! + 1,
+      quiet: true,
+    });
     expect(rest.map((e) => e.epoch)).toEqual([1, 2]);
     expect(rest.map((e) => e.trainLoss)).toEqual(full.slice(1).map((e) => e.trainLoss));
     expectSameState(a.model.stateDict(), c.model.stateDict());
@@ -160,10 +206,20 @@ describe('saveCheckpoint / loadCheckpoint', () => {
     expect(err).toBeInstanceOf(StateDictError);
     expect((err as StateDictError).unexpectedKeys).toContain('5.weight');
     const res = await loadCheckpoint(path, other, { strict: false });
-    expect(res.unexpectedKeys.sort()).toEqual(['1.bias', '1.num_batches_tracked', '1.running_mean', '1.running_var', '1.weight', '5.bias', '5.weight']);
+    expect(res.unexpectedKeys.sort()).toEqual([
+      '1.bias',
+      '1.num_batches_tracked',
+      '1.running_mean',
+      '1.running_var',
+      '1.weight',
+      '5.bias',
+      '5.weight',
+    ]);
     expect(res.epoch).toBeUndefined();
     const wrongShape = new Sequential(new Conv2d(1, 5, 3, { padding: 1 }));
-    await expect(loadCheckpoint(path, wrongShape, { strict: false })).rejects.toThrow(/0\.weight: checkpoint \[4, 1, 3, 3\], model \[5, 1, 3, 3\]/);
+    await expect(loadCheckpoint(path, wrongShape, { strict: false })).rejects.toThrow(
+      /0\.weight: checkpoint \[4, 1, 3, 3\], model \[5, 1, 3, 3\]/,
+    );
   });
 
   it('refuses optimizer state that is missing, of another type, or from another save', async () => {
@@ -173,12 +229,18 @@ describe('saveCheckpoint / loadCheckpoint', () => {
     const path = join(dir, 'opt.safetensors');
     await saveCheckpoint(path, model);
     await expect(stat(optimizerStatePath(path))).rejects.toThrow();
-    await expect(loadCheckpoint(path, cnn(), { optimizer: new Adam(cnn().parameters()) })).rejects.toThrow(CheckpointError);
-    await expect(loadCheckpoint(path, cnn(), { optimizer: new Adam(cnn().parameters()) })).rejects.toThrow(/has no optimizer state.*does not exist/);
+    await expect(loadCheckpoint(path, cnn(), { optimizer: new Adam(cnn().parameters()) })).rejects.toThrow(
+      CheckpointError,
+    );
+    await expect(loadCheckpoint(path, cnn(), { optimizer: new Adam(cnn().parameters()) })).rejects.toThrow(
+      /has no optimizer state.*does not exist/,
+    );
 
     await saveCheckpoint(path, model, { optimizer: opt });
     const sgd = new SGD(cnn().parameters(), { lr: 0.1 });
-    await expect(loadCheckpoint(path, cnn(), { optimizer: sgd })).rejects.toThrow(/holds Adam state, but the optimizer given is a SGD/);
+    await expect(loadCheckpoint(path, cnn(), { optimizer: sgd })).rejects.toThrow(
+      /holds Adam state, but the optimizer given is a SGD/,
+    );
 
     const stale = join(dir, 'stale.optim');
     await copyFile(optimizerStatePath(path), stale);
@@ -186,7 +248,9 @@ describe('saveCheckpoint / loadCheckpoint', () => {
     await copyFile(stale, optimizerStatePath(path));
     const target = cnn();
     const before = target.stateDict();
-    await expect(loadCheckpoint(path, target, { optimizer: new Adam(target.parameters()) })).rejects.toThrow(/belongs to a different save/);
+    await expect(loadCheckpoint(path, target, { optimizer: new Adam(target.parameters()) })).rejects.toThrow(
+      /belongs to a different save/,
+    );
     expectSameState(before, target.stateDict());
 
     // Saving the model alone removes the now stale optimizer file.
@@ -197,7 +261,9 @@ describe('saveCheckpoint / loadCheckpoint', () => {
   it('rejects reserved metadata keys and bad epochs', async () => {
     const path = join(dir, 'meta.safetensors');
     await expect(saveCheckpoint(path, cnn(), { metadata: { 'sparse24.epoch': '3' } })).rejects.toThrow(ValueError);
-    await expect(saveCheckpoint(path, cnn(), { epoch: -1 })).rejects.toThrow(/epoch must be a non-negative integer, got -1/);
+    await expect(saveCheckpoint(path, cnn(), { epoch: -1 })).rejects.toThrow(
+      /epoch must be a non-negative integer, got -1/,
+    );
   });
 
   it('loads a state dict PyTorch wrote and computes torch output', async () => {

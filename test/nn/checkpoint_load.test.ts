@@ -8,7 +8,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FormatError, loadSafetensors, saveSafetensors } from '../../src/io/index.js';
-import { Adam, Linear, OptimizerError, Sequential, StateDictError, loadCheckpoint, optimizerStatePath, saveCheckpoint } from '../../src/nn/index.js';
+import {
+  Adam,
+  Linear,
+  OptimizerError,
+  Sequential,
+  StateDictError,
+  loadCheckpoint,
+  optimizerStatePath,
+  saveCheckpoint,
+} from '../../src/nn/index.js';
 import { Tensor } from '../../src/tensor/index.js';
 import { type TrainingState, fingerprint, freshState, step } from './scripts/crash_common.js';
 
@@ -40,7 +49,11 @@ function target(): TrainingState {
   return t;
 }
 
-async function expectUntouched(t: TrainingState, load: Promise<unknown>, error: RegExp | (new (...args: never[]) => Error)): Promise<void> {
+async function expectUntouched(
+  t: TrainingState,
+  load: Promise<unknown>,
+  error: RegExp | (new (...args: never[]) => Error),
+): Promise<void> {
   const before = JSON.stringify(fingerprint(t));
   const lr = t.optimizer.paramGroups.map((g) => g.lr);
   await expect(load).rejects.toThrow(error);
@@ -55,17 +68,35 @@ describe('loadCheckpoint changes nothing when it fails', () => {
     const subset = new Adam(t.model.parameters().slice(1), { lr: 0.3 });
     const before = JSON.stringify(fingerprint(t));
     await expect(loadCheckpoint(path, t.model, { optimizer: subset })).rejects.toThrow(OptimizerError);
-    await expect(loadCheckpoint(path, t.model, { optimizer: subset })).rejects.toThrow(/group 0 has 4 parameters in the state dict, 3 in the optimizer/);
+    await expect(loadCheckpoint(path, t.model, { optimizer: subset })).rejects.toThrow(
+      /group 0 has 4 parameters in the state dict, 3 in the optimizer/,
+    );
     expect(JSON.stringify(fingerprint(t))).toBe(before);
     expect(subset.state.size).toBe(0);
   });
 
   it.each([
-    ['paramGroups is not a list', (r: Record<string, unknown>) => (r['paramGroups'] = 'all'), /'paramGroups' must be a list/],
-    ['params is not a list of indices', (r: Record<string, unknown>) => ((r['paramGroups'] as Record<string, unknown>[])[0]!['params'] = 'x'), /paramGroups\[0\]\.params must be a list of parameter indices/],
-    ['a hyperparameter is an object', (r: Record<string, unknown>) => ((r['paramGroups'] as Record<string, unknown>[])[0]!['lr'] = { a: 1 }), /paramGroups\[0\]\.lr must be a number/],
+    [
+      'paramGroups is not a list',
+      (r: Record<string, unknown>) => (r['paramGroups'] = 'all'),
+      /'paramGroups' must be a list/,
+    ],
+    [
+      'params is not a list of indices',
+      (r: Record<string, unknown>) => ((r['paramGroups'] as Record<string, unknown>[])[0]!['params'] = 'x'),
+      /paramGroups\[0\]\.params must be a list of parameter indices/,
+    ],
+    [
+      'a hyperparameter is an object',
+      (r: Record<string, unknown>) => ((r['paramGroups'] as Record<string, unknown>[])[0]!['lr'] = { a: 1 }),
+      /paramGroups\[0\]\.lr must be a number/,
+    ],
     ['scalars is null', (r: Record<string, unknown>) => (r['scalars'] = null), /'scalars' must be an object/],
-    ['scalars hold a string', (r: Record<string, unknown>) => (r['scalars'] = { 0: { step: 'one' } }), /scalars\['0'\] must map names to numbers/],
+    [
+      'scalars hold a string',
+      (r: Record<string, unknown>) => (r['scalars'] = { 0: { step: 'one' } }),
+      /scalars\['0'\] must map names to numbers/,
+    ],
   ])('a malformed optimizer record (%s) is a FormatError naming the record', async (_what, edit, message) => {
     await saveWithOptimizerMeta((meta) => {
       const record = JSON.parse(meta['sparse24.optimizer']!) as Record<string, unknown>;
@@ -73,9 +104,17 @@ describe('loadCheckpoint changes nothing when it fails', () => {
       meta['sparse24.optimizer'] = JSON.stringify(record);
     });
     const t = target();
-    await expectUntouched(t, loadCheckpoint(path, t.model, { optimizer: t.optimizer, scheduler: t.scheduler }), FormatError);
+    await expectUntouched(
+      t,
+      loadCheckpoint(path, t.model, { optimizer: t.optimizer, scheduler: t.scheduler }),
+      FormatError,
+    );
     await expectUntouched(t, loadCheckpoint(path, t.model, { optimizer: t.optimizer }), message);
-    await expectUntouched(t, loadCheckpoint(path, t.model, { optimizer: t.optimizer }), /__metadata__ 'sparse24\.optimizer'/);
+    await expectUntouched(
+      t,
+      loadCheckpoint(path, t.model, { optimizer: t.optimizer }),
+      /__metadata__ 'sparse24\.optimizer'/,
+    );
   });
 
   it.each([
@@ -106,15 +145,25 @@ describe('loadCheckpoint changes nothing when it fails', () => {
   });
 
   it('a malformed scheduler record, and one of another size', async () => {
-    await saveWithOptimizerMeta((meta) => (meta['sparse24.scheduler'] = JSON.stringify({ type: 'StepLR', state: { lastEpoch: 'x' } })));
+    await saveWithOptimizerMeta(
+      (meta) => (meta['sparse24.scheduler'] = JSON.stringify({ type: 'StepLR', state: { lastEpoch: 'x' } })),
+    );
     const t = target();
-    await expectUntouched(t, loadCheckpoint(path, t.model, { optimizer: t.optimizer, scheduler: t.scheduler }), /'state\.lastEpoch' must be a number/);
+    await expectUntouched(
+      t,
+      loadCheckpoint(path, t.model, { optimizer: t.optimizer, scheduler: t.scheduler }),
+      /'state\.lastEpoch' must be a number/,
+    );
     await saveWithOptimizerMeta((meta) => {
       const record = JSON.parse(meta['sparse24.scheduler']!) as { state: { baseLrs: number[] } };
       record.state.baseLrs.push(1);
       meta['sparse24.scheduler'] = JSON.stringify(record);
     });
-    await expectUntouched(t, loadCheckpoint(path, t.model, { optimizer: t.optimizer, scheduler: t.scheduler }), OptimizerError);
+    await expectUntouched(
+      t,
+      loadCheckpoint(path, t.model, { optimizer: t.optimizer, scheduler: t.scheduler }),
+      OptimizerError,
+    );
   });
 
   it('an optimizer moment of the wrong shape, or for an unlisted parameter', async () => {
@@ -126,18 +175,30 @@ describe('loadCheckpoint changes nothing when it fails', () => {
     tensors.set('state.0.exp_avg', { dtype: 'F32', shape: [3], data: new Float32Array(3) });
     await saveSafetensors(optimizerStatePath(path), tensors, optim.metadata);
     const t = target();
-    await expectUntouched(t, loadCheckpoint(path, t.model, { optimizer: t.optimizer }), /state 'exp_avg' of parameter 0 has shape \[3\]/);
+    await expectUntouched(
+      t,
+      loadCheckpoint(path, t.model, { optimizer: t.optimizer }),
+      /state 'exp_avg' of parameter 0 has shape \[3\]/,
+    );
     tensors.delete('state.0.exp_avg');
     tensors.set('state.9.exp_avg', { dtype: 'F32', shape: [3], data: new Float32Array(3) });
     await saveSafetensors(optimizerStatePath(path), tensors, optim.metadata);
-    await expectUntouched(t, loadCheckpoint(path, t.model, { optimizer: t.optimizer }), /state for parameter 9, which no group lists/);
+    await expectUntouched(
+      t,
+      loadCheckpoint(path, t.model, { optimizer: t.optimizer }),
+      /state for parameter 9, which no group lists/,
+    );
   });
 
   it('a model file that does not fit leaves a valid optimizer untouched', async () => {
     await saveWithOptimizerMeta(() => undefined);
     const t = target();
     (t.model.at(0) as Linear).registerBuffer('extra', new Tensor(new Float32Array(2), [2]));
-    await expectUntouched(t, loadCheckpoint(path, t.model, { optimizer: t.optimizer, scheduler: t.scheduler }), StateDictError);
+    await expectUntouched(
+      t,
+      loadCheckpoint(path, t.model, { optimizer: t.optimizer, scheduler: t.scheduler }),
+      StateDictError,
+    );
     await expectUntouched(t, loadCheckpoint(path, t.model, { optimizer: t.optimizer }), /missing keys \(1\): 0\.extra/);
   });
 });
@@ -152,7 +213,9 @@ describe('state dict hints', () => {
     const err = await loadCheckpoint(path, prepared).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(StateDictError);
     expect((err as Error).message).toMatch(/missing keys \(1\): 0\.__weight_mma_mask/);
-    expect((err as Error).message).toMatch(/this model is already prepared for 2:4 pruning \(initModelForPruning\) but the checkpoint is dense/);
+    expect((err as Error).message).toMatch(
+      /this model is already prepared for 2:4 pruning \(initModelForPruning\) but the checkpoint is dense/,
+    );
     expect((err as Error).message).toMatch(/before initModelForPruning/);
   });
 });
@@ -168,7 +231,9 @@ describe('epoch metadata', () => {
       const err = await loadCheckpoint(path, model).catch((e: unknown) => e);
       expect(err, `epoch '${bad}'`).toBeInstanceOf(FormatError);
       expect((err as Error).message).toContain(path);
-      expect((err as Error).message).toMatch(/'sparse24\.epoch' must be a non-negative integer in decimal digits, found '/);
+      expect((err as Error).message).toMatch(
+        /'sparse24\.epoch' must be a non-negative integer in decimal digits, found '/,
+      );
     }
     await saveSafetensors(path, saved.tensors, { ...saved.metadata, 'sparse24.epoch': '0' });
     expect((await loadCheckpoint(path, model)).epoch).toBe(0);

@@ -65,7 +65,9 @@ function build(c: LayerCase): AnyModule {
     case 'GroupNorm':
       return new GroupNorm(num(a, 'numGroups'), num(a, 'numChannels'));
     case 'MultiheadAttention':
-      return new MultiheadAttention(num(a, 'embedDim'), num(a, 'numHeads'), { batchFirst: opt<boolean>(a, 'batchFirst') });
+      return new MultiheadAttention(num(a, 'embedDim'), num(a, 'numHeads'), {
+        batchFirst: opt<boolean>(a, 'batchFirst'),
+      });
     default:
       throw new Error(`fixture kind ${c.kind} has no builder`);
   }
@@ -73,7 +75,9 @@ function build(c: LayerCase): AnyModule {
 
 function run(m: AnyModule, c: LayerCase, inputs: Record<string, Tensor>): [Tensor, Tensor | null] {
   if (m instanceof MultiheadAttention) {
-    return m.call(inputs['query']!, inputs['key']!, inputs['value']!, { keyPaddingMask: inputs['keyPaddingMask'] ?? null });
+    return m.call(inputs['query']!, inputs['key']!, inputs['value']!, {
+      keyPaddingMask: inputs['keyPaddingMask'] ?? null,
+    });
   }
   const f = m as unknown as { call(x: Tensor): Tensor };
   return [f.call(inputs['x']!), null];

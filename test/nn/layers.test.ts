@@ -25,7 +25,18 @@ import {
   Tanh,
   init,
 } from '../../src/nn/index.js';
-import { MT19937, ShapeError, ValueError, fromArray, logSoftmax, manualSeed, ones, randn, sum, zeros } from '../../src/tensor/index.js';
+import {
+  MT19937,
+  ShapeError,
+  ValueError,
+  fromArray,
+  logSoftmax,
+  manualSeed,
+  ones,
+  randn,
+  sum,
+  zeros,
+} from '../../src/tensor/index.js';
 
 const close = (a: ArrayLike<number>, b: number[], digits = 5): void => {
   expect(a.length).toBe(b.length);
@@ -64,7 +75,10 @@ describe('shape layers', () => {
   });
 
   it('pools: MaxPool2d stride defaults to the kernel, AvgPool2d, AdaptiveAvgPool2d', () => {
-    const x = fromArray(Array.from({ length: 16 }, (_, i) => i), [1, 1, 4, 4]);
+    const x = fromArray(
+      Array.from({ length: 16 }, (_, i) => i),
+      [1, 1, 4, 4],
+    );
     expect([...new MaxPool2d(2).call(x).data]).toEqual([5, 7, 13, 15]);
     expect([...new AvgPool2d(2).call(x).data]).toEqual([2.5, 4.5, 10.5, 12.5]);
     expect([...new AdaptiveAvgPool2d(1).call(x).data]).toEqual([7.5]);
@@ -88,7 +102,12 @@ describe('Dropout and Embedding', () => {
   it('Embedding looks rows up and accumulates gradients of repeated indices', () => {
     const e = new Embedding(4, 2);
     e.weight.data.set([0, 1, 10, 11, 20, 21, 30, 31]);
-    const y = e.call(fromArray([[3, 1], [1, 1]]));
+    const y = e.call(
+      fromArray([
+        [3, 1],
+        [1, 1],
+      ]),
+    );
     expect(y.shape).toEqual([2, 2, 2]);
     expect([...y.data]).toEqual([30, 31, 10, 11, 10, 11, 10, 11]);
     sum(y).backward();
@@ -118,7 +137,13 @@ describe('norm layers beyond the torch fixtures', () => {
     expect(y.shape).toEqual([2, 2, 2]);
     close(y.data, [-1, 1, -1, 1, -1, -1, 1, 1], 3);
     const tracked = new InstanceNorm2d(2, { trackRunningStats: true, affine: true });
-    expect([...tracked.stateDict().keys()]).toEqual(['weight', 'bias', 'running_mean', 'running_var', 'num_batches_tracked']);
+    expect([...tracked.stateDict().keys()]).toEqual([
+      'weight',
+      'bias',
+      'running_mean',
+      'running_var',
+      'num_batches_tracked',
+    ]);
   });
 });
 
@@ -131,7 +156,9 @@ describe('Linear and Conv: PyTorch attributes and initialisation', () => {
     expect(c.padding).toEqual([1, 0]);
     expect(c.dilation).toEqual([1, 1]);
     expect(c.weight.shape).toEqual([8, 2, 3, 1]);
-    expect(() => new Conv2d(3, 4, 3, { groups: 2 })).toThrow(/inChannels must be a positive multiple of groups \(2\), got 3/);
+    expect(() => new Conv2d(3, 4, 3, { groups: 2 })).toThrow(
+      /inChannels must be a positive multiple of groups \(2\), got 3/,
+    );
     expect(() => new Conv2d(2, 2, [3, 3, 3])).toThrow(/kernelSize must be an integer >= 1 or 2 of them/);
   });
 
@@ -193,11 +220,15 @@ describe('MultiheadAttention', () => {
 
 describe('losses as modules', () => {
   it('CrossEntropyLoss, NLLLoss and MSELoss match the functional forms', () => {
-    const logits = fromArray([[2, 0, -1], [0.5, 0.5, 1]]);
+    const logits = fromArray([
+      [2, 0, -1],
+      [0.5, 0.5, 1],
+    ]);
     const target = fromArray([0, 2]);
     const ce = new CrossEntropyLoss().call(logits, target).item();
     const nll = new NLLLoss().call(logSoftmax(logits, 1), target).item();
-    const expected = (-(2 - Math.log(Math.exp(2) + 1 + Math.exp(-1))) - (1 - Math.log(2 * Math.exp(0.5) + Math.exp(1)))) / 2;
+    const expected =
+      (-(2 - Math.log(Math.exp(2) + 1 + Math.exp(-1))) - (1 - Math.log(2 * Math.exp(0.5) + Math.exp(1)))) / 2;
     expect(ce).toBeCloseTo(expected, 5);
     expect(nll).toBeCloseTo(expected, 5);
     expect(new MSELoss({ reduction: 'sum' }).call(fromArray([1, 2]), fromArray([0, 0])).item()).toBe(5);

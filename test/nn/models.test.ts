@@ -29,7 +29,14 @@ describe('resnetSmall', () => {
       'bn1.num_batches_tracked',
       'layer1.0.conv1.weight',
     ]);
-    for (const k of ['layer1.0.bn2.running_var', 'layer2.0.downsample.0.weight', 'layer2.0.downsample.1.num_batches_tracked', 'layer3.0.conv2.weight', 'fc.weight', 'fc.bias']) {
+    for (const k of [
+      'layer1.0.bn2.running_var',
+      'layer2.0.downsample.0.weight',
+      'layer2.0.downsample.1.num_batches_tracked',
+      'layer3.0.conv2.weight',
+      'fc.weight',
+      'fc.bias',
+    ]) {
       expect(keys).toContain(k);
     }
     expect(keys.some((k) => k.startsWith('layer1.0.downsample'))).toBe(false);
@@ -42,9 +49,13 @@ describe('resnetSmall', () => {
     const out = traceGraph(() => m.call(randn([2, 1, 6, 6])));
     expect(out.shape).toEqual([2, 3]);
     const s = scopes(out);
-    for (const name of ['conv1', 'layer1.0.conv1', 'layer1.1.bn2', 'layer2.0.downsample.0', 'fc']) expect(s).toContain(name);
+    for (const name of ['conv1', 'layer1.0.conv1', 'layer1.1.bn2', 'layer2.0.downsample.0', 'fc'])
+      expect(s).toContain(name);
     sum(out).backward();
-    const missing = m.namedParameters().filter(([, p]) => p.grad === null).map(([n]) => n);
+    const missing = m
+      .namedParameters()
+      .filter(([, p]) => p.grad === null)
+      .map(([n]) => n);
     expect(missing).toEqual([]);
   });
 
@@ -60,7 +71,15 @@ describe('mobilenetSmall', () => {
     const m = mobilenetSmall({ inChannels: 1, numClasses: 10, width: 4 });
     const keys = [...m.stateDict().keys()];
     expect(keys[0]).toBe('features.0.0.weight');
-    for (const k of ['features.0.1.running_mean', 'features.1.conv.0.0.weight', 'features.1.conv.1.weight', 'features.1.conv.2.weight', 'features.2.conv.1.0.weight', 'features.2.conv.2.weight', 'classifier.1.weight']) {
+    for (const k of [
+      'features.0.1.running_mean',
+      'features.1.conv.0.0.weight',
+      'features.1.conv.1.weight',
+      'features.1.conv.2.weight',
+      'features.2.conv.1.0.weight',
+      'features.2.conv.2.weight',
+      'classifier.1.weight',
+    ]) {
       expect(keys).toContain(k);
     }
     const dw = m.getSubmodule('features.2.conv.1.0');

@@ -45,7 +45,13 @@ describe('tensorRTReport', () => {
     const mask = createMask(w, [8, 16]);
     const pruned = w.map((x, i) => x * mask[i]!);
     const r = tensorRTReport(pruned, [8, 16]);
-    expect(r).toMatchObject({ groupsViolating: 0, is24: true, shapeEligible: true, eligible: true, firstViolation: null });
+    expect(r).toMatchObject({
+      groupsViolating: 0,
+      is24: true,
+      shapeEligible: true,
+      eligible: true,
+      firstViolation: null,
+    });
     expect(r.keptMagnitudeFraction).toBe(1);
     expect(r.reasons).toEqual([]);
   });

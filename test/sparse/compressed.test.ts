@@ -15,7 +15,9 @@ import {
 } from '../../src/sparse/index.js';
 
 const floats = (n: number) =>
-  fc.array(fc.float({ min: -1e6, max: 1e6, noNaN: true }), { minLength: n, maxLength: n }).map((a) => Float32Array.from(a));
+  fc
+    .array(fc.float({ min: -1e6, max: 1e6, noNaN: true }), { minLength: n, maxLength: n })
+    .map((a) => Float32Array.from(a));
 
 describe('compressed 2:4 / N:M', () => {
   it('stores values [m][k/2] and kept positions, keeping a kept zero', () => {
@@ -76,6 +78,8 @@ describe('compressed 2:4 / N:M', () => {
   });
 
   it('decompressWeight needs a weight shape', () => {
-    expect(() => decompressWeight(compress24(new Float32Array(4), Uint8Array.from([1, 1, 0, 0]), 1, 4))).toThrow(ShapeError);
+    expect(() => decompressWeight(compress24(new Float32Array(4), Uint8Array.from([1, 1, 0, 0]), 1, 4))).toThrow(
+      ShapeError,
+    );
   });
 });

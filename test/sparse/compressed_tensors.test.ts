@@ -21,7 +21,11 @@ const masked = (rows: number, cols: number, values: number[]) => {
 
 describe('compressed-tensors sparse-24', () => {
   it('stores the CUTLASS packed values and meta under <param> keys', () => {
-    const c = masked(32, 64, Array.from({ length: 32 * 64 }, (_, i) => ((i * 37) % 19) - 9));
+    const c = masked(
+      32,
+      64,
+      Array.from({ length: 32 * 64 }, (_, i) => ((i * 37) % 19) - 9),
+    );
     const rec = toSparse24('model.fc1.weight', c);
     expect(Object.keys(rec).sort()).toEqual(['model.fc1.weight.meta', 'model.fc1.weight.sparse_24_packed_weight']);
     const packed = rec['model.fc1.weight.sparse_24_packed_weight']!;
@@ -35,18 +39,34 @@ describe('compressed-tensors sparse-24', () => {
   });
 
   it('handles bf16 and the int8 / int32-meta variant', () => {
-    const c = masked(16, 64, Array.from({ length: 16 * 64 }, (_, i) => ((i * 11) % 200) - 100));
+    const c = masked(
+      16,
+      64,
+      Array.from({ length: 16 * 64 }, (_, i) => ((i * 11) % 200) - 100),
+    );
     const rec8 = toSparse24('w', c, 'int8');
-    expect([rec8['w.sparse_24_packed_weight']!.dtype, rec8['w.meta']!.dtype, rec8['w.meta']!.shape]).toEqual(['I8', 'I32', [16, 2]]);
+    expect([rec8['w.sparse_24_packed_weight']!.dtype, rec8['w.meta']!.dtype, rec8['w.meta']!.shape]).toEqual([
+      'I8',
+      'I32',
+      [16, 2],
+    ]);
     expect(Array.from(decompress(fromSparse24('w', rec8)))).toEqual(Array.from(decompress(c)));
-    const c32 = masked(32, 32, Array.from({ length: 32 * 32 }, (_, i) => (i % 9) - 4));
+    const c32 = masked(
+      32,
+      32,
+      Array.from({ length: 32 * 32 }, (_, i) => (i % 9) - 4),
+    );
     const recBf = toSparse24('w', c32, 'bfloat16');
     expect(recBf['w.sparse_24_packed_weight']!.dtype).toBe('BF16');
     expect(Array.from(decompress(fromSparse24('w', recBf)))).toEqual(Array.from(decompress(c32)));
   });
 
   it('a weight with zero rows exports as PyTorch shapes it: packed [0, k/2], meta [0, k/16] (int8: k/32)', () => {
-    for (const [dtype, cols, metaCols] of [['float16', 32, 2], ['bfloat16', 64, 4], ['int8', 64, 2]] as const) {
+    for (const [dtype, cols, metaCols] of [
+      ['float16', 32, 2],
+      ['bfloat16', 64, 4],
+      ['int8', 64, 2],
+    ] as const) {
       const c = compress24(new Float32Array(0), new Uint8Array(0), 0, cols);
       const rec = toSparse24('w', c, dtype);
       expect(rec['w.sparse_24_packed_weight']!.shape).toEqual([0, cols / 2]);
@@ -60,7 +80,9 @@ describe('compressed-tensors sparse-24', () => {
   it('names missing keys and mismatched dtypes', () => {
     const rec = toSparse24('w', masked(32, 32, new Array(1024).fill(1)));
     expect(() => fromSparse24('v', rec)).toThrow(/no key 'v.sparse_24_packed_weight'/);
-    expect(() => fromSparse24('w', { ...rec, 'w.meta': { dtype: 'I32', shape: [32, 1], data: new Int32Array(32) } })).toThrow(ValueError);
+    expect(() =>
+      fromSparse24('w', { ...rec, 'w.meta': { dtype: 'I32', shape: [32, 1], data: new Int32Array(32) } }),
+    ).toThrow(ValueError);
   });
 });
 
@@ -70,7 +92,11 @@ describe('compressed-tensors sparse-24-bitmask', () => {
       const [rows, cols] = g.shape;
       const c = compress24(Float32Array.from(g.dense), Uint8Array.from(g.mask), rows, cols);
       const rec = toSparse24Bitmask('layer.weight', c);
-      expect(Object.keys(rec).sort()).toEqual(['layer.weight.bitmask', 'layer.weight.compressed', 'layer.weight.shape']);
+      expect(Object.keys(rec).sort()).toEqual([
+        'layer.weight.bitmask',
+        'layer.weight.compressed',
+        'layer.weight.shape',
+      ]);
       const bits = rec['layer.weight.bitmask']!;
       expect([bits.dtype, bits.shape]).toEqual(['U8', [rows, Math.ceil(cols / 8)]]);
       if (bits.dtype !== 'U8') throw new Error(`bitmask dtype ${bits.dtype}`);
@@ -80,8 +106,8 @@ describe('compressed-tensors sparse-24-bitmask', () => {
       if (comp.dtype !== 'F16') throw new Error(`compressed dtype ${comp.dtype}`);
       expect(Array.from(comp.data)).toEqual(g.compressed_f16);
       const shapeEntry = rec['layer.weight.shape']!;
-    expect(shapeEntry.dtype).toBe('I64');
-    if (shapeEntry.dtype === 'I64') expect(Array.from(shapeEntry.data)).toEqual([BigInt(rows), BigInt(cols)]);
+      expect(shapeEntry.dtype).toBe('I64');
+      if (shapeEntry.dtype === 'I64') expect(Array.from(shapeEntry.data)).toEqual([BigInt(rows), BigInt(cols)]);
     });
   }
 
@@ -104,6 +130,8 @@ describe('compressed-tensors sparse-24-bitmask', () => {
     const badShape = { ...rec, 'p.shape': { dtype: 'I64' as const, shape: [2], data: BigInt64Array.from([2n, 16n]) } };
     expect(() => fromSparse24Bitmask('p', badShape)).toThrow(ShapeError);
     const bitmask = Uint8Array.from([0xff, 0x00]);
-    expect(() => fromSparse24Bitmask('p', { ...rec, 'p.bitmask': { dtype: 'U8', shape: [2, 1], data: bitmask } })).toThrow(SparsityError);
+    expect(() =>
+      fromSparse24Bitmask('p', { ...rec, 'p.bitmask': { dtype: 'U8', shape: [2, 1], data: bitmask } }),
+    ).toThrow(SparsityError);
   });
 });

@@ -18,7 +18,14 @@ import { type CutlassCase, golden } from './golden.js';
 
 describe('CUTLASS semi-structured layout', () => {
   it('codes the six pairs as formats.md lists them', () => {
-    const pairs: [number, number, number][] = [[0, 1, 4], [0, 2, 8], [0, 3, 12], [1, 2, 9], [1, 3, 13], [2, 3, 14]];
+    const pairs: [number, number, number][] = [
+      [0, 1, 4],
+      [0, 2, 8],
+      [0, 3, 12],
+      [1, 2, 9],
+      [1, 3, 13],
+      [2, 3, 14],
+    ];
     for (const [i0, i1, nib] of pairs) expect(metaNibble(i0, i1)).toBe(nib);
     expect(() => metaNibble(2, 1)).toThrow(ValueError);
   });
@@ -31,11 +38,21 @@ describe('CUTLASS semi-structured layout', () => {
 
   it('places meta words at the offsets of the m=32 table', () => {
     const table: [number, number, number][] = [
-      [0, 0, 0], [8, 0, 1], [0, 1, 2], [1, 0, 8], [9, 0, 9], [2, 0, 16], [0, 2, 64], [31, 3, 127],
+      [0, 0, 0],
+      [8, 0, 1],
+      [0, 1, 2],
+      [1, 0, 8],
+      [9, 0, 9],
+      [2, 0, 16],
+      [0, 2, 64],
+      [31, 3, 127],
     ];
     for (const [r, c, off] of table) expect(cutlassMetaOffset(r, c, 32)).toBe(off);
     // The map is a bijection onto the buffer, for both meta widths.
-    for (const [rows, group, ilv] of [[64, 32, 4], [32, 16, 2]] as const) {
+    for (const [rows, group, ilv] of [
+      [64, 32, 4],
+      [32, 16, 2],
+    ] as const) {
       const seen = new Set<number>();
       for (let r = 0; r < rows; r++) for (let c = 0; c < 4; c++) seen.add(cutlassMetaOffset(r, c, rows, group, ilv));
       expect([...seen].sort((a, b) => a - b)).toEqual(Array.from({ length: rows * 4 }, (_, i) => i));
@@ -65,22 +82,32 @@ describe('CUTLASS semi-structured layout', () => {
   it('round-trips fp16-representable weights exactly: encode, reorder, un-reorder, decode (property)', () => {
     const half = fc.integer({ min: -2048, max: 2048 }).map((x) => x / 8);
     fc.assert(
-      fc.property(fc.array(half, { minLength: 32 * 32, maxLength: 32 * 32 }), fc.constantFrom('float16', 'bfloat16' as const), (vals, dtype) => {
-        const w = Float32Array.from(vals);
-        const mask = m4n2_1d({ data: w, rows: 32, cols: 32 });
-        const c = compress24(w, mask, 32, 32);
-        const back = fromCutlass(toCutlass(c, dtype));
-        // bf16 keeps 8 significant bits, fewer than these values need: compare with the rounded weight.
-        const round = dtype === 'float16' ? (x: number) => x : (x: number) => bfloat16Value(bfloat16Bits(x));
-        const expected = decompress(c).map(round);
-        expect(Array.from(decompress(back))).toEqual(Array.from(expected));
-      }),
+      fc.property(
+        fc.array(half, { minLength: 32 * 32, maxLength: 32 * 32 }),
+        fc.constantFrom('float16', 'bfloat16' as const),
+        (vals, dtype) => {
+          const w = Float32Array.from(vals);
+          const mask = m4n2_1d({ data: w, rows: 32, cols: 32 });
+          const c = compress24(w, mask, 32, 32);
+          const back = fromCutlass(toCutlass(c, dtype));
+          // bf16 keeps 8 significant bits, fewer than these values need: compare with the rounded weight.
+          const round = dtype === 'float16' ? (x: number) => x : (x: number) => bfloat16Value(bfloat16Bits(x));
+          const expected = decompress(c).map(round);
+          expect(Array.from(decompress(back))).toEqual(Array.from(expected));
+        },
+      ),
       { numRuns: 20 },
     );
   });
 
   it('enforces shape constraints and value ranges with clear errors', () => {
-    const c = (rows: number, cols: number) => compress24(new Float32Array(rows * cols), m4n2_1d({ data: new Float32Array(rows * cols), rows, cols }), rows, cols);
+    const c = (rows: number, cols: number) =>
+      compress24(
+        new Float32Array(rows * cols),
+        m4n2_1d({ data: new Float32Array(rows * cols), rows, cols }),
+        rows,
+        cols,
+      );
     expect(() => toCutlass(c(16, 16), 'float16')).toThrow(ShapeError);
     expect(() => toCutlass(c(16, 16), 'float16')).toThrow(/rows % 32 == 0 and cols % 32 == 0, found 16x16/);
     // One meta word per row would need a partner column in the interleaved store: refused.
@@ -88,12 +115,25 @@ describe('CUTLASS semi-structured layout', () => {
     expect(() => toCutlass(c(16, 32), 'int8')).toThrow(/cols % 64/);
     expect(toCutlass(c(16, 64), 'int8').meta).toHaveLength(32);
     const big = compress24(Float32Array.from([300, 1, 0, 0]), Uint8Array.from([1, 1, 0, 0]), 1, 4);
-    const tall = { ...big, rows: 16, cols: 64, values: new Float32Array(512).fill(0.5), indices: new Uint8Array(512).map((_, i) => i % 2) };
+    const tall = {
+      ...big,
+      rows: 16,
+      cols: 64,
+      values: new Float32Array(512).fill(0.5),
+      indices: new Uint8Array(512).map((_, i) => i % 2),
+    };
     expect(() => toCutlass(tall, 'int8')).toThrow(/integers in \[-128, 127\]/);
   });
 
   it('rejects invalid meta nibbles on import', () => {
-    const s = toCutlass(compress24(new Float32Array(32 * 32), new Uint8Array(32 * 32).map((_, i) => (i % 4 < 2 ? 1 : 0)), 32, 32));
+    const s = toCutlass(
+      compress24(
+        new Float32Array(32 * 32),
+        new Uint8Array(32 * 32).map((_, i) => (i % 4 < 2 ? 1 : 0)),
+        32,
+        32,
+      ),
+    );
     const meta = Int16Array.from(s.meta);
     meta[0] = 0;
     expect(() => fromCutlass({ ...s, meta })).toThrow(SparsityError);

@@ -1,6 +1,13 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { bfloat16Bits, bfloat16Value, float16Bits, float16Value, fromHalfBits, toHalfBits } from '../../src/sparse/index.js';
+import {
+  bfloat16Bits,
+  bfloat16Value,
+  float16Bits,
+  float16Value,
+  fromHalfBits,
+  toHalfBits,
+} from '../../src/sparse/index.js';
 import { golden } from './golden.js';
 
 const f32FromBits = (bits: number): number => new Float32Array(Uint32Array.of(bits).buffer)[0]!;

@@ -96,7 +96,14 @@ describe('m4n2_1d (apex, bit for bit)', () => {
 describe('general N:M masks', () => {
   it('enumerates subsets lexicographically, apex order for 2:4', () => {
     expect(nmPatterns(1, 4).map((p) => Array.from(p))).toEqual([[0], [1], [2], [3]]);
-    expect(nmPatterns(2, 4).map((p) => Array.from(p))).toEqual([[1, 3], [0, 1], [1, 2], [0, 2], [0, 3], [2, 3]]);
+    expect(nmPatterns(2, 4).map((p) => Array.from(p))).toEqual([
+      [1, 3],
+      [0, 1],
+      [1, 2],
+      [0, 2],
+      [0, 3],
+      [2, 3],
+    ]);
     expect(nmPatterns(4, 8)).toHaveLength(70);
     expect(() => nmPatterns(4, 4)).toThrow(ValueError);
     expect(() => nmPatterns(0, 4)).toThrow(ValueError);

@@ -45,7 +45,9 @@ describe('createMask', () => {
     const noShape = createMask as unknown as (w: Float32Array, p: string) => Uint8Array;
     expect(() => noShape(flat, 'm4n2_1d')).toThrow(ShapeError);
     expect(() => noShape(flat, 'm4n2_1d')).toThrow(/a Float32Array weight needs its shape/);
-    expect(() => createMask(new Float32Array(128), [-8, -16])).toThrow(/shape \[-8, -16\] must hold non-negative integers/);
+    expect(() => createMask(new Float32Array(128), [-8, -16])).toThrow(
+      /shape \[-8, -16\] must hold non-negative integers/,
+    );
   });
 
   it("runs 'N:M' strings and the 2-D patterns", () => {
@@ -88,7 +90,9 @@ describe('createMask', () => {
     expect(maskCalculatorNames()).toContain('keep-first-half');
     expect(Array.from(createMask(seq(8), [2, 4], 'keep-first-half'))).toEqual([1, 1, 0, 0, 1, 1, 0, 0]);
     registerMaskCalculator('keep-first-half', () => new Uint8Array(3));
-    expect(() => createMask(seq(8), [2, 4], 'keep-first-half')).toThrow(/returned 3 values, expected a Uint8Array of 8/);
+    expect(() => createMask(seq(8), [2, 4], 'keep-first-half')).toThrow(
+      /returned 3 values, expected a Uint8Array of 8/,
+    );
     expect(() => registerMaskCalculator('m4n2_1d', m4n2_1d)).toThrow(ValueError);
     expect(() => registerMaskCalculator('2:4', m4n2_1d)).toThrow(ValueError);
   });

@@ -47,15 +47,53 @@ function oracleMask(data: Float32Array, n: number, m: number): number[] {
   return mask;
 }
 
-const nm = (data: Float32Array, n: number, m: number): number[] => Array.from(nmMask({ data, rows: data.length / m, cols: m }, n, m));
+const nm = (data: Float32Array, n: number, m: number): number[] =>
+  Array.from(nmMask({ data, rows: data.length / m, cols: m }, n, m));
 
-const PATTERNS: [number, number][] = [[1, 4], [1, 5], [2, 5], [3, 5], [2, 6], [3, 6], [4, 6], [3, 7], [2, 8], [4, 8], [5, 8], [7, 8], [4, 9], [5, 10], [6, 12]];
-const ROUNDING = [1, 1 + 2 ** -23, 1 - 2 ** -24, 2 ** -24, 2 ** -25, 3 * 2 ** -25, 2 ** -23, 0, 2, 2 + 2 ** -22, 0.1, 0.3, 1.5, 3];
+const PATTERNS: [number, number][] = [
+  [1, 4],
+  [1, 5],
+  [2, 5],
+  [3, 5],
+  [2, 6],
+  [3, 6],
+  [4, 6],
+  [3, 7],
+  [2, 8],
+  [4, 8],
+  [5, 8],
+  [7, 8],
+  [4, 9],
+  [5, 10],
+  [6, 12],
+];
+const ROUNDING = [
+  1,
+  1 + 2 ** -23,
+  1 - 2 ** -24,
+  2 ** -24,
+  2 ** -25,
+  3 * 2 ** -25,
+  2 ** -23,
+  0,
+  2,
+  2 + 2 ** -22,
+  0.1,
+  0.3,
+  1.5,
+  3,
+];
 const HUGE = [3.4028234663852886e38, 1.7014117331926443e38, 2 ** 127, 2 ** 104, 1e31, 0, 1];
 const TIED = [0, 0, 1, -1, 2, 0.5, -3];
 const values = (pool: number[]) => fc.constantFrom(...pool.flatMap((v) => [v, -v]));
 const anyFloat = fc.float({ noNaN: true, noDefaultInfinity: true });
-const groupValues = fc.oneof(values(ROUNDING), values(HUGE), values(TIED), anyFloat, fc.constantFrom(Number.NaN, Infinity, -Infinity));
+const groupValues = fc.oneof(
+  values(ROUNDING),
+  values(HUGE),
+  values(TIED),
+  anyFloat,
+  fc.constantFrom(Number.NaN, Infinity, -Infinity),
+);
 
 describe('N:M selection equals the enumerator', () => {
   it('on tie-heavy, rounding-hostile, overflowing and arbitrary values (property)', () => {
@@ -67,7 +105,10 @@ describe('N:M selection equals the enumerator', () => {
         ([n, m], groups, seed) => {
           const rng = new MT19937(seed);
           const pool = [...ROUNDING, ...HUGE, ...TIED];
-          const data = Float32Array.from({ length: groups * m }, () => pool[rng.nextInt(0, pool.length)]! * (rng.nextDouble() < 0.5 ? -1 : 1));
+          const data = Float32Array.from(
+            { length: groups * m },
+            () => pool[rng.nextInt(0, pool.length)]! * (rng.nextDouble() < 0.5 ? -1 : 1),
+          );
           expect(nm(data, n, m)).toEqual(oracleMask(data, n, m));
         },
       ),
@@ -101,7 +142,10 @@ describe('N:M selection equals the enumerator', () => {
   it('on 8:16 groups mixing near-ties (the dynamic-programming path), against the 12,870-subset oracle', () => {
     const rng = new MT19937(5);
     for (let trial = 0; trial < 12; trial++) {
-      const data = Float32Array.from({ length: 32 }, () => [0.1, 0.3, 0.7, 1 + 2 ** -23, 1, 2 ** -24][rng.nextInt(0, 6)]! * (1 + rng.nextInt(0, 3) * 2 ** -23));
+      const data = Float32Array.from(
+        { length: 32 },
+        () => [0.1, 0.3, 0.7, 1 + 2 ** -23, 1, 2 ** -24][rng.nextInt(0, 6)]! * (1 + rng.nextInt(0, 3) * 2 ** -23),
+      );
       expect(nm(data, 8, 16)).toEqual(oracleMask(data, 8, 16));
     }
   });
@@ -109,7 +153,10 @@ describe('N:M selection equals the enumerator', () => {
 
 function randn(count: number, seed: number): Float32Array {
   const rng = new MT19937(seed);
-  return Float32Array.from({ length: count }, () => Math.sqrt(-2 * Math.log(1 - rng.nextDouble())) * Math.cos(2 * Math.PI * rng.nextDouble()));
+  return Float32Array.from(
+    { length: count },
+    () => Math.sqrt(-2 * Math.log(1 - rng.nextDouble())) * Math.cos(2 * Math.PI * rng.nextDouble()),
+  );
 }
 
 describe('wide N:M patterns', () => {
@@ -132,7 +179,10 @@ describe('wide N:M patterns', () => {
   ])('%i:%i keeps N per group, a true top N on distinct integers, and a near-top N on randn', (n, m) => {
     const rows = 16;
     const cols = m * 2;
-    const ints = Float32Array.from({ length: rows * cols }, (_, i) => (i % 2 ? -1 : 1) * (1 + ((i * 7919) % (rows * cols))));
+    const ints = Float32Array.from(
+      { length: rows * cols },
+      (_, i) => (i % 2 ? -1 : 1) * (1 + ((i * 7919) % (rows * cols))),
+    );
     const gauss = randn(rows * cols, n + m);
     for (const w of [ints, gauss]) {
       const mask = createMask(w, [rows, cols], `${n}:${m}`);
@@ -151,7 +201,9 @@ describe('wide N:M patterns', () => {
 
   it('refuses M above 256 at parse time, and enumerating a huge pattern list', () => {
     expect(() => createMask(new Float32Array(300), [1, 300], '1:300')).toThrow(SparsityError);
-    expect(() => createMask(new Float32Array(300), [1, 300], '1:300')).toThrow(/M=300 is wider than the largest supported group, M=256/);
+    expect(() => createMask(new Float32Array(300), [1, 300], '1:300')).toThrow(
+      /M=300 is wider than the largest supported group, M=256/,
+    );
     expect(() => createMask(new Float32Array(4), [1, 4], '1:99999999999999999999')).toThrow(/largest supported group/);
     expect(() => compressNM(new Float32Array(300), new Uint8Array(300), 1, 300, 1, 300)).toThrow(SparsityError);
     expect(() => nmPatterns(16, 32)).toThrow(/601080390 subsets/);

@@ -37,12 +37,15 @@ describe('2-D mask view', () => {
     const [K, C, T, R, S] = [2, 4, 2, 3, 2];
     const v = toView(iota(K * C * T * R * S), [K, C, T, R, S]);
     expect([v.rows, v.cols]).toEqual([T * R * S * K, C]);
-    const flat = (k: number, c: number, t: number, r: number, s: number): number => (((k * C + c) * T + t) * R + r) * S + s;
+    const flat = (k: number, c: number, t: number, r: number, s: number): number =>
+      (((k * C + c) * T + t) * R + r) * S + s;
     expect(v.data[(((1 * R + 2) * S + 1) * K + 1) * C + 3]).toBe(flat(1, 3, 1, 2, 1));
   });
 
   it('fromView inverts toView for every rank (property)', () => {
-    const shapeArb = fc.integer({ min: 1, max: 5 }).chain((rank) => fc.array(fc.integer({ min: 1, max: 4 }), { minLength: rank, maxLength: rank }));
+    const shapeArb = fc
+      .integer({ min: 1, max: 5 })
+      .chain((rank) => fc.array(fc.integer({ min: 1, max: 4 }), { minLength: rank, maxLength: rank }));
     fc.assert(
       fc.property(shapeArb, (shape) => {
         const n = shape.reduce((a, b) => a * b, 1);
@@ -74,9 +77,14 @@ describe('hostile shapes', () => {
     expect(viewIndexMap(HUGE_EMPTY)).toHaveLength(0);
     expect(toView(new Float32Array(0), HUGE_EMPTY).data).toHaveLength(0);
     expect(fromView(new Uint8Array(0), [2 ** 52, 0, 2 ** 40])).toHaveLength(0);
-    for (const pattern of ['m4n2_1d', '2:8', '8:16', 'm4n2_2d_best']) expect(createMask(new Float32Array(0), HUGE_EMPTY, pattern)).toHaveLength(0);
+    for (const pattern of ['m4n2_1d', '2:8', '8:16', 'm4n2_2d_best'])
+      expect(createMask(new Float32Array(0), HUGE_EMPTY, pattern)).toHaveLength(0);
     expect(isNM(new Float32Array(0), HUGE_EMPTY, 2, 4)).toBe(true);
-    expect(tensorRTReport(new Float32Array(0), HUGE_EMPTY)).toMatchObject({ groupsChecked: 0, groupsViolating: 0, is24: true });
+    expect(tensorRTReport(new Float32Array(0), HUGE_EMPTY)).toMatchObject({
+      groupsChecked: 0,
+      groupsViolating: 0,
+      is24: true,
+    });
     // C = 0 with a huge row count: the view has no rows, not 2^56 empty ones.
     expect(tensorRTReport(new Float32Array(0), [2 ** 52, 0, 16]).groupsChecked).toBe(0);
   });

@@ -42,7 +42,7 @@ describe('autograd engine', () => {
     [0.5, -1].forEach((v, i) => expect(x.grad!.data[i]).toBeCloseTo(2 * (v + 1) + 2 * v + 2 * Math.exp(2 * v), 5));
   });
 
-  it('does not let one op\'s pass-through gradient alias another accumulator', () => {
+  it("does not let one op's pass-through gradient alias another accumulator", () => {
     // add hands back g itself; the engine must copy before adding the second path into it.
     const x = leaf([1]);
     const h = add(x, 0);
@@ -59,7 +59,11 @@ describe('autograd engine', () => {
     expect(isGradEnabled()).toBe(true);
     const z = setGradEnabled(false, () => setGradEnabled(true, () => mul(x, 2)));
     expect(z.requiresGrad).toBe(true);
-    expect(() => noGrad(() => { throw new Error('inner'); })).toThrow('inner');
+    expect(() =>
+      noGrad(() => {
+        throw new Error('inner');
+      }),
+    ).toThrow('inner');
     expect(isGradEnabled()).toBe(true);
   });
 

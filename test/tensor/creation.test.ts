@@ -15,7 +15,10 @@ import {
 
 describe('creation', () => {
   it('fills constant tensors', () => {
-    expect(zeros([2, 3]).toArray()).toEqual([[0, 0, 0], [0, 0, 0]]);
+    expect(zeros([2, 3]).toArray()).toEqual([
+      [0, 0, 0],
+      [0, 0, 0],
+    ]);
     expect(ones([2]).toArray()).toEqual([1, 1]);
     expect(full([1, 2], 7.5).toArray()).toEqual([[7.5, 7.5]]);
     const z = zerosLike(ones([3, 1]));

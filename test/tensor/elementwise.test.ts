@@ -28,12 +28,30 @@ function expectGradOk(f: (...xs: Tensor[]) => Tensor, inputs: Tensor[]): void {
 
 describe('binary element-wise values', () => {
   it('computes add, sub, mul, div on equal shapes', () => {
-    const a = fromArray([[1, 2], [3, 4]]);
-    const b = fromArray([[10, 20], [30, 40]]);
-    expect(add(a, b).toArray()).toEqual([[11, 22], [33, 44]]);
-    expect(sub(a, b).toArray()).toEqual([[-9, -18], [-27, -36]]);
-    expect(mul(a, b).toArray()).toEqual([[10, 40], [90, 160]]);
-    expect(div(b, a).toArray()).toEqual([[10, 10], [10, 10]]);
+    const a = fromArray([
+      [1, 2],
+      [3, 4],
+    ]);
+    const b = fromArray([
+      [10, 20],
+      [30, 40],
+    ]);
+    expect(add(a, b).toArray()).toEqual([
+      [11, 22],
+      [33, 44],
+    ]);
+    expect(sub(a, b).toArray()).toEqual([
+      [-9, -18],
+      [-27, -36],
+    ]);
+    expect(mul(a, b).toArray()).toEqual([
+      [10, 40],
+      [90, 160],
+    ]);
+    expect(div(b, a).toArray()).toEqual([
+      [10, 10],
+      [10, 10],
+    ]);
   });
 
   it('broadcasts a row against a column as NumPy does', () => {
@@ -41,7 +59,11 @@ describe('binary element-wise values', () => {
     const row = fromArray([10, 20]);
     const out = add(col, row);
     expect(out.shape).toEqual([3, 2]);
-    expect(out.toArray()).toEqual([[11, 21], [12, 22], [13, 23]]);
+    expect(out.toArray()).toEqual([
+      [11, 21],
+      [12, 22],
+      [13, 23],
+    ]);
   });
 
   it('accepts plain numbers on either side', () => {

@@ -61,13 +61,15 @@ function reduction(args: FixtureArgs): Reduction | undefined {
   throw new Error(`fixture arg 'reduction' is not a reduction: ${String(v)}`);
 }
 
-const conv = (f: typeof conv2d): Runner => (t, a) =>
-  f(need(t, 'x'), need(t, 'w'), t['b'] ?? null, {
-    stride: intOrTuple(a, 'stride'),
-    padding: intOrTuple(a, 'padding'),
-    dilation: intOrTuple(a, 'dilation'),
-    groups: num(a, 'groups'),
-  });
+const conv =
+  (f: typeof conv2d): Runner =>
+  (t, a) =>
+    f(need(t, 'x'), need(t, 'w'), t['b'] ?? null, {
+      stride: intOrTuple(a, 'stride'),
+      padding: intOrTuple(a, 'padding'),
+      dilation: intOrTuple(a, 'dilation'),
+      groups: num(a, 'groups'),
+    });
 
 const classLoss = (t: Inputs, a: FixtureArgs) => ({
   reduction: reduction(a),
@@ -88,8 +90,15 @@ const runners: Record<string, Runner> = {
       eps: num(a, 'eps'),
     }),
   layerNorm: (t, a) =>
-    layerNorm(need(t, 'x'), intOrTuple(a, 'normalizedShape') ?? [], t['weight'] ?? null, t['bias'] ?? null, num(a, 'eps')),
-  groupNorm: (t, a) => groupNorm(need(t, 'x'), num(a, 'numGroups') ?? 1, t['weight'] ?? null, t['bias'] ?? null, num(a, 'eps')),
+    layerNorm(
+      need(t, 'x'),
+      intOrTuple(a, 'normalizedShape') ?? [],
+      t['weight'] ?? null,
+      t['bias'] ?? null,
+      num(a, 'eps'),
+    ),
+  groupNorm: (t, a) =>
+    groupNorm(need(t, 'x'), num(a, 'numGroups') ?? 1, t['weight'] ?? null, t['bias'] ?? null, num(a, 'eps')),
   instanceNorm: (t, a) =>
     instanceNorm(need(t, 'x'), need(t, 'runningMean'), need(t, 'runningVar'), t['weight'] ?? null, t['bias'] ?? null, {
       useInputStats: a['useInputStats'] !== false,

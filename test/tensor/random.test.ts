@@ -44,6 +44,7 @@ describe('MT19937 against NumPy legacy', () => {
   });
 
   it('produces the reference first word for the default seed 5489', () => {
+    // eslint-disable-next-line @stylistic/max-len -- a command to paste
     // /usr/bin/python3 -c "import numpy as np; np.random.seed(5489); print(np.random.randint(0, 2**32, dtype=np.uint64))"
     expect(new MT19937(5489).nextUint32()).toBe(3499211612);
     expect(new MT19937().nextUint32()).toBe(3499211612);
@@ -66,6 +67,7 @@ describe('MT19937 against NumPy legacy', () => {
     // /usr/bin/python3 -c "import numpy as np; np.random.seed(1); print(repr(np.random.randint(0, 10, 20).tolist()))"
     manualSeed(1);
     expect(Array.from(randint(0, 10, [20]).data)).toEqual([5, 8, 9, 5, 0, 0, 1, 7, 6, 9, 2, 4, 5, 2, 4, 2, 4, 7, 7, 9]);
+    // eslint-disable-next-line @stylistic/max-len -- a command to paste
     // /usr/bin/python3 -c "import numpy as np; np.random.seed(1); print(repr(np.random.randint(-5, 1000, 20).tolist()))"
     const g = new MT19937(1);
     expect(Array.from(randint(-5, 1000, [4, 5], { generator: g }).data)).toEqual([
@@ -109,6 +111,7 @@ describe('seeding and creation functions', () => {
   });
 
   it('randint with a one-value range returns it without consuming the stream', () => {
+    // eslint-disable-next-line @stylistic/max-len -- a command to paste
     // /usr/bin/python3 -c "import numpy as np; np.random.seed(1); np.random.randint(4,5); print(repr(np.random.rand()))"
     const g = new MT19937(1);
     expect(g.nextInt(4, 5)).toBe(4);

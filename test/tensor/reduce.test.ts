@@ -33,7 +33,10 @@ const x = arange(24).reshape([2, 3, 4]);
 describe('sum and mean', () => {
   it('reduces single axes, lists, negatives and everything (NumPy values)', () => {
     // x.sum(1)
-    expect(sum(x, 1).toArray()).toEqual([[12, 15, 18, 21], [48, 51, 54, 57]]);
+    expect(sum(x, 1).toArray()).toEqual([
+      [12, 15, 18, 21],
+      [48, 51, 54, 57],
+    ]);
     // x.sum((0, 2))
     expect(sum(x, [0, -1]).toArray()).toEqual([60, 92, 124]);
     expect(sum(x).toArray()).toBe(276);
@@ -41,7 +44,10 @@ describe('sum and mean', () => {
     expect(sum(x, -1, true).shape).toEqual([2, 3, 1]);
     expect(sum(x, undefined, true).shape).toEqual([1, 1, 1]);
     // x.mean(2)
-    expect(mean(x, 2).toArray()).toEqual([[1.5, 5.5, 9.5], [13.5, 17.5, 21.5]]);
+    expect(mean(x, 2).toArray()).toEqual([
+      [1.5, 5.5, 9.5],
+      [13.5, 17.5, 21.5],
+    ]);
     expect(x.mean().item()).toBe(11.5);
   });
 
@@ -67,7 +73,10 @@ describe('sum and mean', () => {
 });
 
 describe('variance', () => {
-  const v = fromArray([[1, 2, 3, 4], [2, 4, 6, 8]]);
+  const v = fromArray([
+    [1, 2, 3, 4],
+    [2, 4, 6, 8],
+  ]);
   it('uses the correction as torch.var', () => {
     // np.var([[1,2,3,4],[2,4,6,8]], axis=1, ddof=1) = [1.6666666, 6.6666665]
     const unbiased = variance(v, 1);
@@ -92,7 +101,10 @@ describe('variance', () => {
 });
 
 describe('max, min, argmax, argmin', () => {
-  const m = fromArray([[3, 7, 7, 1], [5, -2, 5, -2]]);
+  const m = fromArray([
+    [3, 7, 7, 1],
+    [5, -2, 5, -2],
+  ]);
   it('returns values along an axis and over everything', () => {
     expect(max(m, 1).toArray()).toEqual([7, 5]);
     expect(min(m, 1).toArray()).toEqual([1, -2]);
@@ -118,18 +130,43 @@ describe('max, min, argmax, argmin', () => {
   });
 
   it('sends the gradient of max(dim) to the first maximum only', () => {
-    const t = fromArray([[3, 7, 7, 1], [5, -2, 5, -2]], undefined, { requiresGrad: true });
+    const t = fromArray(
+      [
+        [3, 7, 7, 1],
+        [5, -2, 5, -2],
+      ],
+      undefined,
+      { requiresGrad: true },
+    );
     max(t, 1).sum().backward();
-    expect(t.grad!.toArray()).toEqual([[0, 1, 0, 0], [1, 0, 0, 0]]);
+    expect(t.grad!.toArray()).toEqual([
+      [0, 1, 0, 0],
+      [1, 0, 0, 0],
+    ]);
     t.grad = null;
     min(t, 1).sum().backward();
-    expect(t.grad!.toArray()).toEqual([[0, 0, 0, 1], [0, 1, 0, 0]]);
+    expect(t.grad!.toArray()).toEqual([
+      [0, 0, 0, 1],
+      [0, 1, 0, 0],
+    ]);
   });
 
   it('splits the full-reduction gradient evenly among ties (torch.amax)', () => {
-    const t = fromArray([[3, 7, 7, 1], [5, 7, 5, -2]], undefined, { requiresGrad: true });
+    const t = fromArray(
+      [
+        [3, 7, 7, 1],
+        [5, 7, 5, -2],
+      ],
+      undefined,
+      { requiresGrad: true },
+    );
     t.max().backward();
-    expect(t.grad!.toArray()).toEqual([[0, 1 / 3, 1 / 3, 0], [0, 1 / 3, 0, 0]].map((r) => r.map(Math.fround)));
+    expect(t.grad!.toArray()).toEqual(
+      [
+        [0, 1 / 3, 1 / 3, 0],
+        [0, 1 / 3, 0, 0],
+      ].map((r) => r.map(Math.fround)),
+    );
   });
 
   it('rejects empty reductions and bad axes', () => {
@@ -183,7 +220,10 @@ describe('reduction properties', () => {
   it('summing over a list of axes equals summing them one at a time (last first)', () => {
     fc.assert(
       fc.property(fc.array(fc.integer({ min: 1, max: 4 }), { minLength: 2, maxLength: 4 }), fc.nat(), (shape, seed) => {
-        const t = fromArray(Array.from({ length: shape.reduce((a, b) => a * b, 1) }, (_v, i) => (i * 7 + seed) % 5), shape);
+        const t = fromArray(
+          Array.from({ length: shape.reduce((a, b) => a * b, 1) }, (_v, i) => (i * 7 + seed) % 5),
+          shape,
+        );
         const axes = [0, shape.length - 1];
         const once = sum(t, axes);
         const stepwise = sum(sum(t, shape.length - 1), 0);

@@ -78,9 +78,23 @@ describe('permute and transpose', () => {
     // np.arange(24).reshape(2,3,4).transpose(2,0,1)[1] = [[1,5,9],[13,17,21]]
     const p = permute(x, [2, 0, 1]);
     expect(p.shape).toEqual([4, 2, 3]);
-    expect((p.toArray() as number[][][])[1]).toEqual([[1, 5, 9], [13, 17, 21]]);
-    const t = transpose(fromArray([[1, 2, 3], [4, 5, 6]]), 0, -1);
-    expect(t.toArray()).toEqual([[1, 4], [2, 5], [3, 6]]);
+    expect((p.toArray() as number[][][])[1]).toEqual([
+      [1, 5, 9],
+      [13, 17, 21],
+    ]);
+    const t = transpose(
+      fromArray([
+        [1, 2, 3],
+        [4, 5, 6],
+      ]),
+      0,
+      -1,
+    );
+    expect(t.toArray()).toEqual([
+      [1, 4],
+      [2, 5],
+      [3, 6],
+    ]);
     expect(x.permute([0, 1, 2]).toArray()).toEqual(x.toArray());
   });
 
@@ -101,7 +115,18 @@ describe('permute and transpose', () => {
 
 describe('narrow, slice, indexSelect', () => {
   it('narrow and slice pick ranges as PyTorch and Python slicing', () => {
-    expect(narrow(x, 2, 1, 2).toArray()).toEqual([[[1, 2], [5, 6], [9, 10]], [[13, 14], [17, 18], [21, 22]]]);
+    expect(narrow(x, 2, 1, 2).toArray()).toEqual([
+      [
+        [1, 2],
+        [5, 6],
+        [9, 10],
+      ],
+      [
+        [13, 14],
+        [17, 18],
+        [21, 22],
+      ],
+    ]);
     expect(narrow(x, 1, -1, 1).shape).toEqual([2, 1, 4]);
     const r = arange(10);
     expect(slice(r, 0, 1, 8, 3).toArray()).toEqual([1, 4, 7]);
@@ -113,8 +138,16 @@ describe('narrow, slice, indexSelect', () => {
   });
 
   it('indexSelect gathers rows, repeats allowed', () => {
-    const m = fromArray([[1, 2], [3, 4], [5, 6]]);
-    expect(indexSelect(m, 0, fromArray([2, 0, 2])).toArray()).toEqual([[5, 6], [1, 2], [5, 6]]);
+    const m = fromArray([
+      [1, 2],
+      [3, 4],
+      [5, 6],
+    ]);
+    expect(indexSelect(m, 0, fromArray([2, 0, 2])).toArray()).toEqual([
+      [5, 6],
+      [1, 2],
+      [5, 6],
+    ]);
     expect(m.indexSelect(1, fromArray([1])).toArray()).toEqual([[2], [4], [6]]);
     expect(() => indexSelect(m, 0, fromArray([3]))).toThrow(ShapeError);
     expect(() => indexSelect(m, 0, fromArray([0.5]))).toThrow(ValueError);
@@ -122,9 +155,21 @@ describe('narrow, slice, indexSelect', () => {
   });
 
   it('indexSelect with repeated indices accumulates the gradient', () => {
-    const m = fromArray([[1, 2], [3, 4]], undefined, { requiresGrad: true });
-    indexSelect(m, 0, fromArray([1, 1, 0])).sum().backward();
-    expect(m.grad!.toArray()).toEqual([[1, 1], [2, 2]]);
+    const m = fromArray(
+      [
+        [1, 2],
+        [3, 4],
+      ],
+      undefined,
+      { requiresGrad: true },
+    );
+    indexSelect(m, 0, fromArray([1, 1, 0]))
+      .sum()
+      .backward();
+    expect(m.grad!.toArray()).toEqual([
+      [1, 1],
+      [2, 2],
+    ]);
   });
 
   it('gradchecks', () => {
@@ -135,12 +180,31 @@ describe('narrow, slice, indexSelect', () => {
 });
 
 describe('cat, stack, split', () => {
-  const a = fromArray([[1, 2], [3, 4]]);
+  const a = fromArray([
+    [1, 2],
+    [3, 4],
+  ]);
   const b = fromArray([[5, 6]]);
   it('concatenates and stacks', () => {
-    expect(cat([a, b]).toArray()).toEqual([[1, 2], [3, 4], [5, 6]]);
-    expect(concat([a, fromArray([[9], [8]])], -1).toArray()).toEqual([[1, 2, 9], [3, 4, 8]]);
-    expect(stack([a, a.mul(10)], 1).toArray()).toEqual([[[1, 2], [10, 20]], [[3, 4], [30, 40]]]);
+    expect(cat([a, b]).toArray()).toEqual([
+      [1, 2],
+      [3, 4],
+      [5, 6],
+    ]);
+    expect(concat([a, fromArray([[9], [8]])], -1).toArray()).toEqual([
+      [1, 2, 9],
+      [3, 4, 8],
+    ]);
+    expect(stack([a, a.mul(10)], 1).toArray()).toEqual([
+      [
+        [1, 2],
+        [10, 20],
+      ],
+      [
+        [3, 4],
+        [30, 40],
+      ],
+    ]);
     expect(stack([fromArray(1), fromArray(2)]).toArray()).toEqual([1, 2]);
     expect(stack([a, a], -1).shape).toEqual([2, 2, 2]);
   });
@@ -155,8 +219,14 @@ describe('cat, stack, split', () => {
   it('splits by size and by sections', () => {
     const r = arange(7);
     expect(split(r, 3).map((t) => t.toArray())).toEqual([[0, 1, 2], [3, 4, 5], [6]]);
-    expect(split(r, [2, 5]).map((t) => t.toArray())).toEqual([[0, 1], [2, 3, 4, 5, 6]]);
-    expect(x.split(2, -1).map((t) => t.shape)).toEqual([[2, 3, 2], [2, 3, 2]]);
+    expect(split(r, [2, 5]).map((t) => t.toArray())).toEqual([
+      [0, 1],
+      [2, 3, 4, 5, 6],
+    ]);
+    expect(x.split(2, -1).map((t) => t.shape)).toEqual([
+      [2, 3, 2],
+      [2, 3, 2],
+    ]);
     expect(() => split(r, [2, 2])).toThrow(ShapeError);
     expect(() => split(r, 0)).toThrow(ValueError);
   });
@@ -164,18 +234,31 @@ describe('cat, stack, split', () => {
   it('gradchecks', () => {
     expectGradOk((p, q) => cat([p, q], 1), [leaf([2, 3], 9), leaf([2, 1], 10)]);
     expectGradOk((p, q) => stack([p, q], 1), [leaf([3, 2], 11), leaf([3, 2], 12)]);
-    expectGradOk((t) => {
-      const [p, q] = split(t, [1, 3], 1);
-      return cat([q!, p!.mul(2)], 1);
-    }, [leaf([2, 4], 13)]);
+    expectGradOk(
+      (t) => {
+        const [p, q] = split(t, [1, 3], 1);
+        return cat([q!, p!.mul(2)], 1);
+      },
+      [leaf([2, 4], 13)],
+    );
   });
 });
 
 describe('pad and expand', () => {
   it('pads in F.pad order and crops with negative widths', () => {
-    const m = fromArray([[1, 2], [3, 4]]);
-    expect(pad(m, [1, 0]).toArray()).toEqual([[0, 1, 2], [0, 3, 4]]);
-    expect(pad(m, [0, 1, 1, 0], 9).toArray()).toEqual([[9, 9, 9], [1, 2, 9], [3, 4, 9]]);
+    const m = fromArray([
+      [1, 2],
+      [3, 4],
+    ]);
+    expect(pad(m, [1, 0]).toArray()).toEqual([
+      [0, 1, 2],
+      [0, 3, 4],
+    ]);
+    expect(pad(m, [0, 1, 1, 0], 9).toArray()).toEqual([
+      [9, 9, 9],
+      [1, 2, 9],
+      [3, 4, 9],
+    ]);
     expect(pad(m, [-1, 0]).toArray()).toEqual([[2], [4]]);
     expect(() => pad(m, [1])).toThrow(ShapeError);
     expect(() => pad(m, [0, 0, 0, 0, 0, 0])).toThrow(ShapeError);
@@ -184,8 +267,20 @@ describe('pad and expand', () => {
 
   it('expands size-1 and new leading axes', () => {
     const c = fromArray([[1], [2]]);
-    expect(expand(c, [2, 3]).toArray()).toEqual([[1, 1, 1], [2, 2, 2]]);
-    expect(c.expand([2, -1, 2]).toArray()).toEqual([[[1, 1], [2, 2]], [[1, 1], [2, 2]]]);
+    expect(expand(c, [2, 3]).toArray()).toEqual([
+      [1, 1, 1],
+      [2, 2, 2],
+    ]);
+    expect(c.expand([2, -1, 2]).toArray()).toEqual([
+      [
+        [1, 1],
+        [2, 2],
+      ],
+      [
+        [1, 1],
+        [2, 2],
+      ],
+    ]);
     expect(() => expand(c, [3, 3])).toThrow(ShapeError);
     expect(() => expand(c, [3])).toThrow(ShapeError);
   });

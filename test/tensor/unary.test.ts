@@ -31,7 +31,11 @@ import {
 } from '../../src/tensor/index.js';
 
 /** Random inputs kept at least `gap` away from the kinks listed, so finite differences are valid. */
-function leaf(shape: number[], seed: number, opts: { scale?: number; shift?: number; kinks?: number[]; gap?: number } = {}): Tensor {
+function leaf(
+  shape: number[],
+  seed: number,
+  opts: { scale?: number; shift?: number; kinks?: number[]; gap?: number } = {},
+): Tensor {
   const t = randn(shape, { generator: new MT19937(seed), requiresGrad: true });
   const gap = opts.gap ?? 0.05;
   for (let i = 0; i < t.size; i++) {
@@ -79,7 +83,7 @@ describe('unary values', () => {
     expect(relu6(x).toArray()).toEqual([0, 0, 0, 0.5, 3, 6]);
     expect(leakyRelu(x).toArray()).toEqual([-0.04, -0.01, 0, 0.5, 3, 7].map(Math.fround));
     expect(leakyRelu(x, 0.2).data[0]).toBeCloseTo(-0.8, 6);
-    expect(Array.from(hardswish(x).data, (v) => v + 0)).toEqual([0, -1 / 3, 0, 0.5 * 3.5 / 6, 3, 7].map(Math.fround));
+    expect(Array.from(hardswish(x).data, (v) => v + 0)).toEqual([0, -1 / 3, 0, (0.5 * 3.5) / 6, 3, 7].map(Math.fround));
     expect(abs(x).toArray()).toEqual([4, 1, 0, 0.5, 3, 7]);
     expect(neg(x).toArray()).toEqual([4, 1, -0, -0.5, -3, -7]);
     expect(clamp(x, -1, 2).toArray()).toEqual([-1, -1, 0, 0.5, 2, 2]);
@@ -158,10 +162,22 @@ describe('comparisons and where', () => {
   const a = fromArray([[1, 2, 3]]);
   const b = fromArray([[2], [3]]);
   it('produces broadcast 0/1 masks', () => {
-    expect(eq(a, b).toArray()).toEqual([[0, 1, 0], [0, 0, 1]]);
-    expect(ne(a, b).toArray()).toEqual([[1, 0, 1], [1, 1, 0]]);
-    expect(lt(a, b).toArray()).toEqual([[1, 0, 0], [1, 1, 0]]);
-    expect(le(a, b).toArray()).toEqual([[1, 1, 0], [1, 1, 1]]);
+    expect(eq(a, b).toArray()).toEqual([
+      [0, 1, 0],
+      [0, 0, 1],
+    ]);
+    expect(ne(a, b).toArray()).toEqual([
+      [1, 0, 1],
+      [1, 1, 0],
+    ]);
+    expect(lt(a, b).toArray()).toEqual([
+      [1, 0, 0],
+      [1, 1, 0],
+    ]);
+    expect(le(a, b).toArray()).toEqual([
+      [1, 1, 0],
+      [1, 1, 1],
+    ]);
     expect(gt(a, 2).toArray()).toEqual([[0, 0, 1]]);
     expect(ge(a, 2).toArray()).toEqual([[0, 1, 1]]);
     expect(a.eq(2).toArray()).toEqual([[0, 1, 0]]);
@@ -176,15 +192,32 @@ describe('comparisons and where', () => {
 
   it('where picks by condition with broadcasting and routes gradients', () => {
     const cond = fromArray([1, 0, 1]);
-    const x = fromArray([[1, 2, 3], [4, 5, 6]], undefined, { requiresGrad: true });
+    const x = fromArray(
+      [
+        [1, 2, 3],
+        [4, 5, 6],
+      ],
+      undefined,
+      { requiresGrad: true },
+    );
     const y = fromArray([-1], undefined, { requiresGrad: true });
     const out = where(cond, x, y);
-    expect(out.toArray()).toEqual([[1, -1, 3], [4, -1, 6]]);
+    expect(out.toArray()).toEqual([
+      [1, -1, 3],
+      [4, -1, 6],
+    ]);
     out.sum().backward();
-    expect(x.grad!.toArray()).toEqual([[1, 0, 1], [1, 0, 1]]);
+    expect(x.grad!.toArray()).toEqual([
+      [1, 0, 1],
+      [1, 0, 1],
+    ]);
     expect(y.grad!.toArray()).toEqual([2]);
     expect(where(fromArray([0, 2]), 5, 7).toArray()).toEqual([7, 5]);
-    expect(fromArray([1, 2]).where(fromArray([1, 0]), 0).toArray()).toEqual([1, 0]);
+    expect(
+      fromArray([1, 2])
+        .where(fromArray([1, 0]), 0)
+        .toArray(),
+    ).toEqual([1, 0]);
   });
 
   it('gradchecks where with broadcast operands', () => {

@@ -46,7 +46,8 @@ export function cloneModule<M extends AnyModule>(model: M, replace: ModuleReplac
   const value = (v: unknown, name: string): unknown => {
     if (v instanceof Module) return module(v as AnyModule, name);
     if (v instanceof Tensor) return tensor(v);
-    if (Array.isArray(v) && v.some((e) => e instanceof Module || e instanceof Tensor)) return v.map((e, i) => value(e, `${name}.${i}`));
+    if (Array.isArray(v) && v.some((e) => e instanceof Module || e instanceof Tensor))
+      return v.map((e, i) => value(e, `${name}.${i}`));
     return v;
   };
 
@@ -58,14 +59,23 @@ export function cloneModule<M extends AnyModule>(model: M, replace: ModuleReplac
       copies.set(m, swapped);
       return swapped;
     }
-    const base: AnyCtor = m instanceof Sequential ? Sequential : m instanceof ModuleList ? ModuleList : m instanceof ModuleDict ? ModuleDict : Module;
+    const base: AnyCtor =
+      m instanceof Sequential
+        ? Sequential
+        : m instanceof ModuleList
+          ? ModuleList
+          : m instanceof ModuleDict
+            ? ModuleDict
+            : Module;
     const c = construct<AnyModule>(base, m);
     copies.set(m, c);
     const local = m.stateTensors();
     for (const [n, p] of m.namedParameters('', false)) c.registerParameter(n, tensor(p));
     for (const [n, b] of m.namedBuffers('', false)) c.registerBuffer(n, tensor(b), local.has(n));
     const child = (n: string, sub: AnyModule): AnyModule => module(sub, name === '' ? n : `${name}.${n}`);
-    if (c instanceof Sequential) for (const [n, sub] of m.namedChildren()) c.append(child(n, sub) as unknown as Parameters<Sequential["append"]>[0]);
+    if (c instanceof Sequential)
+      for (const [n, sub] of m.namedChildren())
+        c.append(child(n, sub) as unknown as Parameters<Sequential['append']>[0]);
     else if (c instanceof ModuleList) for (const [n, sub] of m.namedChildren()) c.append(child(n, sub));
     else if (c instanceof ModuleDict) for (const [n, sub] of m.namedChildren()) c.set(n, child(n, sub));
     else for (const [n, sub] of m.namedChildren()) c.registerModule(n, child(n, sub));

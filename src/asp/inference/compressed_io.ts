@@ -67,9 +67,17 @@ export interface CompressedExport {
 
 const dotted = (m: string, k: string): string => (m === '' ? k : `${m}.${k}`);
 
-function record(param: string, c: Compressed24, format: CompressedFormat, dtype: 'float32' | 'float16' | 'bfloat16'): SparseStoredRecord | string {
+function record(
+  param: string,
+  c: Compressed24,
+  format: CompressedFormat,
+  dtype: 'float32' | 'float16' | 'bfloat16',
+): SparseStoredRecord | string {
   if (format === 'sparse-24-bitmask') return toSparse24Bitmask(param, c, dtype);
-  if (dtype === 'float32') throw new ValueError("exportCompressed: sparse-24 (the CUTLASS layout) holds float16 or bfloat16 values, not float32; use dtype 'float16' or 'bfloat16', or format 'sparse-24-bitmask'");
+  if (dtype === 'float32')
+    throw new ValueError(
+      "exportCompressed: sparse-24 (the CUTLASS layout) holds float16 or bfloat16 values, not float32; use dtype 'float16' or 'bfloat16', or format 'sparse-24-bitmask'",
+    );
   try {
     return toSparse24(param, c, dtype);
   } catch (e) {
@@ -82,7 +90,9 @@ function record(param: string, c: Compressed24, format: CompressedFormat, dtype:
 export function compressedStateDict(model: AnyModule, opts: ExportCompressedOptions = {}): CompressedExport {
   const format = opts.format ?? 'sparse-24';
   if (format !== 'sparse-24' && format !== 'sparse-24-bitmask') {
-    throw new ValueError(`exportCompressed: unknown format '${String(format)}'; expected 'sparse-24' or 'sparse-24-bitmask'`);
+    throw new ValueError(
+      `exportCompressed: unknown format '${String(format)}'; expected 'sparse-24' or 'sparse-24-bitmask'`,
+    );
   }
   const dtype = opts.dtype ?? (format === 'sparse-24' ? 'float16' : 'float32');
   const plans = new Map(planSparseInference(model).map((p) => [p.name, p]));
@@ -106,7 +116,9 @@ export function compressedStateDict(model: AnyModule, opts: ExportCompressedOpti
     const param = dotted(name, 'weight');
     skip.add(dotted(name, maskBufferName('weight'))).add(dotted(name, prunedBufferName('weight')));
     const is2d = c.weightShape === null || c.weightShape.length === 2;
-    const rec = is2d ? record(param, c as Compressed24, format, dtype) : `${format} stores 2-D (Linear) weights; a rank-${c.weightShape!.length} weight is kept dense`;
+    const rec = is2d
+      ? record(param, c as Compressed24, format, dtype)
+      : `${format} stores 2-D (Linear) weights; a rank-${c.weightShape!.length} weight is kept dense`;
     if (typeof rec !== 'string') {
       for (const [k, v] of Object.entries(rec)) out.set(k, v as StoredTensor);
       compressed.push(name);
@@ -141,7 +153,11 @@ export function compressedStateDict(model: AnyModule, opts: ExportCompressedOpti
 }
 
 /** Writes `compressedStateDict(model, opts)` to `path` (atomically). */
-export async function exportCompressed(model: AnyModule, path: string, opts: ExportCompressedOptions = {}): Promise<CompressedExport> {
+export async function exportCompressed(
+  model: AnyModule,
+  path: string,
+  opts: ExportCompressedOptions = {},
+): Promise<CompressedExport> {
   const result = compressedStateDict(model, opts);
   await saveSafetensors(path, result.tensors, result.metadata);
   return result;
@@ -151,7 +167,8 @@ export async function exportCompressed(model: AnyModule, path: string, opts: Exp
 export function readCompressedWeight(tensors: ReadonlyMap<string, StoredTensor>, param: string): Compressed24 | null {
   const rec = (keys: string[]): SparseStoredRecord =>
     Object.fromEntries(keys.map((k) => [`${param}.${k}`, tensors.get(`${param}.${k}`) as SparseStoredRecord[string]]));
-  if (tensors.has(`${param}.sparse_24_packed_weight`)) return fromSparse24(param, rec(['sparse_24_packed_weight', 'meta']));
+  if (tensors.has(`${param}.sparse_24_packed_weight`))
+    return fromSparse24(param, rec(['sparse_24_packed_weight', 'meta']));
   if (tensors.has(`${param}.bitmask`)) return fromSparse24Bitmask(param, rec(['compressed', 'bitmask', 'shape']));
   return null;
 }
@@ -169,12 +186,18 @@ export interface CompressedImport {
 }
 
 /** Loads tensors (as `compressedStateDict` lays them out) into `model` in place. */
-export function loadCompressedStateDict(model: AnyModule, tensors: ReadonlyMap<string, StoredTensor>, opts: ImportCompressedOptions = {}): CompressedImport {
+export function loadCompressedStateDict(
+  model: AnyModule,
+  tensors: ReadonlyMap<string, StoredTensor>,
+  opts: ImportCompressedOptions = {},
+): CompressedImport {
   const used = new Set<string>();
   const sd = new Map<string, Tensor>();
   const decompressed: string[] = [];
   const compressedKeys = (param: string): string[] =>
-    ['sparse_24_packed_weight', 'meta', 'compressed', 'bitmask', 'shape'].map((k) => `${param}.${k}`).filter((k) => tensors.has(k));
+    ['sparse_24_packed_weight', 'meta', 'compressed', 'bitmask', 'shape']
+      .map((k) => `${param}.${k}`)
+      .filter((k) => tensors.has(k));
   for (const [name, m] of model.namedModules()) {
     if (!isDenseLayer(m) && !isSparseLayer(m)) continue;
     const param = dotted(name, 'weight');
@@ -185,7 +208,9 @@ export function loadCompressedStateDict(model: AnyModule, tensors: ReadonlyMap<s
         const w = tensors.get(param);
         const mask = tensors.get(dotted(name, maskBufferName('weight')));
         if (w === undefined || mask === undefined) {
-          throw new ValueError(`importCompressed: '${name}' is a sparse layer but the file holds neither a compressed ${param} nor ${param} with its mask`);
+          throw new ValueError(
+            `importCompressed: '${name}' is a sparse layer but the file holds neither a compressed ${param} nor ${param} with its mask`,
+          );
         }
         m.setWeight(compressWeight(toTensor(w).data, Uint8Array.from(toTensor(mask).data), w.shape, 2, 4));
         used.add(param).add(dotted(name, maskBufferName('weight')));
@@ -199,13 +224,19 @@ export function loadCompressedStateDict(model: AnyModule, tensors: ReadonlyMap<s
       m.setWeight(c);
       continue;
     }
-    if (!(m instanceof Linear)) throw new ShapeError(`importCompressed: ${param} is stored as a compressed 2-D matrix but '${name}' is not a Linear layer`);
+    if (!(m instanceof Linear))
+      throw new ShapeError(
+        `importCompressed: ${param} is stored as a compressed 2-D matrix but '${name}' is not a Linear layer`,
+      );
     if (m.weight.shape[0] !== c.rows || m.weight.shape[1] !== c.cols) {
-      throw new ShapeError(`importCompressed: ${param} is [${c.rows}, ${c.cols}] in the file but [${m.weight.shape.join(', ')}] in the model`);
+      throw new ShapeError(
+        `importCompressed: ${param} is [${c.rows}, ${c.cols}] in the file but [${m.weight.shape.join(', ')}] in the model`,
+      );
     }
     sd.set(param, new Tensor(decompress(c), m.weight.shape));
     const maskKey = dotted(name, maskBufferName('weight'));
-    if (m.getLocal(maskBufferName('weight')) instanceof Tensor) sd.set(maskKey, new Tensor(Float32Array.from(compressedMask(c)), m.weight.shape));
+    if (m.getLocal(maskBufferName('weight')) instanceof Tensor)
+      sd.set(maskKey, new Tensor(Float32Array.from(compressedMask(c)), m.weight.shape));
   }
   const own = model.stateTensors();
   for (const [k, t] of tensors) {
@@ -215,18 +246,26 @@ export function loadCompressedStateDict(model: AnyModule, tensors: ReadonlyMap<s
       used.add(k);
     }
   }
-  for (const [k, t] of own) if (!sd.has(k) && k.endsWith(`.${prunedBufferName('weight')}`)) sd.set(k, new Tensor(new Float32Array(t.size), t.shape));
+  for (const [k, t] of own)
+    if (!sd.has(k) && k.endsWith(`.${prunedBufferName('weight')}`))
+      sd.set(k, new Tensor(new Float32Array(t.size), t.shape));
   const unexpectedKeys = [...tensors.keys()].filter((k) => !used.has(k));
   const strict = opts.strict ?? true;
   if (strict && unexpectedKeys.length > 0) {
-    throw new ValueError(`importCompressed: the file has keys the model does not: ${unexpectedKeys.join(', ')} (pass strict: false to ignore them)`);
+    throw new ValueError(
+      `importCompressed: the file has keys the model does not: ${unexpectedKeys.join(', ')} (pass strict: false to ignore them)`,
+    );
   }
   const { missingKeys } = model.loadStateDict(sd, { strict });
   return { decompressed, missingKeys, unexpectedKeys };
 }
 
 /** Reads a compressed-tensors safetensors file into `model` (see the top of this file). */
-export async function importCompressed(model: AnyModule, path: string, opts: ImportCompressedOptions = {}): Promise<CompressedImport> {
+export async function importCompressed(
+  model: AnyModule,
+  path: string,
+  opts: ImportCompressedOptions = {},
+): Promise<CompressedImport> {
   const file = await loadSafetensors(path);
   return loadCompressedStateDict(model, file.tensors, opts);
 }

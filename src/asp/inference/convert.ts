@@ -24,7 +24,15 @@
  */
 import { maskBufferName } from '../asp.js';
 import { type AnyModule, Conv1d, Conv2d, Conv3d, Linear } from '../../nn/index.js';
-import { type CompressedNM, compressWeight, compressedMask, decompress, decompressWeight, fromView, isNM } from '../../sparse/index.js';
+import {
+  type CompressedNM,
+  compressWeight,
+  compressedMask,
+  decompress,
+  decompressWeight,
+  fromView,
+  isNM,
+} from '../../sparse/index.js';
 import { MT19937, Tensor, ValueError } from '../../tensor/index.js';
 import { cloneModule } from './clone.js';
 import { SparseConv1d, SparseConv2d, SparseConv3d, SparseConvNd, SparseLinear } from './modules.js';
@@ -73,16 +81,19 @@ function planLayer(name: string, m: DenseLayer, opts: SparseInferenceOptions): L
   const shape = m.weight.shape;
   const mask = layerMask(m);
   const dense = (reason: string): LayerPlan => {
-    if (opts.strict === true && mask !== null) throw new ValueError(`toSparseInference: layer '${name}' has an ASP mask but ${reason}`);
+    if (opts.strict === true && mask !== null)
+      throw new ValueError(`toSparseInference: layer '${name}' has an ASP mask but ${reason}`);
     return { name, convert: false, reason, mask: null };
   };
   if (shape[1]! % 4 !== 0) return dense(`its ${shape[1]} input channels (per group) do not split into groups of 4`);
   if (mask !== null) {
     if (mask.every((v) => v === 1)) return dense('its mask is all ones (call computeSparseMasks first)');
-    if (!is24Mask(mask, shape)) return dense('its mask keeps more than 2 of 4 input channels somewhere (not a 2:4 mask)');
+    if (!is24Mask(mask, shape))
+      return dense('its mask keeps more than 2 of 4 input channels somewhere (not a 2:4 mask)');
     return { name, convert: true, reason: '', mask };
   }
-  if (opts.fromWeights !== true) return dense('it has no ASP mask (pass fromWeights: true to convert weights that are already 2:4)');
+  if (opts.fromWeights !== true)
+    return dense('it has no ASP mask (pass fromWeights: true to convert weights that are already 2:4)');
   if (!isNM(m.weight.data, shape, 2, 4)) return dense('it has no ASP mask and its weight is not 2:4');
   return { name, convert: true, reason: '', mask: Uint8Array.from(m.weight.data, (v) => (v !== 0 ? 1 : 0)) };
 }
@@ -126,16 +137,33 @@ export function denseLayerFor(m: SparseLayer): DenseLayer {
   let layer: DenseLayer;
   if (m instanceof SparseLinear) layer = new Linear(m.inFeatures, m.outFeatures, { bias: hasBias, generator });
   else {
-    const o = { stride: m.stride, padding: m.padding, dilation: m.dilation, groups: m.groups, bias: hasBias, generator };
-    layer = m.dims === 1 ? new Conv1d(m.inChannels, m.outChannels, m.kernelSize, o) : m.dims === 2 ? new Conv2d(m.inChannels, m.outChannels, m.kernelSize, o) : new Conv3d(m.inChannels, m.outChannels, m.kernelSize, o);
+    const o = {
+      stride: m.stride,
+      padding: m.padding,
+      dilation: m.dilation,
+      groups: m.groups,
+      bias: hasBias,
+      generator,
+    };
+    layer =
+      m.dims === 1
+        ? new Conv1d(m.inChannels, m.outChannels, m.kernelSize, o)
+        : m.dims === 2
+          ? new Conv2d(m.inChannels, m.outChannels, m.kernelSize, o)
+          : new Conv3d(m.inChannels, m.outChannels, m.kernelSize, o);
   }
   // A plain [rows][cols] matrix (compressNM) is already a Linear weight's layout.
   const w = m.weight.weightShape === null ? decompress(m.weight) : decompressWeight(m.weight);
   layer.weight.data.set(w);
   layer.weight.markModified();
   if (m.bias !== null) layer.bias!.data.set(m.bias.data);
-  const mask = m.weight.weightShape === null ? compressedMask(m.weight) : fromView(compressedMask(m.weight), m.weight.weightShape);
-  (layer as unknown as AnyModule).registerBuffer(maskBufferName('weight'), new Tensor(Float32Array.from(mask), layer.weight.shape), true);
+  const mask =
+    m.weight.weightShape === null ? compressedMask(m.weight) : fromView(compressedMask(m.weight), m.weight.weightShape);
+  (layer as unknown as AnyModule).registerBuffer(
+    maskBufferName('weight'),
+    new Tensor(Float32Array.from(mask), layer.weight.shape),
+    true,
+  );
   layer.training = m.training;
   return layer;
 }

@@ -25,7 +25,9 @@ export class SparseLinear extends Module {
   constructor(weight: CompressedNM, bias: Tensor | null = null) {
     super();
     if (weight.weightShape !== null && weight.weightShape.length !== 2) {
-      throw new ShapeError(`SparseLinear: the compressed weight must come from a 2-D [out, in] weight, found [${weight.weightShape.join(', ')}]`);
+      throw new ShapeError(
+        `SparseLinear: the compressed weight must come from a 2-D [out, in] weight, found [${weight.weightShape.join(', ')}]`,
+      );
     }
     this.inFeatures = weight.cols;
     this.outFeatures = weight.rows;
@@ -40,7 +42,9 @@ export class SparseLinear extends Module {
 
   setWeight(weight: CompressedNM): void {
     if (weight.rows !== this.outFeatures || weight.cols !== this.inFeatures) {
-      throw new ShapeError(`SparseLinear.setWeight: expected a compressed [${this.outFeatures}, ${this.inFeatures}] weight, found [${weight.rows}, ${weight.cols}]`);
+      throw new ShapeError(
+        `SparseLinear.setWeight: expected a compressed [${this.outFeatures}, ${this.inFeatures}] weight, found [${weight.rows}, ${weight.cols}]`,
+      );
     }
     this.weight = weight;
   }
@@ -100,7 +104,9 @@ export abstract class SparseConvNd extends Module {
     const ws = weight.weightShape;
     const expected = this.weightShape;
     if (ws === null || ws.length !== expected.length || ws.some((d, i) => d !== expected[i])) {
-      throw new ShapeError(`SparseConv${this.dims}d.setWeight: expected a compressed [${expected.join(', ')}] weight, found ${ws === null ? 'a plain matrix' : `[${ws.join(', ')}]`}`);
+      throw new ShapeError(
+        `SparseConv${this.dims}d.setWeight: expected a compressed [${expected.join(', ')}] weight, found ${ws === null ? 'a plain matrix' : `[${ws.join(', ')}]`}`,
+      );
     }
     this.weight = weight;
   }

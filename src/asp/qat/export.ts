@@ -61,7 +61,8 @@ const dotted = (m: string, k: string): string => (m === '' ? k : `${m}.${k}`);
 export function quantizeModel(model: AnyModule, opts: QuantizedExportOptions = {}): QuantizedExport {
   const layout = opts.layout ?? 'dense';
   const prepared = qatLayers(model);
-  if (prepared.length === 0) throw new QatError('quantizeModel: the model has no fake-quantized layers; call prepareQat(model) first');
+  if (prepared.length === 0)
+    throw new QatError('quantizeModel: the model has no fake-quantized layers; call prepareQat(model) first');
   const out = new Map<string, StoredTensor>();
   const replaced = new Set<string>();
   const reports: QuantizedLayerReport[] = [];
@@ -82,13 +83,21 @@ export function quantizeModel(model: AnyModule, opts: QuantizedExportOptions = {
     let stored: QuantizedLayerReport['stored'] = 'int8';
     if (layout === 'sparse-24') {
       if (pattern24Broken) throw new QatError(`quantizeModel: layer '${l.name}': ${reason}`);
-      if (shape.length !== 2) reason ||= `int8 sparse-24 stores 2-D (Linear) weights; this rank-${shape.length} weight is stored dense`;
+      if (shape.length !== 2)
+        reason ||= `int8 sparse-24 stores 2-D (Linear) weights; this rank-${shape.length} weight is stored dense`;
       else if (!int8Is24) reason ||= 'the int8 weight is not 2:4; stored dense';
       else {
         const maskBuf = l.module.getLocal(maskBufferName('weight'));
-        const mask = maskBuf instanceof Tensor ? Uint8Array.from(maskBuf.data, (v) => (v !== 0 ? 1 : 0)) : Uint8Array.from(q, (v) => (v !== 0 ? 1 : 0));
+        const mask =
+          maskBuf instanceof Tensor
+            ? Uint8Array.from(maskBuf.data, (v) => (v !== 0 ? 1 : 0))
+            : Uint8Array.from(q, (v) => (v !== 0 ? 1 : 0));
         try {
-          const rec = toSparse24(key, compressWeight(qf, mask, shape, 2, 4) as Parameters<typeof toSparse24>[1], 'int8');
+          const rec = toSparse24(
+            key,
+            compressWeight(qf, mask, shape, 2, 4) as Parameters<typeof toSparse24>[1],
+            'int8',
+          );
           for (const [k, v] of Object.entries(rec)) out.set(k, v as StoredTensor);
           stored = 'int8-sparse-24';
         } catch (e) {
@@ -99,7 +108,11 @@ export function quantizeModel(model: AnyModule, opts: QuantizedExportOptions = {
     }
     if (stored === 'int8') out.set(key, { dtype: 'I8', shape, data: Int8Array.from(q) });
     out.set(dotted(l.name, 'weight_scale'), { dtype: 'F32', shape: [shape[0]!], data: Float32Array.from(p.scale) });
-    out.set(dotted(l.name, 'weight_zero_point'), { dtype: 'I8', shape: [shape[0]!], data: Int8Array.from(p.zeroPoint) });
+    out.set(dotted(l.name, 'weight_zero_point'), {
+      dtype: 'I8',
+      shape: [shape[0]!],
+      data: Int8Array.from(p.zeroPoint),
+    });
     if (l.inputQuant.observed) {
       const a = l.inputQuant.params();
       out.set(dotted(l.name, 'input_scale'), { dtype: 'F32', shape: [1], data: Float32Array.from(a.scale) });
@@ -107,12 +120,27 @@ export function quantizeModel(model: AnyModule, opts: QuantizedExportOptions = {
     }
     replaced.add(key);
     for (const sub of ['input_fake_quant', 'weight_fake_quant']) replaced.add(dotted(l.name, sub));
-    reports.push({ name: l.name, shape, scheme: l.weightQuant.scheme, floatIs24, int8Is24, nonzeroZeroPoints, pattern24Broken, stored, reason });
+    reports.push({
+      name: l.name,
+      shape,
+      scheme: l.weightQuant.scheme,
+      floatIs24,
+      int8Is24,
+      nonzeroZeroPoints,
+      pattern24Broken,
+      stored,
+      reason,
+    });
   }
   const isReplaced = (k: string): boolean => replaced.has(k) || [...replaced].some((r) => k.startsWith(`${r}.`));
   for (const [k, t] of model.stateDict()) {
     if (isReplaced(k)) continue;
-    out.set(k, k.endsWith('_mma_mask') ? { dtype: 'BOOL', shape: [...t.shape], data: Uint8Array.from(t.data, (v) => (v !== 0 ? 1 : 0)) } : fromTensor(t, 'F32'));
+    out.set(
+      k,
+      k.endsWith('_mma_mask')
+        ? { dtype: 'BOOL', shape: [...t.shape], data: Uint8Array.from(t.data, (v) => (v !== 0 ? 1 : 0)) }
+        : fromTensor(t, 'F32'),
+    );
   }
   const act = prepared[0]!.inputQuant;
   const metadata = {
@@ -120,8 +148,19 @@ export function quantizeModel(model: AnyModule, opts: QuantizedExportOptions = {
     quantization_config: JSON.stringify({
       quant_method: 'sparse24-qat',
       layout,
-      weights: { num_bits: 8, type: 'int', strategy: 'channel', symmetric: prepared.every((l) => l.weightQuant.scheme === 'symmetric') },
-      input_activations: { num_bits: 8, type: 'int', strategy: 'tensor', symmetric: act.scheme === 'symmetric', observer: act.observer },
+      weights: {
+        num_bits: 8,
+        type: 'int',
+        strategy: 'channel',
+        symmetric: prepared.every((l) => l.weightQuant.scheme === 'symmetric'),
+      },
+      input_activations: {
+        num_bits: 8,
+        type: 'int',
+        strategy: 'tensor',
+        symmetric: act.scheme === 'symmetric',
+        observer: act.observer,
+      },
       targets: prepared.map((l) => l.name),
     }),
   };
@@ -129,7 +168,11 @@ export function quantizeModel(model: AnyModule, opts: QuantizedExportOptions = {
 }
 
 /** Writes `quantizeModel(model, opts)` to a safetensors file (atomically). */
-export async function exportQuantized(model: AnyModule, path: string, opts: QuantizedExportOptions = {}): Promise<QuantizedExport> {
+export async function exportQuantized(
+  model: AnyModule,
+  path: string,
+  opts: QuantizedExportOptions = {},
+): Promise<QuantizedExport> {
   const result = quantizeModel(model, opts);
   await saveSafetensors(path, result.tensors, result.metadata);
   return result;

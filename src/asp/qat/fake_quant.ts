@@ -44,7 +44,8 @@ export function paramsFromRange(min: ArrayLike<number>, max: ArrayLike<number>, 
   for (let i = 0; i < n; i++) {
     const lo = Math.min(min[i]!, 0);
     const hi = Math.max(max[i]!, 0);
-    if (!Number.isFinite(lo) || !Number.isFinite(hi)) throw new ValueError(`quantization range [${min[i]}, ${max[i]}] of channel ${i} is not finite`);
+    if (!Number.isFinite(lo) || !Number.isFinite(hi))
+      throw new ValueError(`quantization range [${min[i]}, ${max[i]}] of channel ${i} is not finite`);
     if (scheme === 'symmetric') {
       const amax = Math.max(-lo, hi);
       scale[i] = amax > 0 ? amax / qmax : 1;
@@ -74,7 +75,10 @@ export function rangeOf(data: Float32Array, rows: number): { min: Float64Array; 
 function channelOf(p: QuantParams, shape: readonly number[], size: number): (i: number) => number {
   const n = p.scale.length;
   if (n === 1) return () => 0;
-  if (shape[0] !== n) throw new ShapeError(`quantization has ${n} channel scales but the tensor's dim 0 is ${shape[0]} (shape [${shape.join(', ')}])`);
+  if (shape[0] !== n)
+    throw new ShapeError(
+      `quantization has ${n} channel scales but the tensor's dim 0 is ${shape[0]} (shape [${shape.join(', ')}])`,
+    );
   const per = size / n;
   return (i) => Math.floor(i / per);
 }
@@ -105,12 +109,9 @@ export function fakeQuantize(x: Tensor, p: QuantParams): Tensor {
     // (q − z)·s is exactly 0 for q = z, whatever s: a pruned weight stays 0.
     out[i] = (q - z) * s;
   }
-  return Tensor.fromOp(
-    'fakeQuantize',
-    out,
-    x.shape,
-    [x],
-    (g) => [g.map((v, i) => (pass[i] === 1 ? v : 0))],
-    { channels: p.scale.length, qmin: p.qmin, qmax: p.qmax },
-  );
+  return Tensor.fromOp('fakeQuantize', out, x.shape, [x], (g) => [g.map((v, i) => (pass[i] === 1 ? v : 0))], {
+    channels: p.scale.length,
+    qmin: p.qmin,
+    qmax: p.qmax,
+  });
 }

@@ -45,8 +45,12 @@ export class ActivationFakeQuant extends Module {
     this.observer = opts.observer ?? 'movingAverage';
     this.scheme = opts.scheme ?? 'asymmetric';
     this.averagingConstant = opts.averagingConstant ?? 0.01;
-    if (this.observer !== 'minmax' && this.observer !== 'movingAverage') throw new ValueError(`ActivationFakeQuant: observer must be 'minmax' or 'movingAverage', got '${String(this.observer)}'`);
-    if (!(this.averagingConstant > 0 && this.averagingConstant <= 1)) throw new ValueError(`ActivationFakeQuant: averagingConstant must be in (0, 1], got ${this.averagingConstant}`);
+    if (this.observer !== 'minmax' && this.observer !== 'movingAverage')
+      throw new ValueError(
+        `ActivationFakeQuant: observer must be 'minmax' or 'movingAverage', got '${String(this.observer)}'`,
+      );
+    if (!(this.averagingConstant > 0 && this.averagingConstant <= 1))
+      throw new ValueError(`ActivationFakeQuant: averagingConstant must be in (0, 1], got ${this.averagingConstant}`);
     this.scale = this.registerBuffer('scale', new Tensor(new Float32Array([1]), [1]));
     this.zeroPoint = this.registerBuffer('zero_point', zeros([1]));
     // ±Infinity marks "nothing observed yet" (and survives a checkpoint as such).
@@ -67,7 +71,8 @@ export class ActivationFakeQuant extends Module {
   }
 
   params(): QuantParams {
-    if (!this.observed) throw new ValueError('ActivationFakeQuant: no range observed yet (run calibrate or a training step first)');
+    if (!this.observed)
+      throw new ValueError('ActivationFakeQuant: no range observed yet (run calibrate or a training step first)');
     return paramsFromRange([this.minVal.data[0]!], [this.maxVal.data[0]!], this.scheme);
   }
 
@@ -113,7 +118,8 @@ export class WeightFakeQuant extends Module {
   constructor(channels: number, opts: WeightQuantOptions = {}) {
     super();
     this.scheme = opts.scheme ?? 'symmetric';
-    if (this.scheme !== 'symmetric' && this.scheme !== 'asymmetric') throw new ValueError(`WeightFakeQuant: scheme must be 'symmetric' or 'asymmetric', got '${String(this.scheme)}'`);
+    if (this.scheme !== 'symmetric' && this.scheme !== 'asymmetric')
+      throw new ValueError(`WeightFakeQuant: scheme must be 'symmetric' or 'asymmetric', got '${String(this.scheme)}'`);
     this.scale = this.registerBuffer('scale', new Tensor(new Float32Array(channels).fill(1), [channels]));
     this.zeroPoint = this.registerBuffer('zero_point', zeros([channels]));
   }

@@ -21,7 +21,12 @@ import { type AnyModule, Conv1d, Conv2d, Conv3d, Linear } from '../../nn/index.j
 import type { Batch } from '../../nn/data/index.js';
 import { type Tensor, conv1d, conv2d, conv3d, linear, noGrad } from '../../tensor/index.js';
 import { QatError } from './errors.js';
-import { type ActivationQuantOptions, ActivationFakeQuant, type WeightQuantOptions, WeightFakeQuant } from './observer.js';
+import {
+  type ActivationQuantOptions,
+  ActivationFakeQuant,
+  type WeightQuantOptions,
+  WeightFakeQuant,
+} from './observer.js';
 
 export type QatLayerModule = Linear | Conv1d | Conv2d | Conv3d;
 
@@ -62,7 +67,9 @@ function quantizedForward(l: QatLayer): (x: Tensor) => Tensor {
 export function prepareQat(model: AnyModule, options: QatOptions = {}): QatLayer[] {
   const already = qatLayers(model);
   if (already.length > 0) {
-    throw new QatError(`prepareQat: the model is already prepared for QAT (layers ${already.map((l) => l.name || '<root>').join(', ')})`);
+    throw new QatError(
+      `prepareQat: the model is already prepared for QAT (layers ${already.map((l) => l.name || '<root>').join(', ')})`,
+    );
   }
   const out: QatLayer[] = [];
   for (const [name, m] of model.namedModules()) {
@@ -102,10 +109,17 @@ export interface CalibrateOptions {
  * (so every layer sees float activations, as PyTorch's prepare → calibrate → convert), and
  * restores the modes afterwards. Returns the number of batches used.
  */
-export function calibrate(model: AnyModule, loader: Iterable<Batch | Tensor>, batches: number, opts: CalibrateOptions = {}): number {
+export function calibrate(
+  model: AnyModule,
+  loader: Iterable<Batch | Tensor>,
+  batches: number,
+  opts: CalibrateOptions = {},
+): number {
   const prepared = qatLayers(model);
-  if (prepared.length === 0) throw new QatError('calibrate: the model has no fake-quantized layers; call prepareQat(model) first');
-  if (!Number.isInteger(batches) || batches < 1) throw new QatError(`calibrate: batches must be a positive integer, got ${batches}`);
+  if (prepared.length === 0)
+    throw new QatError('calibrate: the model has no fake-quantized layers; call prepareQat(model) first');
+  if (!Number.isInteger(batches) || batches < 1)
+    throw new QatError(`calibrate: batches must be a positive integer, got ${batches}`);
   const modes = model.modules().map((m) => [m, m.training] as const);
   const fq = prepared.map((l) => [l.inputQuant.fakeQuantEnabled, l.weightQuant.fakeQuantEnabled] as const);
   let seen = 0;

@@ -29,21 +29,50 @@ export async function onnxruntimePeers(): Promise<Implementation[]> {
           const aShape = [m, k];
           const bShape = transB ? [n, k] : [k, n];
           model = transB
-            ? singleNodeModel('Gemm', [{ name: 'A', shape: aShape }, { name: 'B', shape: bShape }], [m, n], [{ name: 'transB', int: 1 }])
-            : singleNodeModel('MatMul', [{ name: 'A', shape: aShape }, { name: 'B', shape: bShape }], [m, n]);
-          feeds = { A: new ort.Tensor('float32', benchData(na, 1), aShape), B: new ort.Tensor('float32', benchData(nb, 2), bShape) };
+            ? singleNodeModel(
+                'Gemm',
+                [
+                  { name: 'A', shape: aShape },
+                  { name: 'B', shape: bShape },
+                ],
+                [m, n],
+                [{ name: 'transB', int: 1 }],
+              )
+            : singleNodeModel(
+                'MatMul',
+                [
+                  { name: 'A', shape: aShape },
+                  { name: 'B', shape: bShape },
+                ],
+                [m, n],
+              );
+          feeds = {
+            A: new ort.Tensor('float32', benchData(na, 1), aShape),
+            B: new ort.Tensor('float32', benchData(nb, 2), bShape),
+          };
         } else {
           const p = c.conv;
           const [nx, nw] = convOperandSizes(p);
           const xShape = [p.batch, p.inChannels, p.inSize[1], p.inSize[2]];
           const wShape = [p.outChannels, p.inChannels / p.groups, p.kernelSize[1], p.kernelSize[2]];
-          model = singleNodeModel('Conv', [{ name: 'X', shape: xShape }, { name: 'W', shape: wShape }], [p.batch, p.outChannels, p.outSize[1], p.outSize[2]], [
-            { name: 'kernel_shape', ints: [p.kernelSize[1], p.kernelSize[2]] },
-            { name: 'pads', ints: [p.padding[1], p.padding[2], p.padding[1], p.padding[2]] },
-            { name: 'strides', ints: [p.stride[1], p.stride[2]] },
-            { name: 'group', int: p.groups },
-          ]);
-          feeds = { X: new ort.Tensor('float32', benchData(nx, 1), xShape), W: new ort.Tensor('float32', benchData(nw, 2), wShape) };
+          model = singleNodeModel(
+            'Conv',
+            [
+              { name: 'X', shape: xShape },
+              { name: 'W', shape: wShape },
+            ],
+            [p.batch, p.outChannels, p.outSize[1], p.outSize[2]],
+            [
+              { name: 'kernel_shape', ints: [p.kernelSize[1], p.kernelSize[2]] },
+              { name: 'pads', ints: [p.padding[1], p.padding[2], p.padding[1], p.padding[2]] },
+              { name: 'strides', ints: [p.stride[1], p.stride[2]] },
+              { name: 'group', int: p.groups },
+            ],
+          );
+          feeds = {
+            X: new ort.Tensor('float32', benchData(nx, 1), xShape),
+            W: new ort.Tensor('float32', benchData(nw, 2), wShape),
+          };
         }
         const session = await ort.InferenceSession.create(model);
         return {

@@ -1,4 +1,12 @@
-import { type BenchReport, type BenchSuite, backendNames, denseCases, markdownTable, runBench, writeBenchReport } from '../../bench/index.js';
+import {
+  type BenchReport,
+  type BenchSuite,
+  backendNames,
+  denseCases,
+  markdownTable,
+  runBench,
+  writeBenchReport,
+} from '../../bench/index.js';
 import { requestedThreads } from '../../tensor/index.js';
 import { type Command, UsageError } from '../command.js';
 import { choiceOption } from '../util/options.js';
@@ -7,7 +15,12 @@ import { checkOutputDir, outputError } from '../util/output_path.js';
 const SUITES: readonly BenchSuite[] = ['dense', 'sparse', 'all'];
 
 function list(v: string | boolean | undefined): string[] | null {
-  return typeof v === 'string' ? v.split(',').map((s) => s.trim()).filter((s) => s !== '') : null;
+  return typeof v === 'string'
+    ? v
+        .split(',')
+        .map((s) => s.trim())
+        .filter((s) => s !== '')
+    : null;
 }
 
 /** --only must name cases this run has: an unknown id would otherwise give an empty table and exit 0. */
@@ -18,12 +31,18 @@ function checkOnly(only: string[] | null, quick: boolean): void {
   if (only.length === 0) throw new UsageError(`--only: expected comma-separated case ids: ${run.join(', ')}`);
   for (const id of only) {
     if (run.includes(id)) continue;
-    if (all.includes(id)) throw new UsageError(`--only: case '${id}' is not part of a --quick run; with --quick the cases are ${run.join(', ')}`);
+    if (all.includes(id))
+      throw new UsageError(
+        `--only: case '${id}' is not part of a --quick run; with --quick the cases are ${run.join(', ')}`,
+      );
     throw new UsageError(`--only: unknown case '${id}'; expected ${run.join(', ')}`);
   }
 }
 
-/** writeBenchReport, with a failure (checked for up front, but the folder may change meanwhile) as bad input naming --out. */
+/**
+ * writeBenchReport, with a failure (checked for up front, but the folder may change meanwhile) as
+ * bad input naming --out.
+ */
 async function writeReport(out: string, report: BenchReport): Promise<string> {
   try {
     return await writeBenchReport(out, report);
@@ -41,7 +60,7 @@ export const benchCommand: Command = {
     'Measures the kernels on the standard shapes (GEMM 256²/512²/1024², linear 64×1024→1024,',
     '256×1024→1024 and 1×4096→4096, the ResNet 3×3 conv 8×64×56×56) and prints a markdown table: median time,',
     'GFLOP/s (dense-equivalent for 2:4 rows), the ratio to the fastest peer, and the 2:4 speedup over',
-    'the same backend\'s dense kernel measured in the same run. Progress goes to stderr.',
+    "the same backend's dense kernel measured in the same run. Progress goes to stderr.",
     '',
     'Options:',
     '  --suite S        dense | sparse | all (default all)',
@@ -69,7 +88,8 @@ export const benchCommand: Command = {
   },
   async run(args, io) {
     const v = args.values;
-    if (args.positionals.length > 0) throw new UsageError(`bench takes no positional arguments, got '${args.positionals[0]}'`);
+    if (args.positionals.length > 0)
+      throw new UsageError(`bench takes no positional arguments, got '${args.positionals[0]}'`);
     const suite = choiceOption(v['suite'], 'suite', SUITES, 'all');
     const backends = list(v['backends']);
     const threads = v['threads'] === undefined ? requestedThreads() : Number(v['threads']);
@@ -100,7 +120,9 @@ export const benchCommand: Command = {
     if (v['json'] === true) io.out(JSON.stringify(report));
     else {
       const m = report.machine;
-      io.out(`${markdownTable(report.rows)}\n\nMachine: ${m.cpus}× ${m.cpuModel}, ${m.memoryGiB} GiB, Node ${m.node}, wasm ${m.wasmSimd}.${written === null ? '' : ` Written to ${written}.`}`);
+      io.out(
+        `${markdownTable(report.rows)}\n\nMachine: ${m.cpus}× ${m.cpuModel}, ${m.memoryGiB} GiB, Node ${m.node}, wasm ${m.wasmSimd}.${written === null ? '' : ` Written to ${written}.`}`,
+      );
     }
     return 0;
   },

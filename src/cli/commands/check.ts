@@ -3,7 +3,15 @@ import { type StoredTensor, toFloat32 } from '../../io/index.js';
 import { formatShape } from '../../tensor/shape.js';
 import type { Command } from '../command.js';
 import { groupRecordKeys, decodeRecord, recordKeyOf } from '../util/check/records.js';
-import { type CheckedTensor, countGroups, countRecordGroups, maskConsistency, maskKeyOf, recordEligibility, storedEligibility } from '../util/check/tensor_check.js';
+import {
+  type CheckedTensor,
+  countGroups,
+  countRecordGroups,
+  maskConsistency,
+  maskKeyOf,
+  recordEligibility,
+  storedEligibility,
+} from '../util/check/tensor_check.js';
 import { onePositional } from '../util/options.js';
 import { loadTensorFile } from '../util/tensor_file.js';
 
@@ -21,16 +29,37 @@ export interface CheckReport {
 
 const NOT_COUNTED = { groups: 0, violatingGroups: 0, isNM: false, keptMagnitudeFraction: null } as const;
 
-function checkDense(name: string, t: StoredTensor, tensors: ReadonlyMap<string, StoredTensor>, pattern: string, n: number, m: number, byName: boolean): CheckedTensor {
+function checkDense(
+  name: string,
+  t: StoredTensor,
+  tensors: ReadonlyMap<string, StoredTensor>,
+  pattern: string,
+  n: number,
+  m: number,
+  byName: boolean,
+): CheckedTensor {
   const e = storedEligibility(name, t, m, byName);
-  const base = { name, format: 'dense', dtype: t.dtype, shape: [...t.shape], candidate: e.candidate, eligible: e.eligible, storedViolatingGroups: null } as const;
+  const base = {
+    name,
+    format: 'dense',
+    dtype: t.dtype,
+    shape: [...t.shape],
+    candidate: e.candidate,
+    eligible: e.eligible,
+    storedViolatingGroups: null,
+  } as const;
   if (!e.candidate || t.shape.length > 5) return { ...base, reasons: e.reasons, ...NOT_COUNTED, maskConsistent: null };
   const values = toFloat32(t);
   const maskKey = maskKeyOf(name);
   const mask = tensors.get(maskKey);
   const agreement = mask === undefined ? null : maskConsistency(values, t.shape, maskKey, mask);
   const reasons = agreement?.reason == null ? e.reasons : [...e.reasons, agreement.reason];
-  return { ...base, reasons, ...countGroups(values, t.shape, pattern, n, m), maskConsistent: agreement === null ? null : agreement.consistent };
+  return {
+    ...base,
+    reasons,
+    ...countGroups(values, t.shape, pattern, n, m),
+    maskConsistent: agreement === null ? null : agreement.consistent,
+  };
 }
 
 /**
@@ -38,7 +67,12 @@ function checkDense(name: string, t: StoredTensor, tensors: ReadonlyMap<string, 
  * decoded and reported once, under their `<param>`, where their first key stands in the file;
  * an incomplete or inconsistent record throws a FormatError naming the param and the key.
  */
-export function checkTensors(file: string, tensors: Map<string, StoredTensor>, pattern: string, byName: boolean): CheckReport {
+export function checkTensors(
+  file: string,
+  tensors: Map<string, StoredTensor>,
+  pattern: string,
+  byName: boolean,
+): CheckReport {
   const { n, m } = patternNM(pattern);
   const records = byName ? groupRecordKeys(tensors.keys()) : new Map<string, string[]>();
   const checked: CheckedTensor[] = [];
@@ -55,7 +89,12 @@ export function checkTensors(file: string, tensors: Map<string, StoredTensor>, p
     const e = recordEligibility(d, m);
     const count = countRecordGroups(d.source, pattern, n, m);
     const storedOk = d.storedViolatingGroups === 0;
-    const reasons = storedOk ? e.reasons : [...e.reasons, `the stored ${d.format === 'sparse-24' ? 'meta' : 'bitmask'} keeps more than 2 of 4 in ${d.storedViolatingGroups} of ${d.storedGroups} groups`];
+    const reasons = storedOk
+      ? e.reasons
+      : [
+          ...e.reasons,
+          `the stored ${d.format === 'sparse-24' ? 'meta' : 'bitmask'} keeps more than 2 of 4 in ${d.storedViolatingGroups} of ${d.storedGroups} groups`,
+        ];
     checked.push({
       name: d.param,
       format: d.format,
@@ -71,7 +110,8 @@ export function checkTensors(file: string, tensors: Map<string, StoredTensor>, p
     });
   }
   const eligible = checked.filter((c) => c.eligible);
-  const verdict: Verdict = eligible.length === 0 ? 'no-eligible-tensors' : eligible.every((c) => c.isNM) ? 'sparse' : 'not-sparse';
+  const verdict: Verdict =
+    eligible.length === 0 ? 'no-eligible-tensors' : eligible.every((c) => c.isNM) ? 'sparse' : 'not-sparse';
   return { file, pattern, tensors: checked, verdict };
 }
 
@@ -80,7 +120,8 @@ function line(c: CheckedTensor, nm: string): string {
   if (!c.candidate) return `${head}: not checked (${c.reasons.join('; ')})`;
   const kept = c.keptMagnitudeFraction === null ? 'n/a' : c.keptMagnitudeFraction.toFixed(4);
   const status = c.isNM ? nm : `not ${nm}`;
-  const stored = c.storedViolatingGroups === null ? '' : `, stored pattern ${c.storedViolatingGroups === 0 ? '2:4' : 'not 2:4'}`;
+  const stored =
+    c.storedViolatingGroups === null ? '' : `, stored pattern ${c.storedViolatingGroups === 0 ? '2:4' : 'not 2:4'}`;
   const mask = c.maskConsistent === null ? '' : `, mask ${c.maskConsistent ? 'consistent' : 'inconsistent'}`;
   const why = c.reasons.length === 0 ? '' : ` (${c.reasons.join('; ')})`;
   return `${head}: ${status}, ${c.violatingGroups}/${c.groups} groups violating${stored}${mask}, kept magnitude ${kept}, ${c.eligible ? 'eligible' : 'not eligible'}${why}`;
@@ -99,11 +140,11 @@ export const checkCommand: Command = {
     "for pruning (apex's rules: floating point or int8; F32/F16, and I8 as the float weight it was",
     'quantized from, need dim0 % 8 == 0 and dim1 % 16 == 0; C % M == 0; finite values).',
     '',
-    "compressed-tensors records (<param>.sparse_24_packed_weight + .meta: format sparse-24;",
+    'compressed-tensors records (<param>.sparse_24_packed_weight + .meta: format sparse-24;',
     '<param>.compressed + .bitmask + .shape: format sparse-24-bitmask) are decoded and reported as',
     '<param>: the decoded values are checked, and so is the stored pattern (a bitmask keeping 3 of',
     '4 is a violation). An incomplete or undecodable record is a malformed file. A dense weight with',
-    "an apex mask buffer (<module>.__weight_mma_mask) also reports whether it is zero where the mask",
+    'an apex mask buffer (<module>.__weight_mma_mask) also reports whether it is zero where the mask',
     'is 0 (maskConsistent; reported, not part of the verdict). The verdict is sparse (every eligible',
     'tensor is N:M), not-sparse, or no-eligible-tensors.',
     '',
@@ -126,7 +167,9 @@ export const checkCommand: Command = {
     else {
       for (const c of report.tensors) io.out(line(c, `${n}:${m}`));
       const eligible = report.tensors.filter((c) => c.eligible);
-      io.out(`verdict: ${report.verdict} (${eligible.filter((c) => c.isNM).length}/${eligible.length} eligible tensors are ${n}:${m})`);
+      io.out(
+        `verdict: ${report.verdict} (${eligible.filter((c) => c.isNM).length}/${eligible.length} eligible tensors are ${n}:${m})`,
+      );
     }
     return args.values['strict'] === true && report.verdict === 'not-sparse' ? 1 : 0;
   },

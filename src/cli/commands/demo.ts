@@ -77,7 +77,8 @@ export const demoCommand: Command = {
   },
   async run(args, io) {
     const v = args.values;
-    if (args.positionals.length > 0) throw new UsageError(`demo takes no positional arguments, got '${args.positionals[0]}'`);
+    if (args.positionals.length > 0)
+      throw new UsageError(`demo takes no positional arguments, got '${args.positionals[0]}'`);
     const str = (name: string): string | undefined => {
       const s = v[name];
       if (s === '') throw new UsageError(`--${name} must not be empty`);
@@ -90,14 +91,24 @@ export const demoCommand: Command = {
       seed: intOption(v['seed'], 'seed', 0, 0),
       out,
     };
-    options.backend = choiceOption(v['backend'] ?? process.env['SPARSE24_BACKEND'], 'backend', BACKENDS, DEFAULT_BACKEND);
-    const optional: [keyof DemoOptions & string, string][] = [['dataDir', 'data-dir'], ['pattern', 'pattern'], ['gpuMode', 'gpu-mode']];
+    options.backend = choiceOption(
+      v['backend'] ?? process.env['SPARSE24_BACKEND'],
+      'backend',
+      BACKENDS,
+      DEFAULT_BACKEND,
+    );
+    const optional: [keyof DemoOptions & string, string][] = [
+      ['dataDir', 'data-dir'],
+      ['pattern', 'pattern'],
+      ['gpuMode', 'gpu-mode'],
+    ];
     for (const [key, flag] of optional) {
       const s = str(flag);
       if (s !== undefined) (options as Record<string, unknown>)[key] = s;
     }
     if (v['epochs'] !== undefined) options.epochs = intOption(v['epochs'], 'epochs', 0, 0);
-    if (v['finetune-epochs'] !== undefined) options.finetuneEpochs = intOption(v['finetune-epochs'], 'finetune-epochs', 0, 0);
+    if (v['finetune-epochs'] !== undefined)
+      options.finetuneEpochs = intOption(v['finetune-epochs'], 'finetune-epochs', 0, 0);
     if (v['train-limit'] !== undefined) options.trainLimit = intOption(v['train-limit'], 'train-limit', 0, 1);
     const quiet = v['quiet'] === true;
     // Before training: an unwritable --out must not surface only after minutes of work.

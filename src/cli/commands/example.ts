@@ -1,15 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import { isDigitsTestIndex, loadDigits } from '../../nn/data/digits.js';
-import {
-  MT19937,
-  Tensor,
-  argmax,
-  crossEntropy,
-  linear,
-  noGrad,
-  relu,
-  setBackend,
-} from '../../tensor/index.js';
+import { MT19937, Tensor, argmax, crossEntropy, linear, noGrad, relu, setBackend } from '../../tensor/index.js';
 import type { Command } from '../command.js';
 import { intOption, numberOption } from '../util/options.js';
 
@@ -114,7 +105,10 @@ export const exampleCommand: Command = {
     const accuracy = correct / test.y.size;
     const seconds = (performance.now() - started) / 1000;
     if (json) io.out(JSON.stringify({ dataset: 'digits', epochs, hidden, trainLoss: lastLoss, accuracy, seconds }));
-    else io.out(`digits MLP 64→${hidden}→10: test accuracy ${(accuracy * 100).toFixed(1)}% (${correct}/${test.y.size}) after ${epochs} epochs in ${seconds.toFixed(1)} s`);
+    else
+      io.out(
+        `digits MLP 64→${hidden}→10: test accuracy ${(accuracy * 100).toFixed(1)}% (${correct}/${test.y.size}) after ${epochs} epochs in ${seconds.toFixed(1)} s`,
+      );
     return 0;
   },
 };

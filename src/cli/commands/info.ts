@@ -1,6 +1,13 @@
 import { createRequire } from 'node:module';
 import { cpus } from 'node:os';
-import { getBackend, listBackends, relaxedSimd, requestedThreads, threadSupport, wasmAvailable } from '../../tensor/index.js';
+import {
+  getBackend,
+  listBackends,
+  relaxedSimd,
+  requestedThreads,
+  threadSupport,
+  wasmAvailable,
+} from '../../tensor/index.js';
 import type { Command } from '../command.js';
 import { version } from '../version.js';
 
@@ -40,7 +47,11 @@ function gpuModes(): Record<string, string> {
 export const infoCommand: Command = {
   name: 'info',
   summary: 'version, backends and gpu.js modes available on this machine',
-  help: ['Usage: sparse24 info [--json]', '', 'Prints the version, the kernel backends, the active backend, the wasm backend\'s threads and which gpu.js modes work here.'].join('\n'),
+  help: [
+    'Usage: sparse24 info [--json]',
+    '',
+    "Prints the version, the kernel backends, the active backend, the wasm backend's threads and which gpu.js modes work here.",
+  ].join('\n'),
   options: { json: { type: 'boolean' } },
   async run(args, io) {
     const info = {

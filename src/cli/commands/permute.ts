@@ -1,5 +1,11 @@
 import { type StoredTensor, describeOverflow, float32Overflow, toFloat32 } from '../../io/index.js';
-import { DEFAULT_TIME_LIMIT, SEARCH_STRATEGIES, type SearchStrategy, type StopReason, searchPermutation } from '../../permutation/index.js';
+import {
+  DEFAULT_TIME_LIMIT,
+  SEARCH_STRATEGIES,
+  type SearchStrategy,
+  type StopReason,
+  searchPermutation,
+} from '../../permutation/index.js';
 import { toView } from '../../sparse/view2d.js';
 import { type Command, UsageError } from '../command.js';
 import { intOption, numberOption } from '../util/options.js';
@@ -13,11 +19,16 @@ async function readTensor(file: string, name: string | undefined): Promise<{ nam
   }
   if (name !== undefined) {
     const t = st.tensors.get(name);
-    if (!t) throw new UsageError(`'${file}' has no tensor '${name}'; it has: ${[...st.tensors.keys()].join(', ') || '(none)'}`);
+    if (!t)
+      throw new UsageError(
+        `'${file}' has no tensor '${name}'; it has: ${[...st.tensors.keys()].join(', ') || '(none)'}`,
+      );
     return { name, tensor: t };
   }
   if (st.tensors.size !== 1) {
-    throw new UsageError(`'${file}' holds ${st.tensors.size} tensors; choose one with --tensor NAME (${[...st.tensors.keys()].slice(0, 8).join(', ')})`);
+    throw new UsageError(
+      `'${file}' holds ${st.tensors.size} tensors; choose one with --tensor NAME (${[...st.tensors.keys()].slice(0, 8).join(', ')})`,
+    );
   }
   const [entry] = st.tensors;
   return { name: entry![0], tensor: entry![1] };
@@ -65,14 +76,16 @@ export const permuteCommand: Command = {
   },
   async run(args, io) {
     const v = args.values;
-    if (args.positionals.length !== 1) throw new UsageError(`permute: expected one FILE, got ${args.positionals.length} arguments`);
+    if (args.positionals.length !== 1)
+      throw new UsageError(`permute: expected one FILE, got ${args.positionals.length} arguments`);
     const file = args.positionals[0]!;
     const strategy = (v['strategy'] ?? 'osg') as string;
     if (!(SEARCH_STRATEGIES as readonly string[]).includes(strategy)) {
       throw new UsageError(`--strategy must be one of ${SEARCH_STRATEGIES.join(', ')}, got '${strategy}'`);
     }
     const window = intOption(v['window'], 'window', 8, 8);
-    if (![8, 12, 16].includes(window)) throw new UsageError(`--window must be 8, 12 or 16, got '${String(v['window'])}'`);
+    if (![8, 12, 16].includes(window))
+      throw new UsageError(`--window must be 8, 12 or 16, got '${String(v['window'])}'`);
     const escapes = intOption(v['escapes'], 'escapes', 0, 0);
     const trials = intOption(v['trials'], 'trials', 1000, 1);
     const seed = intOption(v['seed'], 'seed', 1, 0);
@@ -82,15 +95,23 @@ export const permuteCommand: Command = {
     const { name, tensor } = await readTensor(file, tensorName);
     const shape = tensor.shape;
     if (shape.length !== 2 && shape.length !== 4) {
-      throw new UsageError(`tensor '${name}' has shape [${shape.join(', ')}]; expected 2-D (rows × columns) or 4-D (K, C, R, S)`);
+      throw new UsageError(
+        `tensor '${name}' has shape [${shape.join(', ')}]; expected 2-D (rows × columns) or 4-D (K, C, R, S)`,
+      );
     }
     // Before building the view: an empty tensor may claim huge dimensions ([1e15, 8, 0, 3] holds no bytes).
-    if (tensor.data.length === 0) throw new UsageError(`tensor '${name}' has shape [${shape.join(', ')}], which holds no elements; nothing to permute`);
+    if (tensor.data.length === 0)
+      throw new UsageError(
+        `tensor '${name}' has shape [${shape.join(', ')}], which holds no elements; nothing to permute`,
+      );
     const overflow = float32Overflow(tensor);
-    if (overflow !== null) throw new UsageError(`tensor '${name}': ${describeOverflow(overflow)}; the permutation search works in float32`);
+    if (overflow !== null)
+      throw new UsageError(`tensor '${name}': ${describeOverflow(overflow)}; the permutation search works in float32`);
     const view = toView(toFloat32(tensor), shape);
     if (view.cols % 4 !== 0 || view.cols < 8) {
-      throw new UsageError(`tensor '${name}' has ${view.cols} columns (input channels); a permutation search needs a multiple of 4, at least 8`);
+      throw new UsageError(
+        `tensor '${name}' has ${view.cols} columns (input channels); a permutation search needs a multiple of 4, at least 8`,
+      );
     }
     const json = v['json'] === true;
     // Progress goes to stderr whenever the output is for people, TTY or not (a log file

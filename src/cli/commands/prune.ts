@@ -26,7 +26,7 @@ export const pruneCommand: Command = {
     'ending in .weight of rank 2-5 (Linear, Conv1d/2d/3d), floating point, F32/F16 with dim0 % 8 == 0',
     'and dim1 % 16 == 0 (apex checks no shape for BF16/F64), input channels divisible by M, finite',
     'values. Every other tensor is copied unchanged (same dtype, same bytes). Pruned values become',
-    'zeros of the same sign (as apex\'s p.mul_(mask)); kept values are bit-identical, F16/BF16 stay',
+    "zeros of the same sign (as apex's p.mul_(mask)); kept values are bit-identical, F16/BF16 stay",
     'F16/BF16. The output is written atomically and may not be the input file.',
     '',
     'Options:',
@@ -39,10 +39,10 @@ export const pruneCommand: Command = {
     '                      sparse-24-bitmask: Linear weights as <param>.compressed, <param>.bitmask,',
     '                        <param>.shape (F32/F16/BF16). Both sparse formats need a 2:4 (or sparser',
     '                        M=4) pattern, and add sparsity_config/quantization_config to __metadata__.',
-    '  --save-masks        also write each mask as apex\'s buffer <module>.__weight_mma_mask (BOOL, the',
-    '                      weight\'s shape), so the output loads into a model prepared for pruning',
+    "  --save-masks        also write each mask as apex's buffer <module>.__weight_mma_mask (BOOL, the",
+    "                      weight's shape), so the output loads into a model prepared for pruning",
     '  --json              print one JSON object {input, output, pattern, format, tensors: [...]} with each',
-    '                      tensor\'s fate (pruned, compressed, skipped, copied, replaced) and reasons',
+    "                      tensor's fate (pruned, compressed, skipped, copied, replaced) and reasons",
     '',
     'Exit codes: 0 written, 2 unreadable or malformed input, or bad usage.',
   ].join('\n'),
@@ -59,23 +59,37 @@ export const pruneCommand: Command = {
     const output = requiredString(v['output'], 'output', 'prune');
     const format: PruneFormat = choiceOption(v['format'], 'format', PRUNE_FORMATS, 'dense');
     const pattern = typeof v['pattern'] === 'string' ? v['pattern'] : 'm4n2_1d';
-    if (tensorFileKind(input) !== 'safetensors') throw new UsageError(`prune: input must be a .safetensors checkpoint, got '${input}'`);
-    if (tensorFileKind(output) !== 'safetensors') throw new UsageError(`prune: output must end in .safetensors, got '${output}'`);
+    if (tensorFileKind(input) !== 'safetensors')
+      throw new UsageError(`prune: input must be a .safetensors checkpoint, got '${input}'`);
+    if (tensorFileKind(output) !== 'safetensors')
+      throw new UsageError(`prune: output must end in .safetensors, got '${output}'`);
     if ((await canonical(input)) === (await canonical(output))) {
       throw new UsageError(`prune: refusing to overwrite the input file '${input}'; choose another -o path`);
     }
     await checkOutputFile('prune -o', output);
     const file = await loadTensorFile(input);
-    if (file.kind !== 'safetensors') throw new UsageError(`prune: '${input}' holds an .npy array, not a safetensors checkpoint`);
-    const result = pruneStateDict(file.tensors, { pattern, format, saveMasks: v['save-masks'] === true }, file.metadata);
-    await saveSafetensors(output, result.tensors, Object.keys(result.metadata).length > 0 ? result.metadata : undefined);
+    if (file.kind !== 'safetensors')
+      throw new UsageError(`prune: '${input}' holds an .npy array, not a safetensors checkpoint`);
+    const result = pruneStateDict(
+      file.tensors,
+      { pattern, format, saveMasks: v['save-masks'] === true },
+      file.metadata,
+    );
+    await saveSafetensors(
+      output,
+      result.tensors,
+      Object.keys(result.metadata).length > 0 ? result.metadata : undefined,
+    );
     const count = (f: string): number => result.report.filter((r) => r.fate === f).length;
     if (v['json'] === true) {
-      io.out(JSON.stringify({ input, output, pattern, format, saveMasks: v['save-masks'] === true, tensors: result.report }));
+      io.out(
+        JSON.stringify({ input, output, pattern, format, saveMasks: v['save-masks'] === true, tensors: result.report }),
+      );
     } else {
       for (const r of result.report) {
         if (r.fate === 'copied') continue;
-        const kept = r.keptMagnitudeFraction === undefined ? '' : ` (kept magnitude ${r.keptMagnitudeFraction.toFixed(4)})`;
+        const kept =
+          r.keptMagnitudeFraction === undefined ? '' : ` (kept magnitude ${r.keptMagnitudeFraction.toFixed(4)})`;
         const why = r.reasons.length > 0 ? `: ${r.reasons.join('; ')}` : '';
         io.out(`${r.name}: ${r.fate}${kept}${why}`);
       }

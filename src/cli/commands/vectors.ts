@@ -30,15 +30,20 @@ export const vectorsCommand: Command = {
   ].join('\n'),
   options: { out: { type: 'string' }, seed: { type: 'string' }, json: { type: 'boolean' } },
   async run(args, io) {
-    if (args.positionals.length > 0) throw new UsageError(`vectors: unexpected argument '${args.positionals[0]}' (use --out DIR)`);
+    if (args.positionals.length > 0)
+      throw new UsageError(`vectors: unexpected argument '${args.positionals[0]}' (use --out DIR)`);
     const out = requiredString(args.values['out'], 'out', 'vectors');
     const seed = intOption(args.values['seed'], 'seed', 0, 0);
     await checkOutputDir('vectors --out', out);
     const set = buildVectors(seed);
     try {
       await mkdir(out, { recursive: true });
-      for (const [name, tensors] of set.files) await saveSafetensors(join(out, name), tensors, { producer: 'sparse24 vectors', seed: String(seed) });
-      await writeFileAtomic(join(out, 'manifest.json'), new TextEncoder().encode(`${JSON.stringify(set.manifest, null, 2)}\n`));
+      for (const [name, tensors] of set.files)
+        await saveSafetensors(join(out, name), tensors, { producer: 'sparse24 vectors', seed: String(seed) });
+      await writeFileAtomic(
+        join(out, 'manifest.json'),
+        new TextEncoder().encode(`${JSON.stringify(set.manifest, null, 2)}\n`),
+      );
     } catch (e) {
       throw outputError('vectors --out', out, e);
     }

@@ -33,14 +33,17 @@ export function choiceOption<T extends string>(v: Raw, name: string, choices: re
 
 /** A required string option. */
 export function requiredString(v: Raw, name: string, command: string): string {
-  if (typeof v !== 'string' || v === '') throw new UsageError(`${command}: --${name} is required (see sparse24 ${command} --help)`);
+  if (typeof v !== 'string' || v === '')
+    throw new UsageError(`${command}: --${name} is required (see sparse24 ${command} --help)`);
   return v;
 }
 
 /** Exactly one positional argument, named `what` in the error. */
 export function onePositional(positionals: string[], what: string, command: string): string {
   if (positionals.length !== 1) {
-    throw new UsageError(`${command}: expected exactly one ${what}, got ${positionals.length === 0 ? 'none' : positionals.map((p) => `'${p}'`).join(', ')}`);
+    throw new UsageError(
+      `${command}: expected exactly one ${what}, got ${positionals.length === 0 ? 'none' : positionals.map((p) => `'${p}'`).join(', ')}`,
+    );
   }
   return positionals[0]!;
 }

@@ -45,7 +45,10 @@ async function probe(what: string, path: string, folder: string, nameBytes: numb
   } catch (err) {
     const code = errnoCode(err);
     if (code === undefined) throw err;
-    const problem = code === 'ENAMETOOLONG' ? `the file name is too long for this file system (${nameBytes} bytes)` : `folder ${folder} is not writable: ${describeErrno(code)}`;
+    const problem =
+      code === 'ENAMETOOLONG'
+        ? `the file name is too long for this file system (${nameBytes} bytes)`
+        : `folder ${folder} is not writable: ${describeErrno(code)}`;
     throw fail(what, path, problem);
   }
   await unlink(file).catch(() => undefined);
@@ -74,7 +77,12 @@ export async function checkOutputFile(what: string, path: string): Promise<void>
   if (path === '' || path.endsWith('/')) throw fail(what, path, 'expected a file path, not a folder');
   const name = basename(path);
   const nameBytes = Buffer.byteLength(name);
-  if (nameBytes > NAME_MAX_BYTES) throw fail(what, path, `the file name is ${nameBytes} bytes, longer than the ${NAME_MAX_BYTES} a file name may have`);
+  if (nameBytes > NAME_MAX_BYTES)
+    throw fail(
+      what,
+      path,
+      `the file name is ${nameBytes} bytes, longer than the ${NAME_MAX_BYTES} a file name may have`,
+    );
   const existing = await statOrNull(what, path, path);
   if (existing !== null) {
     if (existing.isDirectory()) throw fail(what, path, 'it is a folder; expected a file path');
@@ -104,7 +112,8 @@ export async function checkOutputDir(what: string, path: string): Promise<void> 
     return;
   }
   for (const part of resolve(path).split(sep)) {
-    if (Buffer.byteLength(part) > NAME_MAX_BYTES) throw fail(what, path, `the folder name '${part.slice(0, 40)}…' is longer than ${NAME_MAX_BYTES} bytes`);
+    if (Buffer.byteLength(part) > NAME_MAX_BYTES)
+      throw fail(what, path, `the folder name '${part.slice(0, 40)}…' is longer than ${NAME_MAX_BYTES} bytes`);
   }
   await probe(what, path, await existingFolderAbove(what, path), 0);
 }

@@ -12,7 +12,15 @@
  *   input (exit 2) in one line instead of crashing on a Node error.
  */
 import { basename, extname } from 'node:path';
-import { FormatError, type StoredTensor, describeErrno, errnoCode, parseNpy, parseSafetensors, readRegularFile } from '../../io/index.js';
+import {
+  FormatError,
+  type StoredTensor,
+  describeErrno,
+  errnoCode,
+  parseNpy,
+  parseSafetensors,
+  readRegularFile,
+} from '../../io/index.js';
 
 export type TensorFileKind = 'safetensors' | 'npy';
 

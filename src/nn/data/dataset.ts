@@ -42,9 +42,14 @@ export function stackExamples(dataset: Dataset<Example>, indices: ArrayLike<numb
   const y = new Float32Array(b * first.y.size);
   for (let k = 0; k < b; k++) {
     const e = k === 0 ? first : dataset.get(indices[k]!);
-    for (const [name, t, ref] of [['x', e.x, first.x], ['y', e.y, first.y]] as const) {
+    for (const [name, t, ref] of [
+      ['x', e.x, first.x],
+      ['y', e.y, first.y],
+    ] as const) {
       if (!shapeEquals(t.shape, ref.shape)) {
-        throw new ShapeError(`stackExamples: example ${indices[k]} has ${name} of shape ${formatShape(t.shape)}, expected ${formatShape(ref.shape)} like example ${indices[0]}`);
+        throw new ShapeError(
+          `stackExamples: example ${indices[k]} has ${name} of shape ${formatShape(t.shape)}, expected ${formatShape(ref.shape)} like example ${indices[0]}`,
+        );
       }
     }
     x.set(e.x.data, k * first.x.size);
@@ -54,7 +59,13 @@ export function stackExamples(dataset: Dataset<Example>, indices: ArrayLike<numb
 }
 
 /** Copies rows `indices` of a row-major array with rows of `rowSize` elements into fresh storage. */
-function gatherRows(src: Float32Array, rowSize: number, indices: ArrayLike<number>, rows: number, what: string): Float32Array {
+function gatherRows(
+  src: Float32Array,
+  rowSize: number,
+  indices: ArrayLike<number>,
+  rows: number,
+  what: string,
+): Float32Array {
   const out = new Float32Array(indices.length * rowSize);
   for (let k = 0; k < indices.length; k++) {
     const r = indices[k]!;
@@ -78,10 +89,14 @@ export class TensorDataset implements ExampleDataset {
 
   constructor(images: Tensor, labels: Tensor) {
     if (images.ndim === 0 || labels.ndim === 0) {
-      throw new ShapeError(`TensorDataset: images ${formatShape(images.shape)} and labels ${formatShape(labels.shape)} both need a leading example axis`);
+      throw new ShapeError(
+        `TensorDataset: images ${formatShape(images.shape)} and labels ${formatShape(labels.shape)} both need a leading example axis`,
+      );
     }
     if (images.shape[0] !== labels.shape[0]) {
-      throw new ShapeError(`TensorDataset: images ${formatShape(images.shape)} hold ${images.shape[0]} examples but labels ${formatShape(labels.shape)} hold ${labels.shape[0]}`);
+      throw new ShapeError(
+        `TensorDataset: images ${formatShape(images.shape)} hold ${images.shape[0]} examples but labels ${formatShape(labels.shape)} hold ${labels.shape[0]}`,
+      );
     }
     this.images = images;
     this.labels = labels;
@@ -104,8 +119,14 @@ export class TensorDataset implements ExampleDataset {
   getItems(indices: ArrayLike<number>): Batch {
     const n = this.length;
     return {
-      x: new Tensor(gatherRows(this.images.data, this.xRow, indices, n, 'TensorDataset.getItems'), [indices.length, ...this.images.shape.slice(1)]),
-      y: new Tensor(gatherRows(this.labels.data, this.yRow, indices, n, 'TensorDataset.getItems'), [indices.length, ...this.labels.shape.slice(1)]),
+      x: new Tensor(gatherRows(this.images.data, this.xRow, indices, n, 'TensorDataset.getItems'), [
+        indices.length,
+        ...this.images.shape.slice(1),
+      ]),
+      y: new Tensor(gatherRows(this.labels.data, this.yRow, indices, n, 'TensorDataset.getItems'), [
+        indices.length,
+        ...this.labels.shape.slice(1),
+      ]),
     };
   }
 }

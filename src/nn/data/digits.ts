@@ -26,14 +26,20 @@ export function loadDigits(path: string = digitsPath()): DigitsData {
   const labels = new Int32Array(rows.length);
   rows.forEach((row, r) => {
     const cells = row.split(',');
-    if (cells.length !== 65) throw new FormatError(path, `row ${r + 1} has ${cells.length} fields, expected 65 (64 pixels and a label)`);
+    if (cells.length !== 65)
+      throw new FormatError(path, `row ${r + 1} has ${cells.length} fields, expected 65 (64 pixels and a label)`);
     for (let i = 0; i < 64; i++) {
       const v = Number(cells[i]);
-      if (!(v >= 0 && v <= 16)) throw new FormatError(path, `row ${r + 1}, field ${i + 1}: pixel must be a number in 0..16, found '${cells[i]}'`);
+      if (!(v >= 0 && v <= 16))
+        throw new FormatError(
+          path,
+          `row ${r + 1}, field ${i + 1}: pixel must be a number in 0..16, found '${cells[i]}'`,
+        );
       images[r * 64 + i] = v / 16;
     }
     const label = Number(cells[64]);
-    if (!Number.isInteger(label) || label < 0 || label > 9) throw new FormatError(path, `row ${r + 1}: label must be an integer 0..9, found '${cells[64]}'`);
+    if (!Number.isInteger(label) || label < 0 || label > 9)
+      throw new FormatError(path, `row ${r + 1}: label must be an integer 0..9, found '${cells[64]}'`);
     labels[r] = label;
   });
   return { images, labels, count: rows.length };
@@ -100,8 +106,10 @@ export function digitsStats(path: string = digitsPath()): { mean: number; std: n
 export function digitsDataset(options: DigitsOptions = {}): TensorDataset {
   const split = options.split ?? 'train';
   const layout = options.layout ?? 'flat';
-  if (split !== 'train' && split !== 'test' && split !== 'all') throw new ValueError(`digitsDataset: split must be 'train', 'test' or 'all', got '${String(split)}'`);
-  if (layout !== 'flat' && layout !== 'image') throw new ValueError(`digitsDataset: layout must be 'flat' or 'image', got '${String(layout)}'`);
+  if (split !== 'train' && split !== 'test' && split !== 'all')
+    throw new ValueError(`digitsDataset: split must be 'train', 'test' or 'all', got '${String(split)}'`);
+  if (layout !== 'flat' && layout !== 'image')
+    throw new ValueError(`digitsDataset: layout must be 'flat' or 'image', got '${String(layout)}'`);
   const path = options.path ?? digitsPath();
   const data = cachedDigits(path);
   const rows: number[] = [];

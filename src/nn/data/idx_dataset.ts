@@ -23,7 +23,16 @@ export const FASHION_MNIST_DIR = '/usr/share/datasets/fashion-mnist';
 
 /** Fashion-MNIST's class names, indexed by label. */
 export const FASHION_MNIST_CLASSES: readonly string[] = [
-  'T-shirt/top', 'Trouser', 'Pullover', 'Dress', 'Coat', 'Sandal', 'Shirt', 'Sneaker', 'Bag', 'Ankle boot',
+  'T-shirt/top',
+  'Trouser',
+  'Pullover',
+  'Dress',
+  'Coat',
+  'Sandal',
+  'Shirt',
+  'Sneaker',
+  'Bag',
+  'Ankle boot',
 ];
 
 async function exists(path: string): Promise<boolean> {
@@ -40,12 +49,18 @@ async function findFile(dir: string, base: string, hint: string | undefined): Pr
     if (await exists(path)) return path;
   }
   const where = (await exists(dir)) ? `folder ${dir} has neither` : `folder ${dir} does not exist, so neither is there`;
-  throw new DatasetError(join(dir, `${base}.gz`), `missing dataset file ${base}.gz (or ${base}): ${where}${hint ? `; ${hint}` : ''}`);
+  throw new DatasetError(
+    join(dir, `${base}.gz`),
+    `missing dataset file ${base}.gz (or ${base}): ${where}${hint ? `; ${hint}` : ''}`,
+  );
 }
 
 function expectU8(t: StoredTensor, file: string, rank: number, what: string): Uint8Array {
   if (t.dtype !== 'U8' || t.shape.length !== rank) {
-    throw new FormatError(file, `${what} must be unsigned bytes of rank ${rank}, found ${t.dtype} of shape [${t.shape.join(', ')}]`);
+    throw new FormatError(
+      file,
+      `${what} must be unsigned bytes of rank ${rank}, found ${t.dtype} of shape [${t.shape.join(', ')}]`,
+    );
   }
   return t.data;
 }
@@ -57,9 +72,11 @@ function expectU8(t: StoredTensor, file: string, rank: number, what: string): Ui
  */
 export async function idxDataset(options: IdxDatasetOptions): Promise<TensorDataset> {
   const split = options.split ?? 'train';
-  if (split !== 'train' && split !== 'test') throw new ValueError(`idxDataset: split must be 'train' or 'test', got '${String(split)}'`);
+  if (split !== 'train' && split !== 'test')
+    throw new ValueError(`idxDataset: split must be 'train' or 'test', got '${String(split)}'`);
   const limit = options.limit;
-  if (limit !== undefined && (!Number.isInteger(limit) || limit < 1)) throw new ValueError(`idxDataset: limit must be a positive integer, got ${limit}`);
+  if (limit !== undefined && (!Number.isInteger(limit) || limit < 1))
+    throw new ValueError(`idxDataset: limit must be a positive integer, got ${limit}`);
   const prefix = split === 'train' ? 'train' : 't10k';
   const imageFile = await findFile(options.dir, `${prefix}-images-idx3-ubyte`, options.installHint);
   const labelFile = await findFile(options.dir, `${prefix}-labels-idx1-ubyte`, options.installHint);

@@ -3,7 +3,15 @@
  * MNIST-format (IDX) datasets such as Fashion-MNIST.
  */
 export { DatasetError } from './errors.js';
-export { type Dataset, type Example, type Batch, type ExampleDataset, TensorDataset, Subset, stackExamples } from './dataset.js';
+export {
+  type Dataset,
+  type Example,
+  type Batch,
+  type ExampleDataset,
+  TensorDataset,
+  Subset,
+  stackExamples,
+} from './dataset.js';
 export { randomPermutation } from './shuffle.js';
 export { type DataLoaderOptions, DataLoader } from './loader.js';
 export {

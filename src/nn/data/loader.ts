@@ -81,19 +81,28 @@ export class DataLoader implements Iterable<Batch> {
 
   /** Makes the next iteration run epoch `epoch`, e.g. to resume a run with the same orders. */
   setEpoch(epoch: number): void {
-    if (!Number.isInteger(epoch) || epoch < 0) throw new ValueError(`DataLoader.setEpoch: epoch must be a non-negative integer, got ${epoch}`);
-    if (this.generator !== null) throw new ValueError('DataLoader.setEpoch: needs a loader built with a seed; one built with a generator cannot replay epochs');
+    if (!Number.isInteger(epoch) || epoch < 0)
+      throw new ValueError(`DataLoader.setEpoch: epoch must be a non-negative integer, got ${epoch}`);
+    if (this.generator !== null)
+      throw new ValueError(
+        'DataLoader.setEpoch: needs a loader built with a seed; one built with a generator cannot replay epochs',
+      );
     this.nextEpoch = epoch;
   }
 
   /** The order in which epoch `epoch` visits the dataset's indices. */
   epochOrder(epoch: number): Int32Array {
-    if (!Number.isInteger(epoch) || epoch < 0) throw new ValueError(`DataLoader.epochOrder: epoch must be a non-negative integer, got ${epoch}`);
+    if (!Number.isInteger(epoch) || epoch < 0)
+      throw new ValueError(`DataLoader.epochOrder: epoch must be a non-negative integer, got ${epoch}`);
     const n = this.dataset.length;
     if (!this.shuffle) return Int32Array.from({ length: n }, (_, i) => i);
-    if (this.seed === null) throw new ValueError('DataLoader.epochOrder: needs a loader built with a seed; one built with a generator cannot replay epochs');
+    if (this.seed === null)
+      throw new ValueError(
+        'DataLoader.epochOrder: needs a loader built with a seed; one built with a generator cannot replay epochs',
+      );
     if (this.replay !== null && this.replay.drawn === epoch + 1) return this.replay.last.slice();
-    if (this.replay === null || this.replay.drawn > epoch) this.replay = { g: new MT19937(this.seed), drawn: 0, last: new Int32Array(0) };
+    if (this.replay === null || this.replay.drawn > epoch)
+      this.replay = { g: new MT19937(this.seed), drawn: 0, last: new Int32Array(0) };
     while (this.replay.drawn <= epoch) {
       this.replay.last = randomPermutation(n, this.replay.g);
       this.replay.drawn++;
@@ -103,7 +112,10 @@ export class DataLoader implements Iterable<Batch> {
 
   /** Starts the next epoch: its order is fixed now, even if the batches are taken later. */
   [Symbol.iterator](): Iterator<Batch> {
-    const order = this.shuffle && this.generator !== null ? randomPermutation(this.dataset.length, this.generator) : this.epochOrder(this.nextEpoch);
+    const order =
+      this.shuffle && this.generator !== null
+        ? randomPermutation(this.dataset.length, this.generator)
+        : this.epochOrder(this.nextEpoch);
     this.nextEpoch++;
     return this.batches(order);
   }

@@ -7,7 +7,8 @@ import { MT19937, ValueError } from '../../tensor/index.js';
  * [2, 8, 4, 9, 1, 6, 7, 3, 0, 5].
  */
 export function randomPermutation(n: number, generator: MT19937): Int32Array {
-  if (!Number.isInteger(n) || n < 0) throw new ValueError(`randomPermutation: n must be a non-negative integer, got ${n}`);
+  if (!Number.isInteger(n) || n < 0)
+    throw new ValueError(`randomPermutation: n must be a non-negative integer, got ${n}`);
   const order = new Int32Array(n);
   for (let i = 0; i < n; i++) order[i] = i;
   for (let i = n - 1; i > 0; i--) {

@@ -88,7 +88,11 @@ export class MultiheadAttention extends Module<
     const H = this.numHeads;
     const hd = this.headDim;
     const unbatched = query.ndim === 2;
-    for (const [name, t] of [['query', query], ['key', key], ['value', value]] as const) {
+    for (const [name, t] of [
+      ['query', query],
+      ['key', key],
+      ['value', value],
+    ] as const) {
       if (t.ndim !== (unbatched ? 2 : 3) || t.shape[t.ndim - 1] !== E) {
         throw new ShapeError(
           `MultiheadAttention: ${name} must be ${unbatched ? '[L, E]' : this.batchFirst ? '[N, L, E]' : '[L, N, E]'} with E = ${E}, got ${formatShape(t.shape)}`,
@@ -136,7 +140,9 @@ export class MultiheadAttention extends Module<
   /** −∞ on masked key positions, shaped [N·H, 1, S] to broadcast over queries. */
   private paddingBias(mask: Tensor, N: number, S: number): Tensor {
     if (mask.size !== N * S) {
-      throw new ShapeError(`MultiheadAttention: keyPaddingMask must be [N, S] = [${N}, ${S}], got ${formatShape(mask.shape)}`);
+      throw new ShapeError(
+        `MultiheadAttention: keyPaddingMask must be [N, S] = [${N}, ${S}], got ${formatShape(mask.shape)}`,
+      );
     }
     const H = this.numHeads;
     const data = new Float32Array(N * H * S);

@@ -22,7 +22,8 @@ export class Sequential extends Module {
   /** The i-th layer (negative counts from the end). */
   at(i: number): TensorModule {
     const m = this.#layers[i < 0 ? this.#layers.length + i : i];
-    if (m === undefined) throw new ValueError(`Sequential index ${i} is out of range for ${this.#layers.length} layers`);
+    if (m === undefined)
+      throw new ValueError(`Sequential index ${i} is out of range for ${this.#layers.length} layers`);
     return m;
   }
 
@@ -58,7 +59,8 @@ export class ModuleList<M extends AnyModule = AnyModule> extends Module<never[],
 
   at(i: number): M {
     const m = this.#items[i < 0 ? this.#items.length + i : i];
-    if (m === undefined) throw new ValueError(`ModuleList index ${i} is out of range for ${this.#items.length} modules`);
+    if (m === undefined)
+      throw new ValueError(`ModuleList index ${i} is out of range for ${this.#items.length} modules`);
     return m;
   }
 
@@ -93,7 +95,8 @@ export class ModuleDict<M extends AnyModule = AnyModule> extends Module<never[],
 
   get(key: string): M {
     const m = this.#items.get(key);
-    if (m === undefined) throw new ValueError(`ModuleDict has no module '${key}' (keys: ${[...this.#items.keys()].join(', ')})`);
+    if (m === undefined)
+      throw new ValueError(`ModuleDict has no module '${key}' (keys: ${[...this.#items.keys()].join(', ')})`);
     return m;
   }
 

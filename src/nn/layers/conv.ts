@@ -58,8 +58,12 @@ abstract class ConvNd extends Module {
     super();
     const layer = `Conv${dims}d`;
     const groups = opts.groups ?? 1;
-    if (!Number.isInteger(groups) || groups < 1) throw new ValueError(`${layer}: groups must be a positive integer, got ${groups}`);
-    for (const [name, v] of [['inChannels', inChannels], ['outChannels', outChannels]] as const) {
+    if (!Number.isInteger(groups) || groups < 1)
+      throw new ValueError(`${layer}: groups must be a positive integer, got ${groups}`);
+    for (const [name, v] of [
+      ['inChannels', inChannels],
+      ['outChannels', outChannels],
+    ] as const) {
       if (!Number.isInteger(v) || v < 1 || v % groups !== 0) {
         throw new ValueError(`${layer}: ${name} must be a positive multiple of groups (${groups}), got ${v}`);
       }

@@ -1,4 +1,11 @@
-import { type AvgPoolOptions, type MaxPoolOptions, type Tensor, adaptiveAvgPool2d, avgPool2d, maxPool2d } from '../../tensor/index.js';
+import {
+  type AvgPoolOptions,
+  type MaxPoolOptions,
+  type Tensor,
+  adaptiveAvgPool2d,
+  avgPool2d,
+  maxPool2d,
+} from '../../tensor/index.js';
 import { Module } from '../module.js';
 
 type IntOrTuple = number | readonly number[];

@@ -101,7 +101,10 @@ export class MobileNetSmall extends Module {
     this.avgpool = this.registerModule('avgpool', new AdaptiveAvgPool2d([1, 1]));
     this.classifier = this.registerModule(
       'classifier',
-      new Sequential(new Dropout(opts.dropout ?? 0.2, { generator: g }), new Linear(lastChannel, opts.numClasses ?? 10, { generator: g })),
+      new Sequential(
+        new Dropout(opts.dropout ?? 0.2, { generator: g }),
+        new Linear(lastChannel, opts.numClasses ?? 10, { generator: g }),
+      ),
     );
     initTorchvisionStyle(this, 0.01, g);
   }

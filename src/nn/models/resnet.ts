@@ -24,7 +24,10 @@ export class BasicBlock extends Module {
 
   constructor(inplanes: number, planes: number, stride = 1, downsample: Sequential | null = null, generator?: MT19937) {
     super();
-    this.conv1 = this.registerModule('conv1', new Conv2d(inplanes, planes, 3, { stride, padding: 1, bias: false, generator }));
+    this.conv1 = this.registerModule(
+      'conv1',
+      new Conv2d(inplanes, planes, 3, { stride, padding: 1, bias: false, generator }),
+    );
     this.bn1 = this.registerModule('bn1', new BatchNorm2d(planes));
     this.relu = this.registerModule('relu', new ReLU());
     this.conv2 = this.registerModule('conv2', new Conv2d(planes, planes, 3, { padding: 1, bias: false, generator }));
@@ -71,9 +74,14 @@ export class ResNetSmall extends Module {
     const layers = opts.layers ?? [1, 1, 1];
     const g = opts.generator;
     if (layers.length === 0 || layers.some((n) => !Number.isInteger(n) || n < 1)) {
-      throw new ValueError(`resnetSmall: layers must be a non-empty list of positive block counts, got [${layers.join(', ')}]`);
+      throw new ValueError(
+        `resnetSmall: layers must be a non-empty list of positive block counts, got [${layers.join(', ')}]`,
+      );
     }
-    this.conv1 = this.registerModule('conv1', new Conv2d(inChannels, width, 3, { padding: 1, bias: false, generator: g }));
+    this.conv1 = this.registerModule(
+      'conv1',
+      new Conv2d(inChannels, width, 3, { padding: 1, bias: false, generator: g }),
+    );
     this.bn1 = this.registerModule('bn1', new BatchNorm2d(width));
     this.relu = this.registerModule('relu', new ReLU());
     let inplanes = width;
@@ -85,7 +93,10 @@ export class ResNetSmall extends Module {
         const s = b === 0 ? stride : 1;
         const down =
           s !== 1 || inplanes !== planes
-            ? new Sequential(new Conv2d(inplanes, planes, 1, { stride: s, bias: false, generator: g }), new BatchNorm2d(planes))
+            ? new Sequential(
+                new Conv2d(inplanes, planes, 1, { stride: s, bias: false, generator: g }),
+                new BatchNorm2d(planes),
+              )
             : null;
         stage.append(new BasicBlock(inplanes, planes, s, down, g));
         inplanes = planes;

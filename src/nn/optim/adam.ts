@@ -85,7 +85,15 @@ export class Adam extends AdamBase {
   protected readonly decoupled = false;
 
   constructor(params: Iterable<Tensor> | Iterable<ParamGroupInput<AdamHyper>>, opts: Partial<AdamHyper> = {}) {
-    super(params, { lr: 1e-3, betas: [0.9, 0.999], eps: 1e-8, weightDecay: 0, amsgrad: false, maximize: false, ...opts });
+    super(params, {
+      lr: 1e-3,
+      betas: [0.9, 0.999],
+      eps: 1e-8,
+      weightDecay: 0,
+      amsgrad: false,
+      maximize: false,
+      ...opts,
+    });
   }
 }
 
@@ -94,6 +102,14 @@ export class AdamW extends AdamBase {
   protected readonly decoupled = true;
 
   constructor(params: Iterable<Tensor> | Iterable<ParamGroupInput<AdamHyper>>, opts: Partial<AdamHyper> = {}) {
-    super(params, { lr: 1e-3, betas: [0.9, 0.999], eps: 1e-8, weightDecay: 1e-2, amsgrad: false, maximize: false, ...opts });
+    super(params, {
+      lr: 1e-3,
+      betas: [0.9, 0.999],
+      eps: 1e-8,
+      weightDecay: 1e-2,
+      amsgrad: false,
+      maximize: false,
+      ...opts,
+    });
   }
 }

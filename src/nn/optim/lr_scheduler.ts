@@ -60,9 +60,12 @@ export abstract class LRScheduler {
   /** `loadStateDict` in two halves: every check now, the assignment on `commit()`. */
   stageLoadStateDict(sd: SchedulerStateDict): StagedLoad {
     const name = this.constructor.name;
-    const numbers = (v: unknown): v is number[] => Array.isArray(v) && v.every((x) => typeof x === 'number' && Number.isFinite(x));
+    const numbers = (v: unknown): v is number[] =>
+      Array.isArray(v) && v.every((x) => typeof x === 'number' && Number.isFinite(x));
     if (sd === null || typeof sd !== 'object' || !Number.isInteger(sd.lastEpoch) || sd.lastEpoch < -1) {
-      throw new OptimizerError(`${name}.loadStateDict: lastEpoch must be an integer >= -1, found ${JSON.stringify(sd?.lastEpoch)}`);
+      throw new OptimizerError(
+        `${name}.loadStateDict: lastEpoch must be an integer >= -1, found ${JSON.stringify(sd?.lastEpoch)}`,
+      );
     }
     if (!numbers(sd.baseLrs) || !numbers(sd.lastLr)) {
       throw new OptimizerError(`${name}.loadStateDict: baseLrs and lastLr must be lists of finite numbers`);
@@ -144,8 +147,10 @@ export class LinearLR extends LRScheduler {
     readonly totalIters = 5,
   ) {
     super(optimizer);
-    if (!(startFactor > 0 && startFactor <= 1)) throw new ValueError(`LinearLR: startFactor must be in (0, 1], got ${startFactor}`);
-    if (!(endFactor >= 0 && endFactor <= 1)) throw new ValueError(`LinearLR: endFactor must be in [0, 1], got ${endFactor}`);
+    if (!(startFactor > 0 && startFactor <= 1))
+      throw new ValueError(`LinearLR: startFactor must be in (0, 1], got ${startFactor}`);
+    if (!(endFactor >= 0 && endFactor <= 1))
+      throw new ValueError(`LinearLR: endFactor must be in [0, 1], got ${endFactor}`);
     positiveInt('LinearLR', 'totalIters', totalIters);
     this.start();
   }
@@ -224,7 +229,9 @@ export class OneCycleLR extends LRScheduler {
     if (this.cycleMomentum) {
       for (const g of groups) {
         if (!('momentum' in g) && !('betas' in g)) {
-          throw new ValueError('OneCycleLR: cycleMomentum needs an optimizer with momentum or betas; pass cycleMomentum: false');
+          throw new ValueError(
+            'OneCycleLR: cycleMomentum needs an optimizer with momentum or betas; pass cycleMomentum: false',
+          );
         }
       }
     }

@@ -77,8 +77,10 @@ export abstract class Optimizer<H extends BaseHyper = BaseHyper> {
     const params = [...iterable];
     const seen = new Set(this.paramGroups.flatMap((g) => g.params));
     for (const p of params) {
-      if (!(p instanceof Tensor)) throw new ValueError(`${this.constructor.name}: a parameter group holds something that is not a tensor`);
-      if (seen.has(p)) throw new ValueError(`${this.constructor.name}: a parameter appears in more than one group (or twice)`);
+      if (!(p instanceof Tensor))
+        throw new ValueError(`${this.constructor.name}: a parameter group holds something that is not a tensor`);
+      if (seen.has(p))
+        throw new ValueError(`${this.constructor.name}: a parameter appears in more than one group (or twice)`);
       seen.add(p);
     }
     const merged = { ...this.defaults, ...overrides, params } as ParamGroup<H>;
@@ -161,7 +163,8 @@ export abstract class Optimizer<H extends BaseHyper = BaseHyper> {
     const fail = (problem: string): never => {
       throw new OptimizerError(`${name}.loadStateDict: ${problem}`);
     };
-    if (sd === null || typeof sd !== 'object' || !Array.isArray(sd.paramGroups)) fail('the state dict has no paramGroups list');
+    if (sd === null || typeof sd !== 'object' || !Array.isArray(sd.paramGroups))
+      fail('the state dict has no paramGroups list');
     if (sd.state === null || typeof sd.state !== 'object') fail('the state dict has no state record');
     if (sd.paramGroups.length !== this.paramGroups.length) {
       fail(`the state dict has ${sd.paramGroups.length} parameter groups, the optimizer ${this.paramGroups.length}`);
@@ -175,7 +178,8 @@ export abstract class Optimizer<H extends BaseHyper = BaseHyper> {
         fail(`group ${i} has ${sg.params.length} parameters in the state dict, ${own.params.length} in the optimizer`);
       }
       sg.params.forEach((id, j) => {
-        if (!Number.isSafeInteger(id) || id < 0) fail(`group ${i} lists parameter index ${String(id)}; indices are integers >= 0`);
+        if (!Number.isSafeInteger(id) || id < 0)
+          fail(`group ${i} lists parameter index ${String(id)}; indices are integers >= 0`);
         if (byIndex.has(id)) fail(`parameter index ${id} is listed twice`);
         byIndex.set(id, own.params[j]!);
       });
@@ -188,7 +192,9 @@ export abstract class Optimizer<H extends BaseHyper = BaseHyper> {
         }
         if (!(k in own)) fail(`group ${i} has hyperparameter '${k}', which a ${name} does not have`);
         if (typeof v !== typeof mine || Array.isArray(v) !== Array.isArray(mine)) {
-          fail(`group ${i}: hyperparameter '${k}' is ${JSON.stringify(v)}, expected a value like ${JSON.stringify(mine)}`);
+          fail(
+            `group ${i}: hyperparameter '${k}' is ${JSON.stringify(v)}, expected a value like ${JSON.stringify(mine)}`,
+          );
         }
       }
       try {
@@ -207,7 +213,9 @@ export abstract class Optimizer<H extends BaseHyper = BaseHyper> {
       for (const [k, v] of Object.entries(s)) {
         if (v instanceof Tensor) {
           if (!shapeEquals(v.shape, p!.shape)) {
-            fail(`state '${k}' of parameter ${key} has shape ${formatShape(v.shape)}, the parameter ${formatShape(p!.shape)}`);
+            fail(
+              `state '${k}' of parameter ${key} has shape ${formatShape(v.shape)}, the parameter ${formatShape(p!.shape)}`,
+            );
           }
         } else if (typeof v !== 'number') fail(`state '${k}' of parameter ${key} is neither a number nor a tensor`);
       }

@@ -19,7 +19,10 @@ const f = Math.fround;
  * tensor ops do. State key: `momentum_buffer`.
  */
 export class SGD extends Optimizer<SGDHyper> {
-  constructor(params: Iterable<Tensor> | Iterable<ParamGroupInput<SGDHyper>>, opts: Partial<SGDHyper> & { lr: number }) {
+  constructor(
+    params: Iterable<Tensor> | Iterable<ParamGroupInput<SGDHyper>>,
+    opts: Partial<SGDHyper> & { lr: number },
+  ) {
     super(params, { momentum: 0, dampening: 0, weightDecay: 0, nesterov: false, maximize: false, ...opts });
   }
 
@@ -29,7 +32,9 @@ export class SGD extends Optimizer<SGDHyper> {
     checkHyper('SGD', 'weightDecay', g.weightDecay, 0);
     if (!Number.isFinite(g.dampening)) throw new ValueError(`SGD: dampening must be finite, got ${g.dampening}`);
     if (g.nesterov && (g.momentum <= 0 || g.dampening !== 0)) {
-      throw new ValueError(`SGD: nesterov needs momentum > 0 and dampening 0, got momentum ${g.momentum}, dampening ${g.dampening}`);
+      throw new ValueError(
+        `SGD: nesterov needs momentum > 0 and dampening 0, got momentum ${g.momentum}, dampening ${g.dampening}`,
+      );
     }
   }
 

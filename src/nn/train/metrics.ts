@@ -20,7 +20,9 @@ export const defaultLoss: LossFn = (output, target) => crossEntropy(output, targ
  */
 export function countCorrect(logits: Tensor, target: Tensor): number {
   if (logits.ndim !== 2 || target.ndim !== 1 || target.shape[0] !== logits.shape[0]) {
-    throw new ShapeError(`countCorrect: expected logits [N, C] and targets [N], got ${formatShape(logits.shape)} and ${formatShape(target.shape)}`);
+    throw new ShapeError(
+      `countCorrect: expected logits [N, C] and targets [N], got ${formatShape(logits.shape)} and ${formatShape(target.shape)}`,
+    );
   }
   const [n, c] = logits.shape as [number, number];
   const x = logits.data;
@@ -67,7 +69,9 @@ export function evaluate(model: TensorModule, loader: Iterable<Batch>, options: 
         correct += countCorrect(out, y);
         count += b;
       }
-      return count === 0 ? { loss: Number.NaN, accuracy: Number.NaN } : { loss: lossSum / count, accuracy: correct / count };
+      return count === 0
+        ? { loss: Number.NaN, accuracy: Number.NaN }
+        : { loss: lossSum / count, accuracy: correct / count };
     });
   } finally {
     for (const [m, mode] of modes) m.training = mode;

@@ -14,7 +14,10 @@ export interface ProgressOptions {
   quiet?: boolean;
   /** Overrides `stream.isTTY` (e.g. to force plain lines on a terminal). */
   tty?: boolean;
-  /** Minimum time between two redraws of the bar, in ms (default 100): redrawing every step would cost more than small steps. */
+  /**
+   * Minimum time between two redraws of the bar, in ms (default 100): redrawing every step would
+   * cost more than small steps.
+   */
   intervalMs?: number;
   /** Without a TTY, also log a line every this many steps (default 0: one line per epoch only). */
   logEvery?: number;
@@ -51,7 +54,8 @@ function pct(x: number): string {
 /** `epoch 2/5 train loss 0.1234 acc 96.10% | test loss 0.2000 acc 95.00% | 1.3s` */
 export function formatEpochLine(s: EpochSummary): string {
   let line = `epoch ${s.epoch + 1}/${s.epochs} train loss ${s.trainLoss.toFixed(4)} acc ${pct(s.trainAccuracy)}`;
-  if (s.testLoss !== undefined && s.testAccuracy !== undefined) line += ` | test loss ${s.testLoss.toFixed(4)} acc ${pct(s.testAccuracy)}`;
+  if (s.testLoss !== undefined && s.testAccuracy !== undefined)
+    line += ` | test loss ${s.testLoss.toFixed(4)} acc ${pct(s.testAccuracy)}`;
   return `${line} | ${s.seconds.toFixed(1)}s`;
 }
 
@@ -82,7 +86,8 @@ export class Progress {
     const intervalMs = options.intervalMs ?? 100;
     const logEvery = options.logEvery ?? 0;
     if (!(intervalMs >= 0)) throw new ValueError(`Progress: intervalMs must be >= 0, got ${intervalMs}`);
-    if (!Number.isInteger(logEvery) || logEvery < 0) throw new ValueError(`Progress: logEvery must be a non-negative integer, got ${logEvery}`);
+    if (!Number.isInteger(logEvery) || logEvery < 0)
+      throw new ValueError(`Progress: logEvery must be a non-negative integer, got ${logEvery}`);
     this.#stream = options.quiet === true ? null : (options.stream ?? process.stderr);
     this.#tty = options.tty ?? this.#stream?.isTTY === true;
     this.#intervalMs = intervalMs;

@@ -75,7 +75,8 @@ export interface TrainOptions {
 }
 
 function checkEpochs(epochs: number, startEpoch: number): void {
-  if (!Number.isInteger(epochs) || epochs < 0) throw new ValueError(`train: epochs must be a non-negative integer, got ${epochs}`);
+  if (!Number.isInteger(epochs) || epochs < 0)
+    throw new ValueError(`train: epochs must be a non-negative integer, got ${epochs}`);
   if (!Number.isInteger(startEpoch) || startEpoch < 0 || startEpoch > epochs) {
     throw new ValueError(`train: startEpoch must be an integer in [0, epochs = ${epochs}], got ${startEpoch}`);
   }
@@ -101,13 +102,17 @@ export function train(options: TrainOptions): EpochResult[] {
   if (schedulerStep !== 'batch' && schedulerStep !== 'epoch') {
     throw new ValueError(`train: schedulerStep must be 'batch' or 'epoch', got '${String(schedulerStep)}'`);
   }
-  const progress = new Progress({ ...options.progress, quiet: options.quiet === true || options.progress?.quiet === true });
+  const progress = new Progress({
+    ...options.progress,
+    quiet: options.quiet === true || options.progress?.quiet === true,
+  });
   const history: EpochResult[] = [];
   let globalStep = 0;
 
   for (let epoch = startEpoch; epoch < options.epochs; epoch++) {
     const t0 = performance.now();
-    if (trainLoader instanceof DataLoader && (trainLoader.seed !== null || !trainLoader.shuffle)) trainLoader.setEpoch(epoch);
+    if (trainLoader instanceof DataLoader && (trainLoader.seed !== null || !trainLoader.shuffle))
+      trainLoader.setEpoch(epoch);
     const steps = trainLoader.length ?? 0;
     progress.startEpoch(epoch, options.epochs, steps);
     model.train();

@@ -16,7 +16,13 @@ export function replicatePermutation(perm: ArrayLike<number>, times: number): In
  * `data` (of a tensor shaped `shape`) reordered along `dim`: new[…, j, …] = old[…, π[j], …] with
  * π replicated to the dimension's length. Returns fresh storage.
  */
-export function permuteAlong(data: Float32Array, shape: readonly number[], dim: number, perm: ArrayLike<number>, what: string): Float32Array {
+export function permuteAlong(
+  data: Float32Array,
+  shape: readonly number[],
+  dim: number,
+  perm: ArrayLike<number>,
+  what: string,
+): Float32Array {
   const n = shape[dim];
   if (n === undefined || n % perm.length !== 0) {
     throw new ShapeError(

@@ -32,7 +32,8 @@ export type RoleOf = (name: string, dim: number) => 'C' | 'K';
 
 function collectTensors(value: unknown, out: Tensor[]): void {
   if (Array.isArray(value)) for (const v of value) collectTensors(v, out);
-  else if (value !== null && typeof value === 'object' && 'trace' in value && 'shape' in value) out.push(value as Tensor);
+  else if (value !== null && typeof value === 'object' && 'trace' in value && 'shape' in value)
+    out.push(value as Tensor);
 }
 
 /** Runs `model` on `inputs` and returns the output tensors (a tensor, or arrays of them). */
@@ -76,7 +77,8 @@ export function buildGraph(
     const p = named.get(t);
     const key = p !== undefined ? `${p.name}:${axis}` : `#${idOf(t)}:${axis}`;
     const id = cc.element(key, n);
-    if (p !== undefined) cc.markParam(id, { name: p.name, dim: axis, role: p.buffer ? 'K' : roleOf(p.name, axis), buffer: p.buffer });
+    if (p !== undefined)
+      cc.markParam(id, { name: p.name, dim: axis, role: p.buffer ? 'K' : roleOf(p.name, axis), buffer: p.buffer });
     else if (t.trace === null) cc.pin(id, inputSet.has(t) ? 'network input' : 'constant tensor in the forward');
     return id;
   };
@@ -116,7 +118,8 @@ export function buildGraph(
       const x = tensorOf(w);
       for (let a = 0; a < x.ndim; a++) {
         const p = port(x, a);
-        if (p !== null && !covered.has(`${w}:${a}`)) cc.pin(p, `${where} does not carry ${w < 0 ? 'its output' : `input ${w}`} axis ${a}`);
+        if (p !== null && !covered.has(`${w}:${a}`))
+          cc.pin(p, `${where} does not carry ${w < 0 ? 'its output' : `input ${w}`} axis ${a}`);
       }
     }
     for (const x of ins) stack.push(x);

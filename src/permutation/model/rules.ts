@@ -22,8 +22,24 @@ export interface OpEffect {
 export type NodeKind = 'target' | 'kPassthrough' | 'passthrough' | 'concat' | 'barrier' | 'other';
 
 const UNARY = new Set([
-  'neg', 'sqrt', 'exp', 'log', 'abs', 'relu', 'relu6', 'sigmoid', 'tanh', 'silu', 'hardswish', 'gelu',
-  'leakyRelu', 'clamp', 'dropout', 'clone', 'softmax', 'logSoftmax',
+  'neg',
+  'sqrt',
+  'exp',
+  'log',
+  'abs',
+  'relu',
+  'relu6',
+  'sigmoid',
+  'tanh',
+  'silu',
+  'hardswish',
+  'gelu',
+  'leakyRelu',
+  'clamp',
+  'dropout',
+  'clone',
+  'softmax',
+  'logSoftmax',
 ]);
 const ELEMENTWISE = new Set(['add', 'sub', 'mul', 'div', 'pow', 'where', 'eq', 'ne', 'lt', 'le', 'gt', 'ge']);
 /** Reductions whose value does not depend on the order along the reduced axes. */
@@ -142,14 +158,27 @@ export function opEffect(out: Tensor): OpEffect {
     }
     case 'groupNorm': {
       // Groups are runs of channels, so the channel axis is a barrier (apex: disallowed).
-      const links = axes(out).filter((a) => a !== 1).map((a): Link => [-1, a, 0, a]);
+      const links = axes(out)
+        .filter((a) => a !== 1)
+        .map((a): Link => [-1, a, 0, a]);
       return { links, free: [], kind: 'barrier' };
     }
-    case 'maxPool1d': case 'maxPool2d': case 'maxPool3d':
-    case 'avgPool1d': case 'avgPool2d': case 'avgPool3d': case 'adaptiveAvgPool2d': {
+    case 'maxPool1d':
+    case 'maxPool2d':
+    case 'maxPool3d':
+    case 'avgPool1d':
+    case 'avgPool2d':
+    case 'avgPool3d':
+    case 'adaptiveAvgPool2d': {
       const spatial = op === 'adaptiveAvgPool2d' ? 2 : Number(op.charAt(op.length - 2));
       const kept = out.ndim - spatial;
-      return { links: axes(out).slice(0, kept).map((a): Link => [-1, a, 0, a]), free: [], kind: 'passthrough' };
+      return {
+        links: axes(out)
+          .slice(0, kept)
+          .map((a): Link => [-1, a, 0, a]),
+        free: [],
+        kind: 'passthrough',
+      };
     }
     case 'reshape':
     case 'flatten':
@@ -158,7 +187,8 @@ export function opEffect(out: Tensor): OpEffect {
       return { links: reshapeLinks(out, inputs[0]!), free: [], kind: 'passthrough' };
     case 'permute':
     case 'transpose': {
-      const dims = op === 'permute' ? numberList(attrs['dims']).map((d) => (d < 0 ? d + out.ndim : d)) : swap(out.ndim, attrs);
+      const dims =
+        op === 'permute' ? numberList(attrs['dims']).map((d) => (d < 0 ? d + out.ndim : d)) : swap(out.ndim, attrs);
       return { links: dims.map((b, a): Link => [-1, a, 0, b]), free: [], kind: 'passthrough' };
     }
     case 'expand': {
@@ -176,7 +206,15 @@ export function opEffect(out: Tensor): OpEffect {
       // Along the cat axis the segments tile the output; the class period (gcd) keeps each
       // segment's permutation inside it (apex's gcd tiling).
       const dim = typeof attrs['dim'] === 'number' ? attrs['dim'] : 0;
-      return { links: allAxes(out, inputs, inputs.map((_t, i) => i)), free: [], kind: dim === 1 ? 'concat' : 'passthrough' };
+      return {
+        links: allAxes(
+          out,
+          inputs,
+          inputs.map((_t, i) => i),
+        ),
+        free: [],
+        kind: dim === 1 ? 'concat' : 'passthrough',
+      };
     }
     case 'stack': {
       const dim = typeof attrs['dim'] === 'number' ? attrs['dim'] : 0;
@@ -188,7 +226,9 @@ export function opEffect(out: Tensor): OpEffect {
     case 'indexSelect':
     case 'pad': {
       const x = inputs[0]!;
-      const links = axes(out).filter((a) => x.shape[a] === out.shape[a] && !(op !== 'pad' && attrs['dim'] === a)).map((a): Link => [-1, a, 0, a]);
+      const links = axes(out)
+        .filter((a) => x.shape[a] === out.shape[a] && !(op !== 'pad' && attrs['dim'] === a))
+        .map((a): Link => [-1, a, 0, a]);
       return { links, free: [], kind: 'passthrough' };
     }
     case 'matmul':
@@ -228,9 +268,19 @@ function matmulEffect(out: Tensor, a: Tensor, b: Tensor): OpEffect {
     [-1, out.ndim - 2, 0, a.ndim - 2],
     [-1, out.ndim - 1, 1, b.ndim - 1],
   ];
-  for (const [i, t] of [[0, a], [1, b]] as const) {
+  for (const [i, t] of [
+    [0, a],
+    [1, b],
+  ] as const) {
     const lead = out.ndim - t.ndim;
     for (let d = 0; d < t.ndim - 2; d++) if (t.shape[d] === out.shape[d + lead]) links.push([-1, d + lead, i, d]);
   }
-  return { links, free: [[0, a.ndim - 1], [1, b.ndim - 2]], kind: 'other' };
+  return {
+    links,
+    free: [
+      [0, a.ndim - 1],
+      [1, b.ndim - 2],
+    ],
+    kind: 'other',
+  };
 }

@@ -25,7 +25,10 @@ function checkWidth(width: number): void {
 /** All canonical permutations of `width` columns, flattened (count × width), lexicographic order. */
 export function canonicalPermutations(width: number): Uint8Array {
   checkWidth(width);
-  if (width > 20) throw new ValueError(`canonical permutations: width ${width} has ${countCanonical(width)} permutations; at most 20 columns are supported`);
+  if (width > 20)
+    throw new ValueError(
+      `canonical permutations: width ${width} has ${countCanonical(width)} permutations; at most 20 columns are supported`,
+    );
   const count = countCanonical(width);
   const out = new Uint8Array(count * width);
   const built = new Uint8Array(width);
@@ -110,7 +113,11 @@ export function canonicalTable(width: number): CanonicalTable {
   for (let p = 0; p < count; p++) {
     for (let j = 0; j < g; j++) {
       const o = p * width + j * 4;
-      const mask = (1 << permutations[o]!) | (1 << permutations[o + 1]!) | (1 << permutations[o + 2]!) | (1 << permutations[o + 3]!);
+      const mask =
+        (1 << permutations[o]!) |
+        (1 << permutations[o + 1]!) |
+        (1 << permutations[o + 2]!) |
+        (1 << permutations[o + 3]!);
       groups[p * g + j] = quads.byMask[mask]!;
     }
   }

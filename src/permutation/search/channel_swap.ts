@@ -25,7 +25,8 @@ export function swapGain(ws: Workspace, i: number, j: number): number {
   // Position k after the swap holds what is now at p(k).
   const p = (k: number): number => (k === i ? j : k === j ? i : k);
   const after =
-    ws.cachedQuadScore(p(si), p(si + 1), p(si + 2), p(si + 3)) + ws.cachedQuadScore(p(sj), p(sj + 1), p(sj + 2), p(sj + 3));
+    ws.cachedQuadScore(p(si), p(si + 1), p(si + 2), p(si + 3)) +
+    ws.cachedQuadScore(p(sj), p(sj + 1), p(sj + 2), p(sj + 3));
   return after - base;
 }
 
@@ -40,7 +41,12 @@ export function channelSwap(ws: Workspace, opts: ChannelSwapOptions): number {
   const C = ws.cols;
   const src: number[] = [];
   const dst: number[] = [];
-  for (let a = 0; a < C - 1; a++) for (let b = a + 1; b < C; b++) if (a >> 2 !== b >> 2) { src.push(a); dst.push(b); }
+  for (let a = 0; a < C - 1; a++)
+    for (let b = a + 1; b < C; b++)
+      if (a >> 2 !== b >> 2) {
+        src.push(a);
+        dst.push(b);
+      }
   const n = src.length;
   const gain = new Float64Array(n);
   const order = new Int32Array(n);
@@ -58,7 +64,8 @@ export function channelSwap(ws: Workspace, opts: ChannelSwapOptions): number {
         cutShort = clock.expired();
         if (clock.due()) clock.report(`pass ${passes + 1}: scoring swaps ${k}/${n}`);
       }
-      if (fresh || used[src[k]! >> 2] === 1 || used[dst[k]! >> 2] === 1) gain[k] = cutShort ? 0 : swapGain(ws, src[k]!, dst[k]!);
+      if (fresh || used[src[k]! >> 2] === 1 || used[dst[k]! >> 2] === 1)
+        gain[k] = cutShort ? 0 : swapGain(ws, src[k]!, dst[k]!);
     }
     fresh = false;
     used.fill(0);
@@ -109,7 +116,8 @@ export function progressiveChannelSwap(ws: Workspace, opts: ProgressiveOptions):
   for (let attempt = 1; attempt <= opts.maxAttempts; attempt++) {
     if ((attempt & 255) === 0) {
       if (clock.expired()) break;
-      if (clock.due()) clock.report(`${attempt} pairs tried`, null, false, `${attempt} pairs tried, ${accepted} swaps kept`);
+      if (clock.due())
+        clock.report(`${attempt} pairs tried`, null, false, `${attempt} pairs tried, ${accepted} swaps kept`);
     }
     const a = opts.rng.nextInt(0, C);
     const b = opts.rng.nextInt(0, C);

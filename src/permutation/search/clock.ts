@@ -49,7 +49,12 @@ export class SearchClock {
   readonly #interval: number;
   readonly #onProgress: ProgressCallback | undefined;
 
-  constructor(strategy: string, timeLimitSeconds: number, onProgress?: ProgressCallback, intervalSeconds = DEFAULT_PROGRESS_INTERVAL) {
+  constructor(
+    strategy: string,
+    timeLimitSeconds: number,
+    onProgress?: ProgressCallback,
+    intervalSeconds = DEFAULT_PROGRESS_INTERVAL,
+  ) {
     this.strategy = strategy;
     this.timeLimitSeconds = timeLimitSeconds;
     this.#deadline = this.#start + timeLimitSeconds * 1000;
@@ -88,7 +93,15 @@ export class SearchClock {
     if (!force && now - this.#lastReport < this.#interval) return;
     this.#lastReport = now;
     const elapsedSeconds = (now - this.#start) / 1000;
-    const line = message ?? `${this.strategy}: ${phase}${kept === null ? '' : `, kept ${kept.toFixed(3)}`} (${elapsedSeconds.toFixed(1)} s of ${this.timeLimitSeconds} s)`;
-    this.#onProgress(line, { strategy: this.strategy, phase, elapsedSeconds, timeLimitSeconds: this.timeLimitSeconds, kept });
+    const line =
+      message ??
+      `${this.strategy}: ${phase}${kept === null ? '' : `, kept ${kept.toFixed(3)}`} (${elapsedSeconds.toFixed(1)} s of ${this.timeLimitSeconds} s)`;
+    this.#onProgress(line, {
+      strategy: this.strategy,
+      phase,
+      elapsedSeconds,
+      timeLimitSeconds: this.timeLimitSeconds,
+      kept,
+    });
   }
 }

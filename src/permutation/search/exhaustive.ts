@@ -16,7 +16,9 @@ export const MAX_EXHAUSTIVE_COLUMNS = 16;
 export function exhaustiveSearch(ws: Workspace, clock: SearchClock): void {
   const C = ws.cols;
   if (C > MAX_EXHAUSTIVE_COLUMNS) {
-    throw new ValueError(`exhaustive search: ${C} columns is too wide (at most ${MAX_EXHAUSTIVE_COLUMNS}); use osg or channel-swap`);
+    throw new ValueError(
+      `exhaustive search: ${C} columns is too wide (at most ${MAX_EXHAUSTIVE_COLUMNS}); use osg or channel-swap`,
+    );
   }
   const { width, count, groups, quads, permutations } = canonicalTable(C);
   const qs = new Float64Array(quads.count);

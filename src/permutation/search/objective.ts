@@ -32,7 +32,9 @@ export function checkMatrix(matrix: ArrayLike<number>, rows: number, cols: numbe
   }
   for (let i = 0; i < matrix.length; i++) {
     if (!Number.isFinite(matrix[i]!)) {
-      throw new ValueError(`${what}: value at row ${Math.floor(i / cols)}, column ${i % cols} is ${matrix[i]}; expected a finite number`);
+      throw new ValueError(
+        `${what}: value at row ${Math.floor(i / cols)}, column ${i % cols} is ${matrix[i]}; expected a finite number`,
+      );
     }
   }
 }
@@ -57,7 +59,12 @@ export function checkPermutation(permutation: ArrayLike<number>, cols: number): 
  * largest |w|. With `permutation`, column j of the permuted matrix is column `permutation[j]` of
  * `matrix` (apex's `matrix[:, π]`). Accumulated largest-then-second, row by row, like apex.
  */
-export function sumAfter24(matrix: ArrayLike<number>, rows: number, cols: number, permutation?: ArrayLike<number>): number {
+export function sumAfter24(
+  matrix: ArrayLike<number>,
+  rows: number,
+  cols: number,
+  permutation?: ArrayLike<number>,
+): number {
   if (cols % 4 !== 0) throw new ShapeError(`2:4 groups need a column count divisible by 4, found ${cols} columns`);
   let sum = 0;
   for (let r = 0; r < rows; r++) {
@@ -93,7 +100,7 @@ export function pairwiseSum(a: Float64Array, start = 0, n = a.length - start): n
     for (let k = 0; k < 8; k++) r[k] = a[start + k]!;
     let i = 8;
     for (; i < n - (n % 8); i += 8) for (let k = 0; k < 8; k++) r[k]! += a[start + i + k]!;
-    let s = (r[0]! + r[1]! + (r[2]! + r[3]!)) + (r[4]! + r[5]! + (r[6]! + r[7]!));
+    let s = r[0]! + r[1]! + (r[2]! + r[3]!) + (r[4]! + r[5]! + (r[6]! + r[7]!));
     for (; i < n; i++) s += a[start + i]!;
     return s;
   }
@@ -138,7 +145,12 @@ export function efficacy(unpruned: number, default24: number, bound: number, per
 }
 
 /** `matrix[:, permutation]` as fresh storage. */
-export function permuteColumns(matrix: Float32Array, rows: number, cols: number, permutation: ArrayLike<number>): Float32Array {
+export function permuteColumns(
+  matrix: Float32Array,
+  rows: number,
+  cols: number,
+  permutation: ArrayLike<number>,
+): Float32Array {
   checkPermutation(permutation, cols);
   const out = new Float32Array(rows * cols);
   for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) out[r * cols + c] = matrix[r * cols + permutation[c]!]!;

@@ -139,7 +139,8 @@ export function optimizeStripeGroups(ws: Workspace, opts: OsgOptions): number {
   if (!Number.isInteger(window) || window < 8 || window % 4 !== 0 || window > 16) {
     throw new ValueError(`optimize stripe groups: window must be 8, 12 or 16 columns, got ${window}`);
   }
-  if (window >= 12 && ws.cols > (opts.splitColumns ?? SPLIT_COLUMNS) && ws.cols >= 2 * window) return splitSearch(ws, opts);
+  if (window >= 12 && ws.cols > (opts.splitColumns ?? SPLIT_COLUMNS) && ws.cols >= 2 * window)
+    return splitSearch(ws, opts);
   return stripeGroupSearch(ws, opts);
 }
 
@@ -162,7 +163,10 @@ function stripeGroupSearch(ws: Workspace, opts: OsgOptions): number {
   const { window, escapes, threshold, tracking, rng, clock } = opts;
   const numStripes = ws.cols / 4;
   const k = window / 4;
-  if (numStripes < k) throw new ValueError(`optimize stripe groups: window ${window} is wider than the ${ws.cols} columns; use the exhaustive strategy`);
+  if (numStripes < k)
+    throw new ValueError(
+      `optimize stripe groups: window ${window} is wider than the ${ws.cols} columns; use the exhaustive strategy`,
+    );
   const table = canonicalTable(window);
   const groups = stripeGroups(numStripes, k);
   const n = groups.length / k;

@@ -8,7 +8,14 @@ import type { SearchClock } from './clock.js';
 import { sumAfter24 } from './objective.js';
 
 /** Best of `trials` shuffles, or of those tried before the clock's time limit. */
-export function randomSearch(matrix: ArrayLike<number>, rows: number, cols: number, trials: number, rng: MT19937, clock: SearchClock): Int32Array {
+export function randomSearch(
+  matrix: ArrayLike<number>,
+  rows: number,
+  cols: number,
+  trials: number,
+  rng: MT19937,
+  clock: SearchClock,
+): Int32Array {
   const current = new Int32Array(cols);
   for (let c = 0; c < cols; c++) current[c] = c;
   let best = current.slice();

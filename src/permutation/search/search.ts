@@ -9,7 +9,14 @@
 import { ShapeError, ValueError } from '../../tensor/errors.js';
 import { MT19937 } from '../../tensor/random.js';
 import { channelSwap, progressiveChannelSwap } from './channel_swap.js';
-import { DEFAULT_PROGRESS_INTERVAL, DEFAULT_TIME_LIMIT, type ProgressCallback, SearchClock, type StopReason, checkSeconds } from './clock.js';
+import {
+  DEFAULT_PROGRESS_INTERVAL,
+  DEFAULT_TIME_LIMIT,
+  type ProgressCallback,
+  SearchClock,
+  type StopReason,
+  checkSeconds,
+} from './clock.js';
 import { MAX_EXHAUSTIVE_COLUMNS, exhaustiveSearch } from './exhaustive.js';
 import { checkMatrix, efficacy, rowHalfBound, sumAfter24, unprunedMagnitude } from './objective.js';
 import { SPLIT_COLUMNS, type StripeTracking, optimizeStripeGroups } from './osg.js';
@@ -19,7 +26,13 @@ import { Workspace } from './workspace.js';
 
 export type SearchStrategy = 'osg' | 'channel-swap' | 'progressive' | 'random' | 'exhaustive';
 
-export const SEARCH_STRATEGIES: readonly SearchStrategy[] = ['osg', 'channel-swap', 'progressive', 'random', 'exhaustive'];
+export const SEARCH_STRATEGIES: readonly SearchStrategy[] = [
+  'osg',
+  'channel-swap',
+  'progressive',
+  'random',
+  'exhaustive',
+];
 
 export interface SearchOptions {
   /** Default 'osg' (apex's default strategy). */
@@ -82,17 +95,26 @@ export interface SearchResult {
 }
 
 function nonNegativeInt(v: number, name: string): number {
-  if (!Number.isInteger(v) || v < 0) throw new ValueError(`searchPermutation: ${name} must be an integer ≥ 0, got ${v}`);
+  if (!Number.isInteger(v) || v < 0)
+    throw new ValueError(`searchPermutation: ${name} must be an integer ≥ 0, got ${v}`);
   return v;
 }
 
 /** Searches a column permutation of the rows×cols row-major `matrix` that keeps more under 2:4. */
-export function searchPermutation(matrix: ArrayLike<number>, rows: number, cols: number, options: SearchOptions = {}): SearchResult {
+export function searchPermutation(
+  matrix: ArrayLike<number>,
+  rows: number,
+  cols: number,
+  options: SearchOptions = {},
+): SearchResult {
   checkMatrix(matrix, rows, cols);
-  if (cols % 4 !== 0) throw new ShapeError(`searchPermutation: 2:4 needs a column count divisible by 4, found ${cols} columns`);
+  if (cols % 4 !== 0)
+    throw new ShapeError(`searchPermutation: 2:4 needs a column count divisible by 4, found ${cols} columns`);
   const strategy = options.strategy ?? 'osg';
   if (!SEARCH_STRATEGIES.includes(strategy)) {
-    throw new ValueError(`searchPermutation: unknown strategy '${String(strategy)}'; expected one of ${SEARCH_STRATEGIES.join(', ')}`);
+    throw new ValueError(
+      `searchPermutation: unknown strategy '${String(strategy)}'; expected one of ${SEARCH_STRATEGIES.join(', ')}`,
+    );
   }
   const seed = options.seed ?? 1;
   const rng = new MT19937(seed);
@@ -116,13 +138,23 @@ export function searchPermutation(matrix: ArrayLike<number>, rows: number, cols:
     const window = options.window ?? 8;
     if (strategy === 'exhaustive' || (strategy === 'osg' && window >= cols)) {
       if (cols > MAX_EXHAUSTIVE_COLUMNS) {
-        throw new ValueError(`searchPermutation: exhaustive search handles at most ${MAX_EXHAUSTIVE_COLUMNS} columns, found ${cols}; use osg or channel-swap`);
+        throw new ValueError(
+          `searchPermutation: exhaustive search handles at most ${MAX_EXHAUSTIVE_COLUMNS} columns, found ${cols}; use osg or channel-swap`,
+        );
       }
       exhaustiveSearch(ws, clock);
     } else if (strategy === 'osg') {
       const threshold = resolveThreshold(options.threshold ?? APEX_OSG_THRESHOLD, default24);
       const splitColumns = nonNegativeInt(options.splitColumns ?? SPLIT_COLUMNS, 'splitColumns');
-      optimizeStripeGroups(ws, { window, escapes, threshold, tracking: options.tracking ?? 'apex', rng, clock, splitColumns });
+      optimizeStripeGroups(ws, {
+        window,
+        escapes,
+        threshold,
+        tracking: options.tracking ?? 'apex',
+        rng,
+        clock,
+        splitColumns,
+      });
     } else if (strategy === 'channel-swap') {
       channelSwap(ws, { escapes, rng, clock });
     } else {
@@ -137,7 +169,22 @@ export function searchPermutation(matrix: ArrayLike<number>, rows: number, cols:
   const stopped: StopReason = clock.stoppedByTime ? 'time-limit' : counted ? 'budget' : 'converged';
   const permuted = sumAfter24(matrix, rows, cols, permutation);
   if (stopped === 'time-limit') {
-    clock.report('stopped', permuted, true, `${strategy}: stopped at the time limit of ${timeLimit} s; returning the best arrangement found (kept ${permuted.toFixed(3)})`);
+    clock.report(
+      'stopped',
+      permuted,
+      true,
+      `${strategy}: stopped at the time limit of ${timeLimit} s; returning the best arrangement found (kept ${permuted.toFixed(3)})`,
+    );
   }
-  return { permutation, unpruned, default24, bound, permuted, efficacy: efficacy(unpruned, default24, bound, permuted), seconds, strategy, stopped };
+  return {
+    permutation,
+    unpruned,
+    default24,
+    bound,
+    permuted,
+    efficacy: efficacy(unpruned, default24, bound, permuted),
+    seconds,
+    strategy,
+    stopped,
+  };
 }

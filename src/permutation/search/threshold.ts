@@ -15,7 +15,9 @@ export const APEX_OSG_THRESHOLD: Threshold = { absolute: 5 * 2 ** -14 };
 export function resolveThreshold(t: Threshold, default24: number): number {
   const v = 'absolute' in t ? t.absolute : t.relative;
   if (!Number.isFinite(v) || v < 0) {
-    throw new ValueError(`threshold: expected a finite number ≥ 0, got ${'absolute' in t ? 'absolute' : 'relative'} ${v}`);
+    throw new ValueError(
+      `threshold: expected a finite number ≥ 0, got ${'absolute' in t ? 'absolute' : 'relative'} ${v}`,
+    );
   }
   return 'absolute' in t ? v : v * default24;
 }

@@ -14,11 +14,31 @@ function choose(n: number, k: number): number {
 /** Colex rank of the set {a, b, c, d} of distinct column indices (any order). */
 export function quadKey(a: number, b: number, c: number, d: number): number {
   let t: number;
-  if (a > b) { t = a; a = b; b = t; }
-  if (c > d) { t = c; c = d; d = t; }
-  if (a > c) { t = a; a = c; c = t; }
-  if (b > d) { t = b; b = d; d = t; }
-  if (b > c) { t = b; b = c; c = t; }
+  if (a > b) {
+    t = a;
+    a = b;
+    b = t;
+  }
+  if (c > d) {
+    t = c;
+    c = d;
+    d = t;
+  }
+  if (a > c) {
+    t = a;
+    a = c;
+    c = t;
+  }
+  if (b > d) {
+    t = b;
+    b = d;
+    d = t;
+  }
+  if (b > c) {
+    t = b;
+    b = c;
+    c = t;
+  }
   return (d * (d - 1) * (d - 2) * (d - 3)) / 24 + (c * (c - 1) * (c - 2)) / 6 + (b * (b - 1)) / 2 + a;
 }
 
@@ -88,7 +108,8 @@ export class Workspace {
     this.rows = rows;
     this.cols = cols;
     this.abs = new Float64Array(rows * cols);
-    for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) this.abs[c * rows + r] = Math.abs(matrix[r * cols + c]!);
+    for (let r = 0; r < rows; r++)
+      for (let c = 0; c < cols; c++) this.abs[c * rows + r] = Math.abs(matrix[r * cols + c]!);
     this.perm = new Int32Array(cols);
     for (let c = 0; c < cols; c++) this.perm[c] = c;
     this.scratch = new Float64Array(rows * 16);

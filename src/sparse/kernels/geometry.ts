@@ -13,7 +13,9 @@ export function perRow(c: CompressedNM): number {
 
 export function checkLinear(x: Float32Array, w: CompressedNM, bias: Float32Array | null, rows: number): void {
   if (x.length !== rows * w.cols) {
-    throw new ShapeError(`sparse linear: input holds ${x.length} values, expected rows (${rows}) x in_features (${w.cols}) = ${rows * w.cols}`);
+    throw new ShapeError(
+      `sparse linear: input holds ${x.length} values, expected rows (${rows}) x in_features (${w.cols}) = ${rows * w.cols}`,
+    );
   }
   if (bias !== null && bias.length !== w.rows) {
     throw new ShapeError(`sparse linear: bias holds ${bias.length} values, expected out_features = ${w.rows}`);
@@ -22,7 +24,9 @@ export function checkLinear(x: Float32Array, w: CompressedNM, bias: Float32Array
 
 export function checkSpmm(a: CompressedNM, b: Float32Array, n: number): void {
   if (b.length !== a.cols * n) {
-    throw new ShapeError(`spmm: dense operand B holds ${b.length} values, expected A's cols (${a.cols}) x n (${n}) = ${a.cols * n}`);
+    throw new ShapeError(
+      `spmm: dense operand B holds ${b.length} values, expected A's cols (${a.cols}) x n (${n}) = ${a.cols * n}`,
+    );
   }
 }
 
@@ -31,7 +35,12 @@ export function checkSpmm(a: CompressedNM, b: Float32Array, n: number): void {
  * positions P (kd·kh·kw). View row of (output channel k, position p): Conv1d weights (rank 3) put
  * k outside the position (row k·P + p); Conv2d/3d put the position outside (row p·K + k), as apex.
  */
-export function checkConv(x: Float32Array, w: CompressedNM, bias: Float32Array | null, p: ConvParams): { positions: number; conv1d: boolean } {
+export function checkConv(
+  x: Float32Array,
+  w: CompressedNM,
+  bias: Float32Array | null,
+  p: ConvParams,
+): { positions: number; conv1d: boolean } {
   const shape = w.weightShape;
   if (shape === null || shape.length < 3) {
     throw new ShapeError(
@@ -49,7 +58,9 @@ export function checkConv(x: Float32Array, w: CompressedNM, bias: Float32Array |
   }
   const [d, h, wd] = p.inSize;
   if (x.length !== p.batch * p.inChannels * d * h * wd) {
-    throw new ShapeError(`sparse conv: input holds ${x.length} values, expected [${p.batch}, ${p.inChannels}, ${d}, ${h}, ${wd}]`);
+    throw new ShapeError(
+      `sparse conv: input holds ${x.length} values, expected [${p.batch}, ${p.inChannels}, ${d}, ${h}, ${wd}]`,
+    );
   }
   if (bias !== null && bias.length !== p.outChannels) {
     throw new ShapeError(`sparse conv: bias holds ${bias.length} values, expected out_channels = ${p.outChannels}`);

@@ -48,7 +48,9 @@ extendBackend('gpu', (set) => ({ ...set, sparse: gpuSparse(getGpuMode()) }));
 export function sparseKernels(name: string = getBackend()): SparseKernels {
   if (name.startsWith('gpu/')) return gpuSparse(name.slice(4));
   if (!listBackends().includes(name)) {
-    throw new BackendError(`no sparse kernels for backend '${name}': no such backend; available: ${listBackends().join(', ')} and 'gpu/<mode>'`);
+    throw new BackendError(
+      `no sparse kernels for backend '${name}': no such backend; available: ${listBackends().join(', ')} and 'gpu/<mode>'`,
+    );
   }
   return kernelSet(name).sparse ?? referenceSparseKernels;
 }

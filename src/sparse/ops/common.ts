@@ -7,7 +7,13 @@ import type { Shape } from '../../tensor/shape.js';
  * it in the dataflow graph), but inference-only: asking for its gradient is an error that says
  * what to use instead.
  */
-export function sparseResult(op: string, data: Float32Array, shape: Shape, inputs: readonly Tensor[], attrs: Record<string, unknown>): Tensor {
+export function sparseResult(
+  op: string,
+  data: Float32Array,
+  shape: Shape,
+  inputs: readonly Tensor[],
+  attrs: Record<string, unknown>,
+): Tensor {
   return Tensor.fromOp(
     op,
     data,

@@ -47,16 +47,31 @@ function sparseConvNd(dims: 1 | 2 | 3, x: Tensor, w: CompressedNM, bias: Tensor 
 }
 
 /** F.conv1d with a compressed weight: x [N, C, L] or [C, L], weight [K, C/groups, kl]. */
-export function sparseConv1d(x: Tensor, weight: CompressedNM, bias: Tensor | null = null, opts: ConvOptions = {}): Tensor {
+export function sparseConv1d(
+  x: Tensor,
+  weight: CompressedNM,
+  bias: Tensor | null = null,
+  opts: ConvOptions = {},
+): Tensor {
   return sparseConvNd(1, x, weight, bias, opts);
 }
 
 /** F.conv2d with a compressed weight: x [N, C, H, W] or [C, H, W], weight [K, C/groups, kh, kw]. */
-export function sparseConv2d(x: Tensor, weight: CompressedNM, bias: Tensor | null = null, opts: ConvOptions = {}): Tensor {
+export function sparseConv2d(
+  x: Tensor,
+  weight: CompressedNM,
+  bias: Tensor | null = null,
+  opts: ConvOptions = {},
+): Tensor {
   return sparseConvNd(2, x, weight, bias, opts);
 }
 
 /** F.conv3d with a compressed weight: x [N, C, D, H, W] or [C, D, H, W], weight [K, C/groups, kd, kh, kw]. */
-export function sparseConv3d(x: Tensor, weight: CompressedNM, bias: Tensor | null = null, opts: ConvOptions = {}): Tensor {
+export function sparseConv3d(
+  x: Tensor,
+  weight: CompressedNM,
+  bias: Tensor | null = null,
+  opts: ConvOptions = {},
+): Tensor {
   return sparseConvNd(3, x, weight, bias, opts);
 }

@@ -12,15 +12,21 @@ import { sparseResult } from './common.js';
  */
 export function sparseLinear(x: Tensor, weight: CompressedNM, bias: Tensor | null = null): Tensor {
   if (weight.weightShape !== null && weight.weightShape.length !== 2) {
-    throw new ShapeError(`sparseLinear: compressed weight must come from a 2-D [out, in] weight, found weight shape [${weight.weightShape.join(', ')}]`);
+    throw new ShapeError(
+      `sparseLinear: compressed weight must come from a 2-D [out, in] weight, found weight shape [${weight.weightShape.join(', ')}]`,
+    );
   }
   const inF = weight.cols;
   const outF = weight.rows;
   if (x.ndim === 0 || x.shape[x.ndim - 1] !== inF) {
-    throw new ShapeError(`sparseLinear: input ${formatShape(x.shape)} must end in in_features = ${inF} to match the compressed weight [${outF}, ${inF}]`);
+    throw new ShapeError(
+      `sparseLinear: input ${formatShape(x.shape)} must end in in_features = ${inF} to match the compressed weight [${outF}, ${inF}]`,
+    );
   }
   if (bias !== null && (bias.ndim !== 1 || bias.shape[0] !== outF)) {
-    throw new ShapeError(`sparseLinear: bias must be [${outF}] for the compressed weight [${outF}, ${inF}], got ${formatShape(bias.shape)}`);
+    throw new ShapeError(
+      `sparseLinear: bias must be [${outF}] for the compressed weight [${outF}, ${inF}], got ${formatShape(bias.shape)}`,
+    );
   }
   const rows = x.size / inF;
   const y = sparseKernels().linear(x.data, weight, bias === null ? null : bias.data, rows);

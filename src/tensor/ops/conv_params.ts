@@ -34,16 +34,21 @@ export function convCall(
   channelMismatch?: (groups: number, inChannels: number) => string,
 ): ConvCall {
   if (x.ndim !== dims + 1 && x.ndim !== dims + 2) {
-    throw new ShapeError(`${name}: input must be ${dims + 1}-d (unbatched) or ${dims + 2}-d (batched), got ${formatShape(x.shape)}`);
+    throw new ShapeError(
+      `${name}: input must be ${dims + 1}-d (unbatched) or ${dims + 2}-d (batched), got ${formatShape(x.shape)}`,
+    );
   }
   const ws = formatShape(weightShape);
   if (weightShape.length !== dims + 2) {
-    throw new ShapeError(`${name}: weight must be ${dims + 2}-d [out, in/groups, ...kernel], got ${ws} (input ${formatShape(x.shape)})`);
+    throw new ShapeError(
+      `${name}: weight must be ${dims + 2}-d [out, in/groups, ...kernel], got ${ws} (input ${formatShape(x.shape)})`,
+    );
   }
   const unbatched = x.ndim === dims + 1;
   const xShape = unbatched ? [1, ...x.shape] : [...x.shape];
   const groups = opts.groups ?? 1;
-  if (!Number.isInteger(groups) || groups < 1) throw new ValueError(`${name}: groups must be a positive integer, got ${groups}`);
+  if (!Number.isInteger(groups) || groups < 1)
+    throw new ValueError(`${name}: groups must be a positive integer, got ${groups}`);
   const [batch, inChannels] = [xShape[0]!, xShape[1]!];
   const outChannels = weightShape[0]!;
   const divisible = inChannels % groups === 0 && outChannels % groups === 0;

@@ -45,19 +45,43 @@ export function binaryOp(
 }
 
 export function add(a: TensorLike, b: TensorLike): Tensor {
-  return binaryOp('add', a, b, (x, y) => x + y, (_x, _y, _o, g) => [g, g]);
+  return binaryOp(
+    'add',
+    a,
+    b,
+    (x, y) => x + y,
+    (_x, _y, _o, g) => [g, g],
+  );
 }
 
 export function sub(a: TensorLike, b: TensorLike): Tensor {
-  return binaryOp('sub', a, b, (x, y) => x - y, (_x, _y, _o, g) => [g, -g]);
+  return binaryOp(
+    'sub',
+    a,
+    b,
+    (x, y) => x - y,
+    (_x, _y, _o, g) => [g, -g],
+  );
 }
 
 export function mul(a: TensorLike, b: TensorLike): Tensor {
-  return binaryOp('mul', a, b, (x, y) => x * y, (x, y, _o, g) => [g * y, g * x]);
+  return binaryOp(
+    'mul',
+    a,
+    b,
+    (x, y) => x * y,
+    (x, y, _o, g) => [g * y, g * x],
+  );
 }
 
 export function div(a: TensorLike, b: TensorLike): Tensor {
-  return binaryOp('div', a, b, (x, y) => x / y, (x, y, _o, g) => [g / y, (-g * x) / (y * y)]);
+  return binaryOp(
+    'div',
+    a,
+    b,
+    (x, y) => x / y,
+    (x, y, _o, g) => [g / y, (-g * x) / (y * y)],
+  );
 }
 
 /**
@@ -71,10 +95,7 @@ export function pow(a: TensorLike, b: TensorLike): Tensor {
     a,
     b,
     (x, y) => Math.pow(x, y),
-    (x, y, o, g) => [
-      y === 0 ? 0 : g * y * Math.pow(x, y - 1),
-      x === 0 && y >= 0 ? 0 : g * o * Math.log(x),
-    ],
+    (x, y, o, g) => [y === 0 ? 0 : g * y * Math.pow(x, y - 1), x === 0 && y >= 0 ? 0 : g * o * Math.log(x)],
   );
 }
 

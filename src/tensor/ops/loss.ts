@@ -95,7 +95,14 @@ function reduce(
 ): Tensor {
   const n = losses.length;
   if (reduction === 'none') {
-    return Tensor.fromOp(op, Float32Array.from(losses), L.positionsShape, inputs, (g) => backward(Float64Array.from(g)), attrs);
+    return Tensor.fromOp(
+      op,
+      Float32Array.from(losses),
+      L.positionsShape,
+      inputs,
+      (g) => backward(Float64Array.from(g)),
+      attrs,
+    );
   }
   let total = 0;
   for (let i = 0; i < n; i++) total += losses[i]!;
@@ -104,7 +111,14 @@ function reduce(
     denom = 0;
     for (let i = 0; i < n; i++) if (L.target[i]! >= 0) denom += L.weight[L.target[i]!]!;
   }
-  return Tensor.fromOp(op, new Float32Array([total / denom]), [], inputs, (g) => backward(new Float64Array(n).fill(g[0]! / denom)), attrs);
+  return Tensor.fromOp(
+    op,
+    new Float32Array([total / denom]),
+    [],
+    inputs,
+    (g) => backward(new Float64Array(n).fill(g[0]! / denom)),
+    attrs,
+  );
 }
 
 /** Flat offset in the [N, C, S] input of class `c` at position `pos` = n·S + s. */

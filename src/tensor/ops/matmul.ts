@@ -9,7 +9,11 @@ import { unbroadcast } from './broadcast.js';
  * One operand of a batched product, as the GEMM kernel reads it: `data` holds either one matrix
  * per batch item (stride = matrix size) or a single matrix every item shares (stride 0).
  */
-function batchedOperand(t: Tensor, matShape: readonly [number, number], batchShape: Shape): { data: Float32Array; stride: number } {
+function batchedOperand(
+  t: Tensor,
+  matShape: readonly [number, number],
+  batchShape: Shape,
+): { data: Float32Array; stride: number } {
   const own = t.shape.slice(0, -2);
   const size = matShape[0] * matShape[1];
   if (numel(own) === 1 && numel(batchShape) !== 1) return { data: t.data, stride: 0 };
@@ -54,7 +58,9 @@ export function matmul(a: Tensor, b: Tensor): Tensor {
   try {
     batchShape = broadcastShapes(aBatch, bBatch);
   } catch {
-    throw new ShapeError(`matmul: batch dimensions of ${formatShape(a.shape)} and ${formatShape(b.shape)} do not broadcast`);
+    throw new ShapeError(
+      `matmul: batch dimensions of ${formatShape(a.shape)} and ${formatShape(b.shape)} do not broadcast`,
+    );
   }
   const batch = numel(batchShape);
   const A = batchedOperand(new Tensor(a.data, aShape), [m, k], batchShape);
@@ -97,7 +103,9 @@ export function matmul(a: Tensor, b: Tensor): Tensor {
  */
 export function linear(x: Tensor, weight: Tensor, bias: Tensor | null = null): Tensor {
   if (weight.ndim !== 2) {
-    throw new ShapeError(`linear: weight must be [out, in], got ${formatShape(weight.shape)} (input ${formatShape(x.shape)})`);
+    throw new ShapeError(
+      `linear: weight must be [out, in], got ${formatShape(weight.shape)} (input ${formatShape(x.shape)})`,
+    );
   }
   const [outF, inF] = [weight.shape[0]!, weight.shape[1]!];
   if (x.ndim === 0 || x.shape[x.ndim - 1] !== inF) {
@@ -106,12 +114,22 @@ export function linear(x: Tensor, weight: Tensor, bias: Tensor | null = null): T
     );
   }
   if (bias !== null && (bias.ndim !== 1 || bias.shape[0] !== outF)) {
-    throw new ShapeError(`linear: bias must be [${outF}] for weight ${formatShape(weight.shape)}, got ${formatShape(bias.shape)}`);
+    throw new ShapeError(
+      `linear: bias must be [${outF}] for weight ${formatShape(weight.shape)}, got ${formatShape(bias.shape)}`,
+    );
   }
   const rows = x.size / inF;
   const K = kernels();
   const y = K.gemm(x.data, weight.data, {
-    batch: 1, m: rows, k: inF, n: outF, transA: false, transB: true, strideA: 0, strideB: 0, bStamp: weight.weightStamp,
+    batch: 1,
+    m: rows,
+    k: inF,
+    n: outF,
+    transA: false,
+    transB: true,
+    strideA: 0,
+    strideB: 0,
+    bStamp: weight.weightStamp,
   });
   if (bias !== null) {
     for (let r = 0; r < rows; r++) for (let j = 0; j < outF; j++) y[r * outF + j]! += bias.data[j]!;
@@ -124,7 +142,16 @@ export function linear(x: Tensor, weight: Tensor, bias: Tensor | null = null): T
     inputs,
     (g) => {
       const gx = x.requiresGrad
-        ? K.gemm(g, weight.data, { batch: 1, m: rows, k: outF, n: inF, transA: false, transB: false, strideA: 0, strideB: 0 })
+        ? K.gemm(g, weight.data, {
+            batch: 1,
+            m: rows,
+            k: outF,
+            n: inF,
+            transA: false,
+            transB: false,
+            strideA: 0,
+            strideB: 0,
+          })
         : null;
       const gw = weight.requiresGrad
         ? K.gemm(g, x.data, { batch: 1, m: outF, k: rows, n: inF, transA: true, transB: false, strideA: 0, strideB: 0 })

@@ -256,7 +256,16 @@ export function batchNorm(
   const training = opts.training ?? false;
   const momentum = opts.momentum ?? 0.1;
   const eps = opts.eps ?? 1e-5;
-  const { batch, channels, spatial } = checkRunningStatsNorm(op, x, weight, bias, runningMean, runningVar, eps, momentum);
+  const { batch, channels, spatial } = checkRunningStatsNorm(
+    op,
+    x,
+    weight,
+    bias,
+    runningMean,
+    runningVar,
+    eps,
+    momentum,
+  );
   const p = channelPartition(batch, channels, spatial, channels, (_n, c) => c);
   const attrs = { training, momentum, eps };
   if (training) {
@@ -329,12 +338,20 @@ export function groupNorm(
   checkEps(eps, op);
   const { batch, channels, spatial } = channelLayout(x, op);
   if (!Number.isInteger(numGroups) || numGroups <= 0 || channels % numGroups !== 0) {
-    throw new ValueError(`${op}: numGroups must be a positive divisor of the channel count ${channels}, got ${numGroups}`);
+    throw new ValueError(
+      `${op}: numGroups must be a positive divisor of the channel count ${channels}, got ${numGroups}`,
+    );
   }
   checkAffine(weight, [channels], 'weight', op);
   checkAffine(bias, [channels], 'bias', op);
   const perGroup = channels / numGroups;
-  const p = channelPartition(batch, channels, spatial, batch * numGroups, (n, c) => n * numGroups + Math.floor(c / perGroup));
+  const p = channelPartition(
+    batch,
+    channels,
+    spatial,
+    batch * numGroups,
+    (n, c) => n * numGroups + Math.floor(c / perGroup),
+  );
   return normalize(op, x, p, batchStats(x.data, p), weight, bias, eps, true, { numGroups, eps });
 }
 
@@ -362,7 +379,16 @@ export function instanceNorm(
   const useInputStats = opts.useInputStats ?? true;
   const momentum = opts.momentum ?? 0.1;
   const eps = opts.eps ?? 1e-5;
-  const { batch, channels, spatial } = checkRunningStatsNorm(op, x, weight, bias, runningMean, runningVar, eps, momentum);
+  const { batch, channels, spatial } = checkRunningStatsNorm(
+    op,
+    x,
+    weight,
+    bias,
+    runningMean,
+    runningVar,
+    eps,
+    momentum,
+  );
   const attrs = { useInputStats, momentum, eps };
   if (useInputStats) {
     if (spatial <= 1) {

@@ -29,9 +29,20 @@ interface PoolSetup {
 }
 
 /** Validates a pooling call and states it in 3-D; input is [N, C, ...spatial] or [C, ...spatial]. */
-function setup(name: string, dims: number, x: Tensor, kernelSize: IntOrTuple, stride: IntOrTuple | undefined, padding: IntOrTuple, dilation: IntOrTuple, countIncludePad: boolean): PoolSetup {
+function setup(
+  name: string,
+  dims: number,
+  x: Tensor,
+  kernelSize: IntOrTuple,
+  stride: IntOrTuple | undefined,
+  padding: IntOrTuple,
+  dilation: IntOrTuple,
+  countIncludePad: boolean,
+): PoolSetup {
   if (x.ndim !== dims + 1 && x.ndim !== dims + 2) {
-    throw new ShapeError(`${name}: input must be ${dims + 1}-d (unbatched) or ${dims + 2}-d (batched), got ${formatShape(x.shape)}`);
+    throw new ShapeError(
+      `${name}: input must be ${dims + 1}-d (unbatched) or ${dims + 2}-d (batched), got ${formatShape(x.shape)}`,
+    );
   }
   const unbatched = x.ndim === dims + 1;
   const lead = unbatched ? [1, x.shape[0]!] : [x.shape[0]!, x.shape[1]!];
@@ -62,7 +73,16 @@ function setup(name: string, dims: number, x: Tensor, kernelSize: IntOrTuple, st
 
 function maxPoolNd(dims: 1 | 2 | 3, x: Tensor, opts: MaxPoolOptions): Tensor {
   const name = `maxPool${dims}d`;
-  const { p, outShape, attrs } = setup(name, dims, x, opts.kernelSize, opts.stride, opts.padding ?? 0, opts.dilation ?? 1, false);
+  const { p, outShape, attrs } = setup(
+    name,
+    dims,
+    x,
+    opts.kernelSize,
+    opts.stride,
+    opts.padding ?? 0,
+    opts.dilation ?? 1,
+    false,
+  );
   const K = kernels();
   const { values, argmax } = K.maxPool(x.data, p);
   return Tensor.fromOp(name, values, outShape, [x], (g) => [K.maxPoolBackward(g, argmax, p)], attrs);
@@ -71,7 +91,16 @@ function maxPoolNd(dims: 1 | 2 | 3, x: Tensor, opts: MaxPoolOptions): Tensor {
 function avgPoolNd(dims: 1 | 2 | 3, x: Tensor, opts: AvgPoolOptions): Tensor {
   const name = `avgPool${dims}d`;
   const countIncludePad = opts.countIncludePad ?? true;
-  const { p, outShape, attrs } = setup(name, dims, x, opts.kernelSize, opts.stride, opts.padding ?? 0, 1, countIncludePad);
+  const { p, outShape, attrs } = setup(
+    name,
+    dims,
+    x,
+    opts.kernelSize,
+    opts.stride,
+    opts.padding ?? 0,
+    1,
+    countIncludePad,
+  );
   const K = kernels();
   const y = K.avgPool(x.data, p);
   return Tensor.fromOp(name, y, outShape, [x], (g) => [K.avgPoolBackward(g, p)], { ...attrs, countIncludePad });
@@ -96,7 +125,8 @@ export function adaptiveAvgPool2d(x: Tensor, outputSize: number | readonly (numb
   }
   const [H, W] = [x.shape[x.ndim - 2]!, x.shape[x.ndim - 1]!];
   const sizes = typeof outputSize === 'number' ? [outputSize, outputSize] : [...outputSize];
-  if (sizes.length !== 2) throw new ValueError(`adaptiveAvgPool2d: outputSize must be an int or 2 entries, got [${sizes.join(', ')}]`);
+  if (sizes.length !== 2)
+    throw new ValueError(`adaptiveAvgPool2d: outputSize must be an int or 2 entries, got [${sizes.join(', ')}]`);
   const oh = sizes[0] ?? H;
   const ow = sizes[1] ?? W;
   if (!Number.isInteger(oh) || !Number.isInteger(ow) || oh < 1 || ow < 1) {

@@ -71,7 +71,9 @@ export function reshape(x: Tensor, shape: Shape): Tensor {
   const known = numel(shape.filter((d) => d !== -1));
   const out = free === 1 && known > 0 ? shape.map((d) => (d === -1 ? x.size / known : d)) : [...shape];
   if (!out.every(Number.isInteger) || out.some((d) => d < 0) || numel(out) !== x.size) {
-    throw new ShapeError(`cannot reshape tensor of shape ${formatShape(x.shape)} (${x.size} elements) into ${formatShape(shape)}`);
+    throw new ShapeError(
+      `cannot reshape tensor of shape ${formatShape(x.shape)} (${x.size} elements) into ${formatShape(shape)}`,
+    );
   }
   return gatherOp('reshape', x, out, null, { shape: out });
 }
@@ -82,13 +84,21 @@ export const view = reshape;
 function permuteAs(op: string, x: Tensor, dims: readonly number[], attrs: Record<string, unknown>): Tensor {
   const rank = x.ndim;
   if (dims.length !== rank) {
-    throw new ShapeError(`${op} dims ${formatShape(dims)} must list all ${rank} axes of a tensor of shape ${formatShape(x.shape)}`);
+    throw new ShapeError(
+      `${op} dims ${formatShape(dims)} must list all ${rank} axes of a tensor of shape ${formatShape(x.shape)}`,
+    );
   }
   const axes = dims.map((d) => normalizeAxis(d, rank, `${op} dim`));
   if (new Set(axes).size !== rank) throw new ShapeError(`${op} dims ${formatShape(dims)} repeat an axis`);
   const strides = stridesOf(x.shape);
   const outShape = axes.map((a) => x.shape[a]!);
-  return gatherOp(op, x, outShape, sourceIndex(outShape, (d, j) => j * strides[axes[d]!]!), attrs);
+  return gatherOp(
+    op,
+    x,
+    outShape,
+    sourceIndex(outShape, (d, j) => j * strides[axes[d]!]!),
+    attrs,
+  );
 }
 
 /** Reorders axes: output axis i is input axis dims[i]. */
@@ -112,7 +122,9 @@ export function squeeze(x: Tensor, dim?: number | readonly number[]): Tensor {
   const named =
     dim === undefined
       ? null
-      : new Set((typeof dim === 'number' ? [dim] : dim).map((d) => normalizeAxis(d, Math.max(x.ndim, 1), 'squeeze dim')));
+      : new Set(
+          (typeof dim === 'number' ? [dim] : dim).map((d) => normalizeAxis(d, Math.max(x.ndim, 1), 'squeeze dim')),
+        );
   const out = x.shape.filter((n, i) => n !== 1 || (named !== null && !named.has(i)));
   return gatherOp('squeeze', x, out, null, { dim: named === null ? null : [...named] });
 }
@@ -136,7 +148,15 @@ export function flatten(x: Tensor, startDim = 0, endDim = -1): Tensor {
 }
 
 /** Positions start, start+step, ... along one axis (shared by narrow, slice and split). */
-function takeRange(op: string, x: Tensor, axis: number, start: number, count: number, step: number, attrs: Record<string, unknown>): Tensor {
+function takeRange(
+  op: string,
+  x: Tensor,
+  axis: number,
+  start: number,
+  count: number,
+  step: number,
+  attrs: Record<string, unknown>,
+): Tensor {
   const strides = stridesOf(x.shape);
   const out = [...x.shape];
   out[axis] = count;
@@ -151,7 +171,9 @@ export function narrow(x: Tensor, dim: number, start: number, length: number): T
   const size = x.shape[axis]!;
   const s = start < 0 ? start + size : start;
   if (s < 0 || length < 0 || s + length > size) {
-    throw new ShapeError(`narrow(dim=${dim}, start=${start}, length=${length}) is out of range for size ${size} (shape ${formatShape(x.shape)})`);
+    throw new ShapeError(
+      `narrow(dim=${dim}, start=${start}, length=${length}) is out of range for size ${size} (shape ${formatShape(x.shape)})`,
+    );
   }
   return takeRange('narrow', x, axis, s, length, 1, { dim: axis, start: s, length });
 }
@@ -177,9 +199,13 @@ export function indexSelect(x: Tensor, dim: number, index: Tensor): Tensor {
   const picks = Array.from(index.data);
   for (const p of picks) {
     if (!Number.isInteger(p)) throw new ValueError(`indexSelect index must hold integers, found ${p}`);
-    if (p < 0 || p >= size) throw new ShapeError(`indexSelect index ${p} is out of range for dim ${dim} of size ${size}`);
+    if (p < 0 || p >= size)
+      throw new ShapeError(`indexSelect index ${p} is out of range for dim ${dim} of size ${size}`);
   }
-  if (x.ndim === 0) return gatherOp('indexSelect', x, index.ndim === 0 ? [] : [picks.length], new Int32Array(picks.length), { dim: axis });
+  if (x.ndim === 0)
+    return gatherOp('indexSelect', x, index.ndim === 0 ? [] : [picks.length], new Int32Array(picks.length), {
+      dim: axis,
+    });
   const strides = stridesOf(x.shape);
   const out = [...x.shape];
   out[axis] = picks.length;
@@ -191,7 +217,14 @@ export function indexSelect(x: Tensor, dim: number, index: Tensor): Tensor {
  * Joins tensors along `axis` of `outShape`; `parts[k]` is read as having shape `views[k]` (for
  * stack, the input with a 1 inserted). The backward hands each input its slab of the gradient.
  */
-function joinOp(op: string, inputs: readonly Tensor[], views: Shape[], axis: number, outShape: Shape, attrs: Record<string, unknown>): Tensor {
+function joinOp(
+  op: string,
+  inputs: readonly Tensor[],
+  views: Shape[],
+  axis: number,
+  outShape: Shape,
+  attrs: Record<string, unknown>,
+): Tensor {
   const outer = numel(outShape.slice(0, axis));
   const inner = numel(outShape.slice(axis + 1));
   const chunks = views.map((v) => v[axis]! * inner);
@@ -216,7 +249,8 @@ function joinOp(op: string, inputs: readonly Tensor[], views: Shape[], axis: num
         offset += chunks[k]!;
         if (!t.requiresGrad) return null;
         const gt = new Float32Array(t.size);
-        for (let o = 0; o < outer; o++) gt.set(g.subarray(o * row + start, o * row + start + chunks[k]!), o * chunks[k]!);
+        for (let o = 0; o < outer; o++)
+          gt.set(g.subarray(o * row + start, o * row + start + chunks[k]!), o * chunks[k]!);
         return gt;
       });
     },
@@ -233,12 +267,21 @@ export function cat(tensors: readonly Tensor[], dim = 0): Tensor {
   tensors.forEach((t, k) => {
     const fits = t.ndim === first.ndim && t.shape.every((n, i) => i === axis || n === first.shape[i]);
     if (!fits) {
-      throw new ShapeError(`cat along dim ${dim}: tensor ${k} has shape ${formatShape(t.shape)}, incompatible with tensor 0's ${formatShape(first.shape)}`);
+      throw new ShapeError(
+        `cat along dim ${dim}: tensor ${k} has shape ${formatShape(t.shape)}, incompatible with tensor 0's ${formatShape(first.shape)}`,
+      );
     }
   });
   const out = [...first.shape];
   out[axis] = tensors.reduce((s, t) => s + t.shape[axis]!, 0);
-  return joinOp('cat', tensors, tensors.map((t) => t.shape), axis, out, { dim: axis });
+  return joinOp(
+    'cat',
+    tensors,
+    tensors.map((t) => t.shape),
+    axis,
+    out,
+    { dim: axis },
+  );
 }
 
 export const concat = cat;
@@ -250,14 +293,23 @@ export function stack(tensors: readonly Tensor[], dim = 0): Tensor {
   const axis = normalizeAxis(dim, first.ndim + 1, 'stack dim');
   tensors.forEach((t, k) => {
     if (!shapeEquals(t.shape, first.shape)) {
-      throw new ShapeError(`stack: tensor ${k} has shape ${formatShape(t.shape)}, but tensor 0 has ${formatShape(first.shape)}`);
+      throw new ShapeError(
+        `stack: tensor ${k} has shape ${formatShape(t.shape)}, but tensor 0 has ${formatShape(first.shape)}`,
+      );
     }
   });
   const view1 = [...first.shape];
   view1.splice(axis, 0, 1);
   const out = [...view1];
   out[axis] = tensors.length;
-  return joinOp('stack', tensors, tensors.map(() => view1), axis, out, { dim: axis });
+  return joinOp(
+    'stack',
+    tensors,
+    tensors.map(() => view1),
+    axis,
+    out,
+    { dim: axis },
+  );
 }
 
 /**
@@ -279,7 +331,9 @@ export function split(x: Tensor, sizeOrSections: number | readonly number[], dim
     sizes = [...sizeOrSections];
     checkInts(sizes, 'split sections');
     if (sizes.some((s) => s < 0) || sizes.reduce((a, b) => a + b, 0) !== size) {
-      throw new ShapeError(`split sections ${formatShape(sizes)} must be non-negative and sum to ${size} (dim ${dim} of ${formatShape(x.shape)})`);
+      throw new ShapeError(
+        `split sections ${formatShape(sizes)} must be non-negative and sum to ${size} (dim ${dim} of ${formatShape(x.shape)})`,
+      );
     }
   }
   let start = 0;
@@ -297,7 +351,9 @@ export function split(x: Tensor, sizeOrSections: number | readonly number[], dim
 export function pad(x: Tensor, pads: readonly number[], value = 0): Tensor {
   checkInts(pads, 'pad widths');
   if (pads.length % 2 !== 0 || pads.length > 2 * x.ndim) {
-    throw new ShapeError(`pad widths ${formatShape(pads)} must come in pairs, at most ${x.ndim} pairs for shape ${formatShape(x.shape)}`);
+    throw new ShapeError(
+      `pad widths ${formatShape(pads)} must come in pairs, at most ${x.ndim} pairs for shape ${formatShape(x.shape)}`,
+    );
   }
   const before = new Array<number>(x.ndim).fill(0);
   const out = [...x.shape];
@@ -321,16 +377,20 @@ export function pad(x: Tensor, pads: readonly number[], value = 0): Tensor {
 export function expand(x: Tensor, shape: Shape): Tensor {
   checkInts(shape, 'expand shape');
   const lead = shape.length - x.ndim;
-  if (lead < 0) throw new ShapeError(`expand shape ${formatShape(shape)} has fewer axes than the tensor's ${formatShape(x.shape)}`);
+  if (lead < 0)
+    throw new ShapeError(`expand shape ${formatShape(shape)} has fewer axes than the tensor's ${formatShape(x.shape)}`);
   const out = shape.map((n, d) => {
     if (d < lead) {
-      if (n < 0) throw new ShapeError(`expand shape ${formatShape(shape)}: new leading axis ${d} needs a size, got ${n}`);
+      if (n < 0)
+        throw new ShapeError(`expand shape ${formatShape(shape)}: new leading axis ${d} needs a size, got ${n}`);
       return n;
     }
     const have = x.shape[d - lead]!;
     if (n === -1) return have;
     if (n < 0 || (have !== 1 && have !== n)) {
-      throw new ShapeError(`cannot expand tensor of shape ${formatShape(x.shape)} to ${formatShape(shape)} (axis ${d}: ${have} vs ${n})`);
+      throw new ShapeError(
+        `cannot expand tensor of shape ${formatShape(x.shape)} to ${formatShape(shape)} (axis ${d}: ${have} vs ${n})`,
+      );
     }
     return n;
   });

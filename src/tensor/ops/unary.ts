@@ -62,13 +62,23 @@ export function erf(x: number): number {
           (1.00002368 +
             t *
               (0.37409196 +
-                t * (0.09678418 + t * (-0.18628806 + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277)))))))),
+                t *
+                  (0.09678418 +
+                    t *
+                      (-0.18628806 +
+                        t *
+                          (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277)))))))),
     );
   return x > 0 ? 1 - erfc : erfc - 1;
 }
 
 export function neg(x: Tensor): Tensor {
-  return unaryOp('neg', x, (v) => -v, () => -1);
+  return unaryOp(
+    'neg',
+    x,
+    (v) => -v,
+    () => -1,
+  );
 }
 
 export function sqrt(x: Tensor): Tensor {
@@ -110,7 +120,12 @@ export function relu(x: Tensor): Tensor {
 
 /** min(max(x, 0), 6); gradient 1 strictly inside (0, 6), as PyTorch's hardtanh backward. */
 export function relu6(x: Tensor): Tensor {
-  return unaryOp('relu6', x, (v) => Math.min(Math.max(v, 0), 6), (v) => (v > 0 && v < 6 ? 1 : 0));
+  return unaryOp(
+    'relu6',
+    x,
+    (v) => Math.min(Math.max(v, 0), 6),
+    (v) => (v > 0 && v < 6 ? 1 : 0),
+  );
 }
 
 function sigmoidValue(v: number): number {

@@ -17,7 +17,10 @@ import { capture, withTmp } from '../../cli/helpers.js';
 
 const quiet = { verbosity: 0, allowPermutation: false, logger: () => {} } as const;
 
-/** Conv [16, 16, 1, 1] (stored dense), Linear [64, 64] (fits the fp16 CUTLASS layout) and Linear [16, 64] (does not). */
+/**
+ * Conv [16, 16, 1, 1] (stored dense), Linear [64, 64] (fits the fp16 CUTLASS layout) and
+ * Linear [16, 64] (does not).
+ */
 function build(seed: number): Sequential {
   const g = new MT19937(seed);
   return new Sequential(
@@ -37,7 +40,10 @@ function pruned(seed: number): Sequential {
 
 const bits = (a: Float32Array): number[] => Array.from(new Uint32Array(a.buffer, a.byteOffset, a.length));
 
-async function check(path: string): Promise<{ code: number; report: { verdict: string; tensors: { name: string; isNM: boolean; candidate: boolean }[] } }> {
+async function check(path: string): Promise<{
+  code: number;
+  report: { verdict: string; tensors: { name: string; isNM: boolean; candidate: boolean }[] };
+}> {
   const c = capture();
   const code = await main(['check', path, '--strict'], c.io);
   const j = capture();
@@ -61,12 +67,22 @@ describe('exportCompressed / importCompressed', () => {
       expect(file.tensors.has('2.__weight_mma_mask')).toBe(false);
       expect(file.tensors.get('0.__weight_mma_mask')!.dtype).toBe('BOOL');
       const config = JSON.parse(file.metadata['sparsity_config']!);
-      expect(config).toMatchObject({ format: 'sparse-24', sparsity_structure: '2:4', targets: ['2'], ignore: ['0', '4'], global_sparsity: 0.5 });
+      expect(config).toMatchObject({
+        format: 'sparse-24',
+        sparsity_structure: '2:4',
+        targets: ['2'],
+        ignore: ['0', '4'],
+        global_sparsity: 0.5,
+      });
 
       const { code, report } = await check(path);
       expect(code).toBe(0);
       expect(report.verdict).toBe('sparse');
-      expect(report.tensors.filter((t) => t.candidate).map((t) => [t.name, t.isNM])).toEqual([['0.weight', true], ['4.weight', true], ['2.weight', true]]);
+      expect(report.tensors.filter((t) => t.candidate).map((t) => [t.name, t.isNM])).toEqual([
+        ['0.weight', true],
+        ['4.weight', true],
+        ['2.weight', true],
+      ]);
 
       // Into a fresh ASP-prepared model: weights are the fp16-rounded masked weights, masks identical.
       const back = build(99);
@@ -81,7 +97,9 @@ describe('exportCompressed / importCompressed', () => {
           ...(model.at(i).getLocal('__weight_mma_mask') as { data: Float32Array }).data,
         ]);
       }
-      expect(bits((back.at(4) as Linear).weight.data)).toEqual(bits((model.at(4) as Linear).weight.data.map((v) => v + 0)));
+      expect(bits((back.at(4) as Linear).weight.data)).toEqual(
+        bits((model.at(4) as Linear).weight.data.map((v) => v + 0)),
+      );
     });
   });
 
@@ -92,7 +110,12 @@ describe('exportCompressed / importCompressed', () => {
       const res = await exportCompressed(model, path, { format: 'sparse-24-bitmask' });
       expect(res.compressed).toEqual(['2', '4']);
       const file = await loadSafetensors(path);
-      expect([...file.tensors.keys()].filter((k) => k.startsWith('4.')).sort()).toEqual(['4.bias', '4.weight.bitmask', '4.weight.compressed', '4.weight.shape']);
+      expect([...file.tensors.keys()].filter((k) => k.startsWith('4.')).sort()).toEqual([
+        '4.bias',
+        '4.weight.bitmask',
+        '4.weight.compressed',
+        '4.weight.shape',
+      ]);
       expect((await check(path)).code).toBe(0);
       const back = build(98);
       ASP.initModelForPruning(back, quiet);
@@ -124,7 +147,9 @@ describe('exportCompressed / importCompressed', () => {
   });
 
   it('refuses float32 sparse-24, and unknown keys under strict', async () => {
-    expect(() => compressedStateDict(pruned(1), { format: 'sparse-24', dtype: 'float32' })).toThrow(/float16 or bfloat16/);
+    expect(() => compressedStateDict(pruned(1), { format: 'sparse-24', dtype: 'float32' })).toThrow(
+      /float16 or bfloat16/,
+    );
     await withTmp(async (dir) => {
       const path = join(dir, 'x.safetensors');
       await exportCompressed(pruned(1), path);

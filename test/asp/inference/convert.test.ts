@@ -12,7 +12,17 @@ import {
   planSparseInference,
   toSparseInference,
 } from '../../../src/asp/inference/index.js';
-import { BatchNorm2d, Conv1d, Conv2d, Conv3d, Flatten, Linear, Module, ReLU, Sequential } from '../../../src/nn/index.js';
+import {
+  BatchNorm2d,
+  Conv1d,
+  Conv2d,
+  Conv3d,
+  Flatten,
+  Linear,
+  Module,
+  ReLU,
+  Sequential,
+} from '../../../src/nn/index.js';
 import { isNM } from '../../../src/sparse/index.js';
 import { MT19937, Tensor, ValueError, randn, setGpuMode, withBackend } from '../../../src/tensor/index.js';
 
@@ -35,7 +45,10 @@ class TwoPath extends Module {
     // x [B, 16, 4]: conv1d → [B, 8, 4] → flat [B, 32]; conv3d sees x as [B, 16, 1, 2, 2].
     const a = this.conv1d.call(x);
     const b = this.conv3d.call(new Tensor(x.data.slice(), [x.shape[0]!, 16, 1, 2, 2]));
-    const flat = new Tensor(a.data.map((v, i) => v + b.data[i % b.data.length]!), [x.shape[0]!, 32]);
+    const flat = new Tensor(
+      a.data.map((v, i) => v + b.data[i % b.data.length]!),
+      [x.shape[0]!, 32],
+    );
     return this.heads[0]!.call(flat);
   }
 }
@@ -77,10 +90,24 @@ describe('toSparseInference', () => {
     expect(sparse.at(1)).not.toBe(model.at(1));
     expect(model.at(0)).toBeInstanceOf(Conv2d);
     expect([...model.stateDict()].map(([k, t]) => [k, [...t.data]] as const)).toEqual(before);
-    expect([...sparse.stateDict().keys()]).toEqual(['0.bias', '1.weight', '1.bias', '1.running_mean', '1.running_var', '1.num_batches_tracked', '3.bias', '5.weight', '5.bias']);
+    expect([...sparse.stateDict().keys()]).toEqual([
+      '0.bias',
+      '1.weight',
+      '1.bias',
+      '1.running_mean',
+      '1.running_var',
+      '1.num_batches_tracked',
+      '3.bias',
+      '5.weight',
+      '5.bias',
+    ]);
     expect(sparse.training).toBe(false);
     const plan = planSparseInference(model);
-    expect(plan.map((p) => [p.name, p.convert])).toEqual([['0', true], ['3', true], ['5', false]]);
+    expect(plan.map((p) => [p.name, p.convert])).toEqual([
+      ['0', true],
+      ['3', true],
+      ['5', false],
+    ]);
     expect(plan[2]!.reason).toMatch(/no ASP mask/);
   });
 
@@ -112,7 +139,9 @@ describe('toSparseInference', () => {
     ASP.initModelForPruning(unmasked, quiet); // masks all ones: not computed yet
     expect(planSparseInference(unmasked)[0]!.reason).toMatch(/all ones/);
     expect(() => toSparseInference(unmasked, { strict: true })).toThrow(ValueError);
-    expect(() => toSparseInference(unmasked, { strict: true })).toThrow(/layer '0' has an ASP mask but its mask is all ones/);
+    expect(() => toSparseInference(unmasked, { strict: true })).toThrow(
+      /layer '0' has an ASP mask but its mask is all ones/,
+    );
   });
 
   it('a 1:4 mask converts too (padded groups hold a kept zero); the stored pattern is the mask', () => {
@@ -133,7 +162,10 @@ describe('toSparseInference', () => {
           const g = new MT19937(seed);
           for (const model of [prune(convNet(g)).eval(), prune(new TwoPath(g)).eval()] as Module[]) {
             const sparse = toSparseInference(model);
-            const x = model instanceof TwoPath ? randn([batch, 16, 4], { generator: g }) : randn([batch, 16, 3, 3], { generator: g });
+            const x =
+              model instanceof TwoPath
+                ? randn([batch, 16, 4], { generator: g })
+                : randn([batch, 16, 3, 3], { generator: g });
             withBackend(backend, () => {
               const want = (model as Sequential).call(x).data;
               const got = (sparse as Sequential).call(x).data;

@@ -33,12 +33,17 @@ describe('fake quantization', () => {
 
   it('maps 0 to exactly 0 for any range and scheme (so pruned weights stay pruned)', () => {
     fc.assert(
-      fc.property(fc.float({ min: -100, max: 100, noNaN: true }), fc.float({ min: -100, max: 100, noNaN: true }), fc.constantFrom('symmetric' as const, 'asymmetric' as const), (a, b, scheme) => {
-        const p = paramsFromRange([Math.min(a, b)], [Math.max(a, b)], scheme);
-        const y = fakeQuantize(new Tensor(new Float32Array([0, -0]), [2]), p);
-        expect(y.data[0]).toBe(0);
-        expect(Math.abs(y.data[1]!)).toBe(0);
-      }),
+      fc.property(
+        fc.float({ min: -100, max: 100, noNaN: true }),
+        fc.float({ min: -100, max: 100, noNaN: true }),
+        fc.constantFrom('symmetric' as const, 'asymmetric' as const),
+        (a, b, scheme) => {
+          const p = paramsFromRange([Math.min(a, b)], [Math.max(a, b)], scheme);
+          const y = fakeQuantize(new Tensor(new Float32Array([0, -0]), [2]), p);
+          expect(y.data[0]).toBe(0);
+          expect(Math.abs(y.data[1]!)).toBe(0);
+        },
+      ),
       { numRuns: 200 },
     );
   });
@@ -57,7 +62,10 @@ describe('activation observers', () => {
   it('minmax keeps the overall range; movingAverage moves toward each batch by the constant', () => {
     const mm = new ActivationFakeQuant({ observer: 'minmax' });
     const ma = new ActivationFakeQuant({ observer: 'movingAverage', averagingConstant: 0.5 });
-    for (const batch of [[-1, 2], [0, 4]]) {
+    for (const batch of [
+      [-1, 2],
+      [0, 4],
+    ]) {
       const x = new Tensor(new Float32Array(batch), [2]);
       mm.call(x);
       ma.call(x);

@@ -18,13 +18,23 @@ const MARGIN = 0.02;
 describe('dense → 2:4 → sparse fine-tune → QAT on digits', () => {
   it('keeps accuracy within 2 points of dense and exports int8 2:4 weights that pass check', async () => {
     const g = new MT19937(1);
-    const model = new Sequential(new Linear(64, 64, { generator: g }), new ReLU(), new Linear(64, 64, { generator: g }), new ReLU(), new Linear(64, 10, { generator: g }));
+    const model = new Sequential(
+      new Linear(64, 64, { generator: g }),
+      new ReLU(),
+      new Linear(64, 64, { generator: g }),
+      new ReLU(),
+      new Linear(64, 10, { generator: g }),
+    );
     const optimizer = new Adam(model.parameters(), { lr: 0.01 });
     const loader = (seed: number): DataLoader => new DataLoader(trainSet, { batchSize: 32, shuffle: true, seed });
     train({ model, optimizer, trainLoader: loader(1), epochs: 3, quiet: true });
     const dense = evaluate(model, testLoader).accuracy;
 
-    const asp = ASP.initModelForPruning(model, { verbosity: 0, allowPermutation: false, logger: () => {} }).initOptimizerForPruning(optimizer);
+    const asp = ASP.initModelForPruning(model, {
+      verbosity: 0,
+      allowPermutation: false,
+      logger: () => {},
+    }).initOptimizerForPruning(optimizer);
     asp.computeSparseMasks();
     expect(asp.sparseParameterNames()).toEqual(['0.weight', '2.weight']); // [10, 64] fails apex's shape filter
     const pruned = evaluate(model, testLoader).accuracy;
@@ -36,7 +46,9 @@ describe('dense → 2:4 → sparse fine-tune → QAT on digits', () => {
     optimizer.paramGroups.forEach((pg) => (pg.lr = 0.002));
     train({ model, optimizer, trainLoader: loader(4), epochs: 1, quiet: true });
     const qat = evaluate(model, testLoader).accuracy;
-    console.log(`digits MLP accuracy: dense ${dense}, pruned ${pruned}, sparse fine-tuned ${sparse}, sparse int8 QAT ${qat}`);
+    console.log(
+      `digits MLP accuracy: dense ${dense}, pruned ${pruned}, sparse fine-tuned ${sparse}, sparse int8 QAT ${qat}`,
+    );
     expect(dense).toBeGreaterThan(0.93);
     expect(qat).toBeGreaterThanOrEqual(dense - MARGIN);
     expect(asp.isSparsityEnabled()).toBe(true);
@@ -44,12 +56,20 @@ describe('dense → 2:4 → sparse fine-tune → QAT on digits', () => {
     await withTmp(async (dir) => {
       const densePath = join(dir, 'int8.safetensors');
       const res = await exportQuantized(model, densePath);
-      expect(res.layers.map((l) => [l.name, l.int8Is24, l.pattern24Broken])).toEqual([['0', true, false], ['2', true, false], ['4', false, false]]);
+      expect(res.layers.map((l) => [l.name, l.int8Is24, l.pattern24Broken])).toEqual([
+        ['0', true, false],
+        ['2', true, false],
+        ['4', false, false],
+      ]);
       expect(await main(['check', densePath, '--strict'], capture().io)).toBe(0);
       const j = capture();
       await main(['check', densePath, '--json'], j.io);
-      const checked = (JSON.parse(j.out.join('')) as { tensors: { name: string; dtype: string; isNM: boolean }[] }).tensors;
-      expect(checked.filter((t) => ['0.weight', '2.weight'].includes(t.name)).map((t) => [t.dtype, t.isNM])).toEqual([['I8', true], ['I8', true]]);
+      const checked = (JSON.parse(j.out.join('')) as { tensors: { name: string; dtype: string; isNM: boolean }[] })
+        .tensors;
+      expect(checked.filter((t) => ['0.weight', '2.weight'].includes(t.name)).map((t) => [t.dtype, t.isNM])).toEqual([
+        ['I8', true],
+        ['I8', true],
+      ]);
 
       const cutlassPath = join(dir, 'int8-24.safetensors');
       const sparse24 = await exportQuantized(model, cutlassPath, { layout: 'sparse-24' });

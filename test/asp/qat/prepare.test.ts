@@ -1,7 +1,15 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ASP } from '../../../src/asp/index.js';
-import { QatError, calibrate, exportQuantized, prepareQat, qatLayers, quantizeModel, setFakeQuant } from '../../../src/asp/qat/index.js';
+import {
+  QatError,
+  calibrate,
+  exportQuantized,
+  prepareQat,
+  qatLayers,
+  quantizeModel,
+  setFakeQuant,
+} from '../../../src/asp/qat/index.js';
 import { main } from '../../../src/cli/main.js';
 import { fromSparse24, isNM, decompress } from '../../../src/sparse/index.js';
 import { loadSafetensors } from '../../../src/io/index.js';
@@ -13,7 +21,13 @@ const quiet = { verbosity: 0, allowPermutation: false, logger: () => {} } as con
 
 function build(seed: number): Sequential {
   const g = new MT19937(seed);
-  return new Sequential(new Conv2d(16, 16, 1, { generator: g }), new Flatten(), new Linear(64, 64, { generator: g }), new ReLU(), new Linear(64, 8, { generator: g })); // [8, 64]: too few rows for the int8 CUTLASS layout (rows % 16)
+  return new Sequential(
+    new Conv2d(16, 16, 1, { generator: g }),
+    new Flatten(),
+    new Linear(64, 64, { generator: g }),
+    new ReLU(),
+    new Linear(64, 8, { generator: g }),
+  ); // [8, 64]: too few rows for the int8 CUTLASS layout (rows % 16)
 }
 
 const input = (seed: number, batch = 4): Tensor => randn([batch, 16, 2, 2], { generator: new MT19937(seed) });
@@ -27,8 +41,14 @@ describe('prepareQat', () => {
     expect(model.namedParameters()).toEqual(params);
     const keys = [...model.stateDict().keys()];
     expect(keys.filter((k) => k.startsWith('2.'))).toEqual([
-      '2.weight', '2.bias', '2.input_fake_quant.scale', '2.input_fake_quant.zero_point', '2.input_fake_quant.min_val', '2.input_fake_quant.max_val',
-      '2.weight_fake_quant.scale', '2.weight_fake_quant.zero_point',
+      '2.weight',
+      '2.bias',
+      '2.input_fake_quant.scale',
+      '2.input_fake_quant.zero_point',
+      '2.input_fake_quant.min_val',
+      '2.input_fake_quant.max_val',
+      '2.weight_fake_quant.scale',
+      '2.weight_fake_quant.zero_point',
     ]);
     expect(() => prepareQat(model)).toThrow(QatError);
     expect(qatLayers(build(2))).toEqual([]);
@@ -55,7 +75,17 @@ describe('prepareQat', () => {
     expect(() => calibrate(model, [input(1)], 1)).toThrow(/prepareQat/);
     const [first] = prepareQat(model, { activation: { observer: 'minmax' } });
     const x = input(6);
-    expect(calibrate(model, [{ x, y: x }, { x: input(7), y: x }, { x: input(8), y: x }], 2)).toBe(2);
+    expect(
+      calibrate(
+        model,
+        [
+          { x, y: x },
+          { x: input(7), y: x },
+          { x: input(8), y: x },
+        ],
+        2,
+      ),
+    ).toBe(2);
     expect(model.training).toBe(true);
     const all = [...x.data, ...input(7).data];
     expect(first!.inputQuant.minVal.data[0]).toBe(Math.min(...all));
@@ -77,13 +107,17 @@ describe('Sparse-QAT with ASP', () => {
     const g = new MT19937(11);
     for (let s = 0; s < 3; s++) {
       const x = randn([4, 16, 2, 2], { generator: g });
-      const y = new Tensor(Float32Array.from({ length: 4 }, (_, i) => (i * 5 + s) % 8), [4]);
+      const y = new Tensor(
+        Float32Array.from({ length: 4 }, (_, i) => (i * 5 + s) % 8),
+        [4],
+      );
       opt.zeroGrad();
       crossEntropy(model.call(x), y).backward();
       opt.step();
     }
     const report = quantizeModel(model);
-    for (const r of report.layers) expect([r.name, r.floatIs24, r.int8Is24, r.pattern24Broken]).toEqual([r.name, true, true, false]);
+    for (const r of report.layers)
+      expect([r.name, r.floatIs24, r.int8Is24, r.pattern24Broken]).toEqual([r.name, true, true, false]);
     for (const name of ['0', '2', '4']) {
       const q = report.tensors.get(`${name}.weight`)!;
       expect(q.dtype).toBe('I8');
@@ -128,7 +162,11 @@ describe('Sparse-QAT with ASP', () => {
     await withTmp(async (dir) => {
       const path = join(dir, 'int8.safetensors');
       const res = await exportQuantized(model, path, { layout: 'sparse-24' });
-      expect(res.layers.map((l) => [l.name, l.stored])).toEqual([['0', 'int8'], ['2', 'int8-sparse-24'], ['4', 'int8']]);
+      expect(res.layers.map((l) => [l.name, l.stored])).toEqual([
+        ['0', 'int8'],
+        ['2', 'int8-sparse-24'],
+        ['4', 'int8'],
+      ]);
       const file = await loadSafetensors(path);
       expect(file.tensors.get('2.weight.sparse_24_packed_weight')!.dtype).toBe('I8');
       expect(file.tensors.get('2.weight.meta')!.dtype).toBe('I32');
@@ -137,21 +175,33 @@ describe('Sparse-QAT with ASP', () => {
       expect([...file.tensors.keys()].some((k) => k.includes('fake_quant'))).toBe(false);
       // The CUTLASS int8 form decodes to the same integers as the dense int8 export.
       const dense = quantizeModel(model).tensors.get('2.weight')!;
-      const rec = { '2.weight.sparse_24_packed_weight': file.tensors.get('2.weight.sparse_24_packed_weight')!, '2.weight.meta': file.tensors.get('2.weight.meta')! };
-      expect([...decompress(fromSparse24('2.weight', rec as Parameters<typeof fromSparse24>[1]))]).toEqual([...Float32Array.from(dense.data as Int8Array)]);
+      const rec = {
+        '2.weight.sparse_24_packed_weight': file.tensors.get('2.weight.sparse_24_packed_weight')!,
+        '2.weight.meta': file.tensors.get('2.weight.meta')!,
+      };
+      expect([...decompress(fromSparse24('2.weight', rec as Parameters<typeof fromSparse24>[1]))]).toEqual([
+        ...Float32Array.from(dense.data as Int8Array),
+      ]);
       // Dequantized weights equal the eval-mode fake-quantized ones.
       const l = qatLayers(model)[1]!;
       const s = file.tensors.get('2.weight_scale')!.data as Float32Array;
       const fq = l.weightQuant.call(l.module.weight).data;
       const qd = dense.data as Int8Array;
-      for (let i = 0; i < qd.length; i++) expect(Math.fround(qd[i]! * Math.fround(s[Math.floor(i / 64)]!))).toBeCloseTo(fq[i]!, 6);
+      for (let i = 0; i < qd.length; i++)
+        expect(Math.fround(qd[i]! * Math.fround(s[Math.floor(i / 64)]!))).toBeCloseTo(fq[i]!, 6);
 
       const c = capture();
       expect(await main(['check', path, '--strict'], c.io)).toBe(0);
       const j = capture();
       await main(['check', path, '--json'], j.io);
-      const checked = (JSON.parse(j.out.join('')) as { tensors: { name: string; dtype: string; isNM: boolean }[] }).tensors.filter((t) => t.name.endsWith('.weight'));
-      expect(checked.map((t) => [t.name, t.dtype, t.isNM])).toEqual([['2.weight', 'I8', true], ['0.weight', 'I8', true], ['4.weight', 'I8', true]]);
+      const checked = (
+        JSON.parse(j.out.join('')) as { tensors: { name: string; dtype: string; isNM: boolean }[] }
+      ).tensors.filter((t) => t.name.endsWith('.weight'));
+      expect(checked.map((t) => [t.name, t.dtype, t.isNM])).toEqual([
+        ['2.weight', 'I8', true],
+        ['0.weight', 'I8', true],
+        ['4.weight', 'I8', true],
+      ]);
     });
   });
 });

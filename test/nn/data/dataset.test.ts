@@ -1,5 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { type Dataset, type Example, ShapeError, Subset, Tensor, TensorDataset, ValueError, stackExamples } from './imports.js';
+import {
+  type Dataset,
+  type Example,
+  ShapeError,
+  Subset,
+  Tensor,
+  TensorDataset,
+  ValueError,
+  stackExamples,
+} from './imports.js';
 
 function ds(n: number, row: number[] = [2, 3]): TensorDataset {
   const per = row.reduce((a, b) => a * b, 1);
@@ -30,16 +39,21 @@ describe('TensorDataset', () => {
   });
 
   it('keeps trailing label dimensions (one-hot or multi-target labels)', () => {
-    const d = new TensorDataset(new Tensor(new Float32Array(6), [3, 2]), new Tensor(Float32Array.from([1, 2, 3, 4, 5, 6]), [3, 2]));
+    const d = new TensorDataset(
+      new Tensor(new Float32Array(6), [3, 2]),
+      new Tensor(Float32Array.from([1, 2, 3, 4, 5, 6]), [3, 2]),
+    );
     expect([...d.get(1).y.data]).toEqual([3, 4]);
     expect(d.getItems([2, 1]).y.shape).toEqual([2, 2]);
   });
 
   it('rejects mismatched example counts and scalars, naming both shapes', () => {
-    expect(() => new TensorDataset(new Tensor(new Float32Array(6), [3, 2]), new Tensor(new Float32Array(2), [2]))).toThrow(
-      /images \[3, 2\] hold 3 examples but labels \[2\] hold 2/,
+    expect(
+      () => new TensorDataset(new Tensor(new Float32Array(6), [3, 2]), new Tensor(new Float32Array(2), [2])),
+    ).toThrow(/images \[3, 2\] hold 3 examples but labels \[2\] hold 2/);
+    expect(() => new TensorDataset(new Tensor(new Float32Array(1), []), new Tensor(new Float32Array(1), [1]))).toThrow(
+      ShapeError,
     );
-    expect(() => new TensorDataset(new Tensor(new Float32Array(1), []), new Tensor(new Float32Array(1), [1]))).toThrow(ShapeError);
   });
 
   it('rejects out-of-range and non-integer indices', () => {
@@ -74,7 +88,9 @@ describe('Subset', () => {
   });
 
   it('rejects indices outside the wrapped dataset at construction', () => {
-    expect(() => new Subset(ds(3), [0, 3])).toThrow(/Subset: indices\[1\]: index 3 is out of range for a dataset of length 3/);
+    expect(() => new Subset(ds(3), [0, 3])).toThrow(
+      /Subset: indices\[1\]: index 3 is out of range for a dataset of length 3/,
+    );
     expect(() => new Subset(ds(3), [1]).get(1)).toThrow(ValueError);
   });
 });
@@ -85,7 +101,9 @@ describe('stackExamples', () => {
       length: 2,
       get: (i) => ({ x: new Tensor(new Float32Array(i + 1), [i + 1]), y: new Tensor(new Float32Array(1), []) }),
     };
-    expect(() => stackExamples(ragged, [0, 1])).toThrow(/example 1 has x of shape \[2\], expected \[1\] like example 0/);
+    expect(() => stackExamples(ragged, [0, 1])).toThrow(
+      /example 1 has x of shape \[2\], expected \[1\] like example 0/,
+    );
     expect(() => stackExamples(ragged, [])).toThrow(ValueError);
   });
 });

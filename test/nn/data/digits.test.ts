@@ -3,7 +3,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
-import { FormatError, ValueError, digitsDataset, digitsPath, digitsStats, isDigitsTestIndex, loadDigits } from './imports.js';
+import {
+  FormatError,
+  ValueError,
+  digitsDataset,
+  digitsPath,
+  digitsStats,
+  isDigitsTestIndex,
+  loadDigits,
+} from './imports.js';
 
 // Class counts of sklearn's digits.csv.gz, split by index % 5 === 4 (computed with NumPy).
 const ALL_COUNTS = [178, 182, 177, 183, 181, 182, 181, 179, 174, 180];
@@ -11,8 +19,8 @@ const TEST_COUNTS = [27, 21, 34, 52, 34, 28, 31, 43, 47, 42];
 const TRAIN_COUNTS = [151, 161, 143, 131, 147, 154, 150, 136, 127, 138];
 // sklearn: load_digits().data[0] (a zero).
 const FIRST_IMAGE = [
-  0, 0, 5, 13, 9, 1, 0, 0, 0, 0, 13, 15, 10, 15, 5, 0, 0, 3, 15, 2, 0, 11, 8, 0, 0, 4, 12, 0, 0, 8, 8, 0,
-  0, 5, 8, 0, 0, 9, 8, 0, 0, 4, 11, 0, 1, 12, 7, 0, 0, 2, 14, 5, 10, 12, 0, 0, 0, 0, 6, 13, 10, 0, 0, 0,
+  0, 0, 5, 13, 9, 1, 0, 0, 0, 0, 13, 15, 10, 15, 5, 0, 0, 3, 15, 2, 0, 11, 8, 0, 0, 4, 12, 0, 0, 8, 8, 0, 0, 5, 8, 0, 0,
+  9, 8, 0, 0, 4, 11, 0, 1, 12, 7, 0, 0, 2, 14, 5, 10, 12, 0, 0, 0, 0, 6, 13, 10, 0, 0, 0,
 ];
 
 function classCounts(labels: ArrayLike<number>): number[] {
@@ -32,7 +40,16 @@ describe('digits split', () => {
     expect(digitsDataset({ split: 'all' }).length).toBe(1797);
     expect(digitsDataset({ split: 'train' }).length).toBe(1438);
     expect(digitsDataset({ split: 'test' }).length).toBe(359);
-    expect([0, 1, 2, 3, 4, 5, 9, 1794].map(isDigitsTestIndex)).toEqual([false, false, false, false, true, false, true, true]);
+    expect([0, 1, 2, 3, 4, 5, 9, 1794].map(isDigitsTestIndex)).toEqual([
+      false,
+      false,
+      false,
+      false,
+      true,
+      false,
+      true,
+      true,
+    ]);
   });
 
   it('has every class in both splits, with the counts of the file', () => {
@@ -92,7 +109,9 @@ describe('digits content', () => {
   });
 
   it('rejects an unknown split or layout by name', () => {
-    expect(() => digitsDataset({ split: 'val' as 'train' })).toThrow(/split must be 'train', 'test' or 'all', got 'val'/);
+    expect(() => digitsDataset({ split: 'val' as 'train' })).toThrow(
+      /split must be 'train', 'test' or 'all', got 'val'/,
+    );
     expect(() => digitsDataset({ layout: 'nchw' as 'flat' })).toThrow(ValueError);
   });
 });
@@ -118,7 +137,11 @@ describe('loadDigits on a malformed copy', () => {
     const short = write('short.csv.gz', `${row('1')}\n1,2,3\n`);
     expect(() => loadDigits(short)).toThrow(FormatError);
     expect(() => loadDigits(short)).toThrow(/short\.csv\.gz: row 2 has 3 fields, expected 65/);
-    expect(() => loadDigits(write('px.csv.gz', row('1', '17')))).toThrow(/row 1, field 64: pixel must be a number in 0\.\.16, found '17'/);
-    expect(() => loadDigits(write('lab.csv.gz', row('10')))).toThrow(/row 1: label must be an integer 0\.\.9, found '10'/);
+    expect(() => loadDigits(write('px.csv.gz', row('1', '17')))).toThrow(
+      /row 1, field 64: pixel must be a number in 0\.\.16, found '17'/,
+    );
+    expect(() => loadDigits(write('lab.csv.gz', row('10')))).toThrow(
+      /row 1: label must be an integer 0\.\.9, found '10'/,
+    );
   });
 });

@@ -21,7 +21,8 @@ afterAll(() => rmSync(root, { recursive: true, force: true }));
 function makeDir(name: string, files: Record<string, Buffer>, gz: boolean): string {
   const dir = join(root, name);
   mkdirSync(dir);
-  for (const [file, bytes] of Object.entries(files)) writeFileSync(join(dir, gz ? `${file}.gz` : file), gz ? gzipSync(bytes) : bytes);
+  for (const [file, bytes] of Object.entries(files))
+    writeFileSync(join(dir, gz ? `${file}.gz` : file), gz ? gzipSync(bytes) : bytes);
   return dir;
 }
 
@@ -29,7 +30,11 @@ function split(prefix: string, n: number, labelOffset = 0): Record<string, Buffe
   const pixels = Array.from({ length: n * 6 }, (_, i) => 10 * Math.floor(i / 6) + (i % 6));
   return {
     [`${prefix}-images-idx3-ubyte`]: idx(0x08, [n, 2, 3], pixels),
-    [`${prefix}-labels-idx1-ubyte`]: idx(0x08, [n], Array.from({ length: n }, (_, i) => (i + labelOffset) % 10)),
+    [`${prefix}-labels-idx1-ubyte`]: idx(
+      0x08,
+      [n],
+      Array.from({ length: n }, (_, i) => (i + labelOffset) % 10),
+    ),
   };
 }
 
@@ -53,7 +58,10 @@ describe('idxDataset on generated MNIST-format files', () => {
   });
 
   it('reads gzip files to the same tensors as plain ones', async () => {
-    const [a, b] = await Promise.all([idxDataset({ dir: plainDir, split: 'test' }), idxDataset({ dir: gzDir, split: 'test' })]);
+    const [a, b] = await Promise.all([
+      idxDataset({ dir: plainDir, split: 'test' }),
+      idxDataset({ dir: gzDir, split: 'test' }),
+    ]);
     expect(b.images.data).toEqual(a.images.data);
     expect(b.labels.data).toEqual(a.labels.data);
   });
@@ -68,49 +76,74 @@ describe('idxDataset on generated MNIST-format files', () => {
   });
 
   it('names a missing file, and whether the folder exists', async () => {
-    const onlyImages = makeDir('no-labels', { 'train-images-idx3-ubyte': split('train', 2)['train-images-idx3-ubyte']! }, false);
+    const onlyImages = makeDir(
+      'no-labels',
+      { 'train-images-idx3-ubyte': split('train', 2)['train-images-idx3-ubyte']! },
+      false,
+    );
     const err: unknown = await idxDataset({ dir: onlyImages }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(DatasetError);
     expect((err as DatasetError).path).toBe(join(onlyImages, 'train-labels-idx1-ubyte.gz'));
-    expect((err as Error).message).toMatch(/missing dataset file train-labels-idx1-ubyte\.gz \(or train-labels-idx1-ubyte\): folder .*no-labels has neither/);
-    await expect(idxDataset({ dir: join(root, 'nowhere') })).rejects.toThrow(/train-images-idx3-ubyte\.gz .*folder .*nowhere does not exist/);
+    expect((err as Error).message).toMatch(
+      /missing dataset file train-labels-idx1-ubyte\.gz \(or train-labels-idx1-ubyte\): folder .*no-labels has neither/,
+    );
+    await expect(idxDataset({ dir: join(root, 'nowhere') })).rejects.toThrow(
+      /train-images-idx3-ubyte\.gz .*folder .*nowhere does not exist/,
+    );
   });
 
   it('fashionMnist says which Debian package provides the files', async () => {
     await expect(fashionMnist({ dir: join(root, 'nowhere') })).rejects.toThrow(/Debian package dataset-fashion-mnist/);
-    await expect(fashionMnist({ dir: join(root, 'nowhere'), split: 'test' })).rejects.toThrow(/missing dataset file t10k-images-idx3-ubyte\.gz/);
+    await expect(fashionMnist({ dir: join(root, 'nowhere'), split: 'test' })).rejects.toThrow(
+      /missing dataset file t10k-images-idx3-ubyte\.gz/,
+    );
   });
 
   it('rejects wrong dtypes, ranks and mismatched counts with a FormatError naming the file', async () => {
-    const wide = makeDir('i32', { ...split('train', 2), 'train-images-idx3-ubyte': idx(0x0c, [1, 1, 1], [0, 0, 0, 7]) }, false);
-    await expect(idxDataset({ dir: wide })).rejects.toThrow(/train-images-idx3-ubyte: images must be unsigned bytes of rank 3, found I32 of shape \[1, 1, 1\]/);
-    const flat = makeDir('rank2', { ...split('train', 2), 'train-images-idx3-ubyte': idx(0x08, [2, 6], new Array<number>(12).fill(0)) }, true);
+    const wide = makeDir(
+      'i32',
+      { ...split('train', 2), 'train-images-idx3-ubyte': idx(0x0c, [1, 1, 1], [0, 0, 0, 7]) },
+      false,
+    );
+    await expect(idxDataset({ dir: wide })).rejects.toThrow(
+      /train-images-idx3-ubyte: images must be unsigned bytes of rank 3, found I32 of shape \[1, 1, 1\]/,
+    );
+    const flat = makeDir(
+      'rank2',
+      { ...split('train', 2), 'train-images-idx3-ubyte': idx(0x08, [2, 6], new Array<number>(12).fill(0)) },
+      true,
+    );
     await expect(idxDataset({ dir: flat })).rejects.toThrow(FormatError);
     const short = makeDir('short', { ...split('train', 3), 'train-labels-idx1-ubyte': idx(0x08, [2], [1, 2]) }, false);
-    await expect(idxDataset({ dir: short })).rejects.toThrow(/train-labels-idx1-ubyte: holds 2 labels but .*train-images-idx3-ubyte holds 3 images/);
+    await expect(idxDataset({ dir: short })).rejects.toThrow(
+      /train-labels-idx1-ubyte: holds 2 labels but .*train-images-idx3-ubyte holds 3 images/,
+    );
   });
 });
 
-describe.skipIf(!existsSync(join(FASHION_MNIST_DIR, 't10k-labels-idx1-ubyte.gz')))('Fashion-MNIST from dataset-fashion-mnist', () => {
-  it('test split: 10,000 images [1, 28, 28], 1,000 per class, known first labels and pixels', async () => {
-    const d = await fashionMnist({ split: 'test' });
-    expect(d.images.shape).toEqual([10000, 1, 28, 28]);
-    expect([...d.labels.data.subarray(0, 10)]).toEqual([9, 2, 1, 1, 6, 1, 4, 6, 5, 7]);
-    const counts = new Array<number>(10).fill(0);
-    for (const y of d.labels.data) counts[y]!++;
-    expect(counts).toEqual(new Array<number>(10).fill(1000));
-    const first = d.get(0).x.data;
-    // NumPy: nonzero bytes of t10k image 0 start at 215 (3), 216 (1), 219 (7); bytes sum to 33456.
-    expect([first[214], first[215], first[216], first[219]]).toEqual([0, 3, 1, 7].map((v) => Math.fround(v / 255)));
-    expect(Math.round(first.reduce((a, b) => a + b * 255, 0))).toBe(33456);
-  });
+describe.skipIf(!existsSync(join(FASHION_MNIST_DIR, 't10k-labels-idx1-ubyte.gz')))(
+  'Fashion-MNIST from dataset-fashion-mnist',
+  () => {
+    it('test split: 10,000 images [1, 28, 28], 1,000 per class, known first labels and pixels', async () => {
+      const d = await fashionMnist({ split: 'test' });
+      expect(d.images.shape).toEqual([10000, 1, 28, 28]);
+      expect([...d.labels.data.subarray(0, 10)]).toEqual([9, 2, 1, 1, 6, 1, 4, 6, 5, 7]);
+      const counts = new Array<number>(10).fill(0);
+      for (const y of d.labels.data) counts[y]!++;
+      expect(counts).toEqual(new Array<number>(10).fill(1000));
+      const first = d.get(0).x.data;
+      // NumPy: nonzero bytes of t10k image 0 start at 215 (3), 216 (1), 219 (7); bytes sum to 33456.
+      expect([first[214], first[215], first[216], first[219]]).toEqual([0, 3, 1, 7].map((v) => Math.fround(v / 255)));
+      expect(Math.round(first.reduce((a, b) => a + b * 255, 0))).toBe(33456);
+    });
 
-  it('train split with a limit: first labels and image of the file', async () => {
-    const d = await fashionMnist({ limit: 10 });
-    expect(d.images.shape).toEqual([10, 1, 28, 28]);
-    expect([...d.labels.data]).toEqual([9, 0, 0, 3, 0, 2, 7, 2, 5, 5]);
-    const first = d.get(0).x.data;
-    expect([first[96], first[99], first[100]]).toEqual([1, 13, 73].map((v) => Math.fround(v / 255)));
-    expect(Math.round(first.reduce((a, b) => a + b * 255, 0))).toBe(76247);
-  });
-});
+    it('train split with a limit: first labels and image of the file', async () => {
+      const d = await fashionMnist({ limit: 10 });
+      expect(d.images.shape).toEqual([10, 1, 28, 28]);
+      expect([...d.labels.data]).toEqual([9, 0, 0, 3, 0, 2, 7, 2, 5, 5]);
+      const first = d.get(0).x.data;
+      expect([first[96], first[99], first[100]]).toEqual([1, 13, 73].map((v) => Math.fround(v / 255)));
+      expect(Math.round(first.reduce((a, b) => a + b * 255, 0))).toBe(76247);
+    });
+  },
+);

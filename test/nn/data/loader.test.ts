@@ -1,12 +1,28 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { DataLoader, type Dataset, type Example, MT19937, Tensor, TensorDataset, ValueError, manualSeed, randomPermutation } from './imports.js';
+import {
+  DataLoader,
+  type Dataset,
+  type Example,
+  MT19937,
+  Tensor,
+  TensorDataset,
+  ValueError,
+  manualSeed,
+  randomPermutation,
+} from './imports.js';
 
 /** n examples whose x row is [i, -i] and whose label is i, so a batch tells which indices it holds. */
 function indexed(n: number): TensorDataset {
   const x = new Float32Array(2 * n);
   for (let i = 0; i < n; i++) [x[2 * i], x[2 * i + 1]] = [i, -i];
-  return new TensorDataset(new Tensor(x, [n, 2]), new Tensor(Float32Array.from({ length: n }, (_, i) => i), [n]));
+  return new TensorDataset(
+    new Tensor(x, [n, 2]),
+    new Tensor(
+      Float32Array.from({ length: n }, (_, i) => i),
+      [n],
+    ),
+  );
 }
 
 function epochLabels(loader: DataLoader): number[][] {
@@ -39,7 +55,11 @@ describe('DataLoader batching', () => {
     const loader = new DataLoader(indexed(7), { batchSize: 3 });
     expect(loader.length).toBe(3);
     const batches = [...loader];
-    expect(batches.map((b) => b.x.shape)).toEqual([[3, 2], [3, 2], [1, 2]]);
+    expect(batches.map((b) => b.x.shape)).toEqual([
+      [3, 2],
+      [3, 2],
+      [1, 2],
+    ]);
     expect(batches.map((b) => b.y.shape)).toEqual([[3], [3], [1]]);
     expect([...batches[1]!.x.data]).toEqual([3, -3, 4, -4, 5, -5]);
     expect(epochLabels(loader)).toEqual([[0, 1, 2], [3, 4, 5], [6]]);
@@ -48,7 +68,10 @@ describe('DataLoader batching', () => {
   it('dropLast drops the short batch and counts only full ones', () => {
     const loader = new DataLoader(indexed(7), { batchSize: 3, dropLast: true });
     expect(loader.length).toBe(2);
-    expect(epochLabels(loader)).toEqual([[0, 1, 2], [3, 4, 5]]);
+    expect(epochLabels(loader)).toEqual([
+      [0, 1, 2],
+      [3, 4, 5],
+    ]);
     expect(new DataLoader(indexed(2), { batchSize: 3, dropLast: true }).length).toBe(0);
     expect([...new DataLoader(indexed(2), { batchSize: 3, dropLast: true })]).toEqual([]);
   });
@@ -60,7 +83,10 @@ describe('DataLoader batching', () => {
   it('stacks through get() for datasets without getItems', () => {
     const plain: Dataset<Example> = {
       length: 3,
-      get: (i) => ({ x: new Tensor(Float32Array.from([i, i, i, i]), [1, 2, 2]), y: new Tensor(Float32Array.from([i]), []) }),
+      get: (i) => ({
+        x: new Tensor(Float32Array.from([i, i, i, i]), [1, 2, 2]),
+        y: new Tensor(Float32Array.from([i]), []),
+      }),
     };
     const [b0, b1] = [...new DataLoader(plain, { batchSize: 2 })];
     expect(b0!.x.shape).toEqual([2, 1, 2, 2]);
@@ -71,8 +97,12 @@ describe('DataLoader batching', () => {
   it('rejects bad options, naming the option', () => {
     expect(() => new DataLoader(indexed(3), { batchSize: 0 })).toThrow(/batchSize must be a positive integer, got 0/);
     expect(() => new DataLoader(indexed(3), { batchSize: 2.5 })).toThrow(ValueError);
-    expect(() => new DataLoader(indexed(3), { shuffle: true, seed: -1 })).toThrow(/seed must be an integer in \[0, 2\^32 - 1\], got -1/);
-    expect(() => new DataLoader(indexed(3), { seed: 1, generator: new MT19937(1) })).toThrow(/either seed or generator/);
+    expect(() => new DataLoader(indexed(3), { shuffle: true, seed: -1 })).toThrow(
+      /seed must be an integer in \[0, 2\^32 - 1\], got -1/,
+    );
+    expect(() => new DataLoader(indexed(3), { seed: 1, generator: new MT19937(1) })).toThrow(
+      /either seed or generator/,
+    );
   });
 });
 
@@ -121,7 +151,7 @@ describe('DataLoader shuffling', () => {
     expect(() => loader.epochOrder(0)).toThrow(ValueError);
   });
 
-  it('visits every index exactly once per epoch (dropLast: only the epoch order\'s full batches)', () => {
+  it("visits every index exactly once per epoch (dropLast: only the epoch order's full batches)", () => {
     fc.assert(
       fc.property(
         fc.integer({ min: 0, max: 40 }),

@@ -87,7 +87,10 @@ describe('LR schedulers against torch 1.13', () => {
   });
 
   it('per-group base lrs scale independently', () => {
-    const opt = new SGD([{ params: [new Parameter(fromArray([0]))] }, { params: [new Parameter(fromArray([0]))], lr: 2 }], { lr: 1 });
+    const opt = new SGD(
+      [{ params: [new Parameter(fromArray([0]))] }, { params: [new Parameter(fromArray([0]))], lr: 2 }],
+      { lr: 1 },
+    );
     const s = new StepLR(opt, 1, 0.5);
     s.step();
     expect(s.getLastLr()).toEqual([0.5, 1]);

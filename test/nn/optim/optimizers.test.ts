@@ -17,7 +17,11 @@ import { type FixtureTensor, mismatch, toTensor } from '../../helpers/fixtures.j
 
 interface OptimFixture {
   problem: Record<'weight' | 'bias' | 'x' | 'y', FixtureTensor>;
-  runs: { optimizer: string; args: Record<string, number | boolean | number[]>; steps: Record<'weight' | 'bias', FixtureTensor>[] }[];
+  runs: {
+    optimizer: string;
+    args: Record<string, number | boolean | number[]>;
+    steps: Record<'weight' | 'bias', FixtureTensor>[];
+  }[];
 }
 
 const fx = JSON.parse(
@@ -115,7 +119,9 @@ describe('optimizer state dicts', () => {
     const other = new SGD([new Parameter(fromArray([1, 2, 3]))], { lr: 0.1, momentum: 0.9 });
     expect(() => other.loadStateDict(sd)).toThrow(OptimizerError);
     expect(() => other.loadStateDict(sd)).toThrow(/momentum_buffer.*\[2\].*\[3\]/);
-    const two = new SGD([{ params: [new Parameter(fromArray([1, 2]))] }, { params: [new Parameter(fromArray([1]))] }], { lr: 1 });
+    const two = new SGD([{ params: [new Parameter(fromArray([1, 2]))] }, { params: [new Parameter(fromArray([1]))] }], {
+      lr: 1,
+    });
     expect(() => two.loadStateDict(sd)).toThrow(/1 parameter groups, the optimizer 2/);
   });
 });

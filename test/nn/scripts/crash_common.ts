@@ -17,7 +17,11 @@ export function freshState(seed: number): TrainingState {
 
 /** One optimizer and scheduler step with made-up gradients (deterministic in `k`). */
 export function step(s: TrainingState, k: number): void {
-  for (const p of s.model.parameters()) p.grad = new Tensor(p.data.map((_, i) => Math.sin(i + 7 * k)), p.shape);
+  for (const p of s.model.parameters())
+    p.grad = new Tensor(
+      p.data.map((_, i) => Math.sin(i + 7 * k)),
+      p.shape,
+    );
   s.optimizer.step();
   s.scheduler.step();
 }
@@ -26,6 +30,9 @@ export function step(s: TrainingState, k: number): void {
 export function fingerprint(s: TrainingState): unknown {
   const model = [...s.model.stateDict()].map(([k, t]) => [k, Array.from(t.data)]);
   const sd = s.optimizer.stateDict();
-  const state = Object.entries(sd.state).map(([i, st]) => [i, Object.entries(st).map(([k, v]) => [k, typeof v === 'number' ? v : Array.from(v.data)])]);
+  const state = Object.entries(sd.state).map(([i, st]) => [
+    i,
+    Object.entries(st).map(([k, v]) => [k, typeof v === 'number' ? v : Array.from(v.data)]),
+  ]);
   return { model, state, groups: sd.paramGroups, scheduler: s.scheduler.stateDict() };
 }

@@ -1,13 +1,27 @@
 import { describe, expect, it } from 'vitest';
 import { ValueError } from '../../../src/tensor/index.js';
-import { type EpochSummary, Progress, formatBar, formatEpochLine, formatStepLine } from '../../../src/nn/train/index.js';
+import {
+  type EpochSummary,
+  Progress,
+  formatBar,
+  formatEpochLine,
+  formatStepLine,
+} from '../../../src/nn/train/index.js';
 
 function recorder(isTTY: boolean): { chunks: string[]; stream: { isTTY: boolean; write(s: string): void } } {
   const chunks: string[] = [];
   return { chunks, stream: { isTTY, write: (s: string) => void chunks.push(s) } };
 }
 
-const summary: EpochSummary = { epoch: 1, epochs: 3, trainLoss: 0.123456, trainAccuracy: 0.9612, testLoss: 0.2, testAccuracy: 0.95, seconds: 1.26 };
+const summary: EpochSummary = {
+  epoch: 1,
+  epochs: 3,
+  trainLoss: 0.123456,
+  trainAccuracy: 0.9612,
+  testLoss: 0.2,
+  testAccuracy: 0.95,
+  seconds: 1.26,
+};
 
 describe('formatting', () => {
   it('draws bars with a head until full', () => {
@@ -20,7 +34,9 @@ describe('formatting', () => {
 
   it('formats step and epoch lines, 1-based', () => {
     expect(formatStepLine(0, 5, 12, 48, 0.5)).toBe('epoch 1/5 [======>                 ] 12/48 loss 0.5000');
-    expect(formatEpochLine(summary)).toBe('epoch 2/3 train loss 0.1235 acc 96.12% | test loss 0.2000 acc 95.00% | 1.3s');
+    expect(formatEpochLine(summary)).toBe(
+      'epoch 2/3 train loss 0.1235 acc 96.12% | test loss 0.2000 acc 95.00% | 1.3s',
+    );
     const { testLoss: _l, testAccuracy: _a, ...noTest } = summary;
     expect(formatEpochLine(noTest)).toBe('epoch 2/3 train loss 0.1235 acc 96.12% | 1.3s');
   });

@@ -37,7 +37,10 @@ function digitsCnn(): Sequential {
 
 const trainSet = digitsDataset({ split: 'train', layout: 'image', normalize: true });
 const testSet = digitsDataset({ split: 'test', layout: 'image', normalize: true });
-const tiny = new Subset(trainSet, Array.from({ length: 64 }, (_, i) => i * 3));
+const tiny = new Subset(
+  trainSet,
+  Array.from({ length: 64 }, (_, i) => i * 3),
+);
 
 describe('train on digits', () => {
   it('a small CNN reaches >= 97% test accuracy with a fixed seed', () => {
@@ -60,7 +63,9 @@ describe('train on digits', () => {
     });
     const seconds = (performance.now() - t0) / 1000;
     const last = history.at(-1)!;
-    console.log(`digits CNN: test accuracy ${(last.testAccuracy! * 100).toFixed(2)}% after ${history.length} epochs, ${seconds.toFixed(1)} s`);
+    console.log(
+      `digits CNN: test accuracy ${(last.testAccuracy! * 100).toFixed(2)}% after ${history.length} epochs, ${seconds.toFixed(1)} s`,
+    );
     expect(history.map((e) => e.epoch)).toEqual([0, 1, 2]);
     expect(last.testAccuracy!).toBeGreaterThanOrEqual(0.97);
     expect(last.trainLoss).toBeLessThan(history[0]!.trainLoss);
@@ -78,7 +83,13 @@ describe('train', () => {
   it('is reproducible for a fixed seed, and differs for another', () => {
     const run = (seed: number, loaderSeed: number): number[] => {
       const { model, optimizer } = setup(seed);
-      return train({ model, optimizer, trainLoader: new DataLoader(tiny, { batchSize: 8, shuffle: true, seed: loaderSeed }), epochs: 3, quiet: true }).map((e) => e.trainLoss);
+      return train({
+        model,
+        optimizer,
+        trainLoader: new DataLoader(tiny, { batchSize: 8, shuffle: true, seed: loaderSeed }),
+        epochs: 3,
+        quiet: true,
+      }).map((e) => e.trainLoss);
     };
     const a = run(1, 2);
     expect(run(1, 2)).toEqual(a);
@@ -108,8 +119,14 @@ describe('train', () => {
       onEpoch: ({ epoch, history }) => void epochs.push(epoch * 10 + history.length),
     });
     expect(steps).toEqual([
-      [0, 0, 0], [0, 1, 1], [0, 2, 2], [0, 3, 3],
-      [1, 0, 4], [1, 1, 5], [1, 2, 6], [1, 3, 7],
+      [0, 0, 0],
+      [0, 1, 1],
+      [0, 2, 2],
+      [0, 3, 3],
+      [1, 0, 4],
+      [1, 1, 5],
+      [1, 2, 6],
+      [1, 3, 7],
     ]);
     expect(epochs).toEqual([1, 12]);
     expect(weightAtStep).toBe(model.parameters()[0]!.data[0]);
@@ -117,15 +134,33 @@ describe('train', () => {
 
   it('stops early when onEpoch returns false', () => {
     const { model, optimizer } = setup(3);
-    const h = train({ model, optimizer, trainLoader: new DataLoader(tiny, { batchSize: 32 }), epochs: 5, quiet: true, onEpoch: ({ epoch }) => epoch < 1 });
+    const h = train({
+      model,
+      optimizer,
+      trainLoader: new DataLoader(tiny, { batchSize: 32 }),
+      epochs: 5,
+      quiet: true,
+      onEpoch: ({ epoch }) => epoch < 1,
+    });
     expect(h.map((e) => e.epoch)).toEqual([0, 1]);
   });
 
   it('steps the scheduler per epoch or per batch', () => {
-    for (const [schedulerStep, expected] of [['epoch', 0.1 * 0.5 ** 2], ['batch', 0.1 * 0.5 ** 4]] as const) {
+    for (const [schedulerStep, expected] of [
+      ['epoch', 0.1 * 0.5 ** 2],
+      ['batch', 0.1 * 0.5 ** 4],
+    ] as const) {
       const { model, optimizer } = setup(4);
       const scheduler = new StepLR(optimizer, 1, 0.5);
-      const h = train({ model, optimizer, scheduler, schedulerStep, trainLoader: new DataLoader(tiny, { batchSize: 32 }), epochs: 2, quiet: true });
+      const h = train({
+        model,
+        optimizer,
+        scheduler,
+        schedulerStep,
+        trainLoader: new DataLoader(tiny, { batchSize: 32 }),
+        epochs: 2,
+        quiet: true,
+      });
       expect(optimizer.paramGroups[0]!.lr).toBeCloseTo(expected, 15);
       expect(h[1]!.lr).toBe(optimizer.paramGroups[0]!.lr);
     }
@@ -133,13 +168,27 @@ describe('train', () => {
 
   it('accepts a loss module or function, and reports NaN accuracy for non-class outputs', () => {
     const { model, optimizer } = setup(5);
-    const h1 = train({ model, optimizer, loss: new CrossEntropyLoss({ labelSmoothing: 0.1 }), trainLoader: new DataLoader(tiny, { batchSize: 32 }), epochs: 1, quiet: true });
+    const h1 = train({
+      model,
+      optimizer,
+      loss: new CrossEntropyLoss({ labelSmoothing: 0.1 }),
+      trainLoader: new DataLoader(tiny, { batchSize: 32 }),
+      epochs: 1,
+      quiet: true,
+    });
     expect(h1[0]!.trainAccuracy).toBeGreaterThanOrEqual(0);
     manualSeed(5);
     const reg = new Linear(2, 1);
     const x = new Tensor(Float32Array.from([1, 0, 0, 1, 1, 1, 2, 1]), [4, 2]);
     const y = new Tensor(Float32Array.from([1, 2, 3, 4]), [4, 1]);
-    const h2 = train({ model: reg, optimizer: new SGD(reg.parameters(), { lr: 0.05 }), loss: mseLoss, trainLoader: new DataLoader(new TensorDataset(x, y), { batchSize: 2 }), epochs: 3, quiet: true });
+    const h2 = train({
+      model: reg,
+      optimizer: new SGD(reg.parameters(), { lr: 0.05 }),
+      loss: mseLoss,
+      trainLoader: new DataLoader(new TensorDataset(x, y), { batchSize: 2 }),
+      epochs: 3,
+      quiet: true,
+    });
     expect(h2.every((e) => Number.isNaN(e.trainAccuracy))).toBe(true);
     expect(h2[2]!.trainLoss).toBeLessThan(h2[0]!.trainLoss);
   });
@@ -148,19 +197,39 @@ describe('train', () => {
     const chunks: string[] = [];
     const stream = { isTTY: false, write: (s: string) => void chunks.push(s) };
     const { model, optimizer } = setup(6);
-    train({ model, optimizer, trainLoader: new DataLoader(tiny, { batchSize: 32 }), testLoader: new DataLoader(tiny, { batchSize: 64 }), epochs: 2, progress: { stream } });
+    train({
+      model,
+      optimizer,
+      trainLoader: new DataLoader(tiny, { batchSize: 32 }),
+      testLoader: new DataLoader(tiny, { batchSize: 64 }),
+      epochs: 2,
+      progress: { stream },
+    });
     expect(chunks).toHaveLength(2);
-    expect(chunks[1]).toMatch(/^epoch 2\/2 train loss \d\.\d{4} acc \d+\.\d\d% \| test loss \d\.\d{4} acc \d+\.\d\d% \| \d+\.\ds\n$/);
-    train({ model, optimizer, trainLoader: new DataLoader(tiny, { batchSize: 32 }), epochs: 1, quiet: true, progress: { stream } });
+    expect(chunks[1]).toMatch(
+      /^epoch 2\/2 train loss \d\.\d{4} acc \d+\.\d\d% \| test loss \d\.\d{4} acc \d+\.\d\d% \| \d+\.\ds\n$/,
+    );
+    train({
+      model,
+      optimizer,
+      trainLoader: new DataLoader(tiny, { batchSize: 32 }),
+      epochs: 1,
+      quiet: true,
+      progress: { stream },
+    });
     expect(chunks).toHaveLength(2);
   });
 
   it('rejects bad epoch ranges and scheduler modes', () => {
     const { model, optimizer } = setup(7);
     const trainLoader = new DataLoader(tiny, { batchSize: 32 });
-    expect(() => train({ model, optimizer, trainLoader, epochs: 2, startEpoch: 3 })).toThrow(/startEpoch must be an integer in \[0, epochs = 2\], got 3/);
+    expect(() => train({ model, optimizer, trainLoader, epochs: 2, startEpoch: 3 })).toThrow(
+      /startEpoch must be an integer in \[0, epochs = 2\], got 3/,
+    );
     expect(() => train({ model, optimizer, trainLoader, epochs: -1 })).toThrow(ValueError);
-    expect(() => train({ model, optimizer, trainLoader, epochs: 1, schedulerStep: 'step' as 'batch' })).toThrow(/schedulerStep must be 'batch' or 'epoch'/);
+    expect(() => train({ model, optimizer, trainLoader, epochs: 1, schedulerStep: 'step' as 'batch' })).toThrow(
+      /schedulerStep must be 'batch' or 'epoch'/,
+    );
   });
 });
 
@@ -199,7 +268,11 @@ describe('evaluate', () => {
   });
 
   it('countCorrect checks shapes', () => {
-    expect(countCorrect(new Tensor(Float32Array.from([0, 1, 1, 0]), [2, 2]), new Tensor(Float32Array.from([1, 1]), [2]))).toBe(1);
-    expect(() => countCorrect(new Tensor(new Float32Array(4), [4]), new Tensor(new Float32Array(4), [4]))).toThrow(/expected logits \[N, C\] and targets \[N\], got \[4\] and \[4\]/);
+    expect(
+      countCorrect(new Tensor(Float32Array.from([0, 1, 1, 0]), [2, 2]), new Tensor(Float32Array.from([1, 1]), [2])),
+    ).toBe(1);
+    expect(() => countCorrect(new Tensor(new Float32Array(4), [4]), new Tensor(new Float32Array(4), [4]))).toThrow(
+      /expected logits \[N, C\] and targets \[N\], got \[4\] and \[4\]/,
+    );
   });
 });

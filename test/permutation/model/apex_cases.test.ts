@@ -6,8 +6,21 @@
  */
 import { describe, expect, it } from 'vitest';
 import {
-  AlreadySparse, Concat, ConvOneD, DifferentGroups, FlattenCase, ForksJoins, GroupedConvs, ModuleAttribute,
-  OneSparseSibling, SiblingsPoison, SimpleConvs, SizeDependent, SquareAttribute, StackedMha, TwoBranches,
+  AlreadySparse,
+  Concat,
+  ConvOneD,
+  DifferentGroups,
+  FlattenCase,
+  ForksJoins,
+  GroupedConvs,
+  ModuleAttribute,
+  OneSparseSibling,
+  SiblingsPoison,
+  SimpleConvs,
+  SizeDependent,
+  SquareAttribute,
+  StackedMha,
+  TwoBranches,
 } from './apex_models.js';
 import { W } from './apex_models.js';
 import { runApexCase } from './helpers.js';

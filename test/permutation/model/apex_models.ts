@@ -18,7 +18,19 @@ import {
   Sequential,
   type TensorModule,
 } from '../../../src/nn/index.js';
-import { type Tensor, add, arange, cat, expand, flatten, mul, pow, reshape, transpose, zeros } from '../../../src/tensor/index.js';
+import {
+  type Tensor,
+  add,
+  arange,
+  cat,
+  expand,
+  flatten,
+  mul,
+  pow,
+  reshape,
+  transpose,
+  zeros,
+} from '../../../src/tensor/index.js';
 import { TestModel } from './helpers.js';
 
 /** Width of the 128-channel layers in apex's models, scaled down so the tests stay fast. */
@@ -37,7 +49,14 @@ class ChannelWindowNorm extends Module {
   }
 }
 
-export type Norm = 'none' | 'BatchNorm2d' | 'InstanceNorm2d' | 'LayerNorm3' | 'LayerNorm2' | 'GroupNorm' | 'ChannelWindow';
+export type Norm =
+  | 'none'
+  | 'BatchNorm2d'
+  | 'InstanceNorm2d'
+  | 'LayerNorm3'
+  | 'LayerNorm2'
+  | 'GroupNorm'
+  | 'ChannelWindow';
 
 export class SimpleConvs extends TestModel {
   readonly inputShape: number[];
@@ -49,13 +68,19 @@ export class SimpleConvs extends TestModel {
     for (let i = 0; i < n - 1; i++) {
       this.stack.append(c3(ch, ch));
       const layer: TensorModule | null =
-        norm === 'BatchNorm2d' ? new BatchNorm2d(ch)
-        : norm === 'InstanceNorm2d' ? new InstanceNorm2d(ch, { affine: true, trackRunningStats: true })
-        : norm === 'LayerNorm3' ? new LayerNorm([ch, 7, 7])
-        : norm === 'LayerNorm2' ? new LayerNorm([7, 7])
-        : norm === 'GroupNorm' ? new GroupNorm(4, ch)
-        : norm === 'ChannelWindow' ? new ChannelWindowNorm()
-        : null;
+        norm === 'BatchNorm2d'
+          ? new BatchNorm2d(ch)
+          : norm === 'InstanceNorm2d'
+            ? new InstanceNorm2d(ch, { affine: true, trackRunningStats: true })
+            : norm === 'LayerNorm3'
+              ? new LayerNorm([ch, 7, 7])
+              : norm === 'LayerNorm2'
+                ? new LayerNorm([7, 7])
+                : norm === 'GroupNorm'
+                  ? new GroupNorm(4, ch)
+                  : norm === 'ChannelWindow'
+                    ? new ChannelWindowNorm()
+                    : null;
       if (layer !== null) this.stack.append(layer);
       this.stack.append(new ReLU());
     }
@@ -88,7 +113,10 @@ export class ConvOneD extends TestModel {
 
 export class GroupedConvs extends TestModel {
   readonly inputShape = [4, W, 7, 7];
-  readonly stack = this.registerModule('conv_stack', new Sequential(c3(W, W), c3(W, W, W), c3(W, W, 1), c3(W, W, 2), c3(W, W), c3(W, W, W / 2)));
+  readonly stack = this.registerModule(
+    'conv_stack',
+    new Sequential(c3(W, W), c3(W, W, W), c3(W, W, 1), c3(W, W, 2), c3(W, W), c3(W, W, W / 2)),
+  );
   forward(x: Tensor): Tensor {
     return this.stack.call(x);
   }
@@ -149,7 +177,10 @@ export class TwoBranches extends TestModel {
   readonly out = this.registerModule('output_conv', c1(W, 8));
   constructor(dw: boolean) {
     super();
-    this.b = this.registerModule('block_b', dw ? new Sequential(c3(W, W, W), c3(W, W)) : new Sequential(c3(W, W), c3(W, W, 2)));
+    this.b = this.registerModule(
+      'block_b',
+      dw ? new Sequential(c3(W, W, W), c3(W, W)) : new Sequential(c3(W, W), c3(W, W, 2)),
+    );
   }
   forward(x: Tensor): Tensor {
     const s0 = this.inputConv.call(x);
@@ -215,7 +246,11 @@ export class Concat extends TestModel {
   readonly left = this.registerModule('left_paths', new ModuleList<Conv2d>([c1(64, 64)]));
   readonly right: Conv2d;
   readonly out: Conv2d;
-  constructor(readonly ratio = 1, readonly dim = 1, depth = 1) {
+  constructor(
+    readonly ratio = 1,
+    readonly dim = 1,
+    depth = 1,
+  ) {
     super();
     let [inC, outC] = [64, 64];
     for (let d = 1; d < depth; d++) {

@@ -5,7 +5,15 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
-  BatchNorm2d, Conv2d, Conv3d, Linear, Module, ReLU, Sequential, mobilenetSmall, resnetSmall,
+  BatchNorm2d,
+  Conv2d,
+  Conv3d,
+  Linear,
+  Module,
+  ReLU,
+  Sequential,
+  mobilenetSmall,
+  resnetSmall,
 } from '../../../src/nn/index.js';
 import { permuteAlong, permuteModel, replicatePermutation } from '../../../src/permutation/index.js';
 import { MT19937, type Tensor, add, cat, rand, relu, sum } from '../../../src/tensor/index.js';
@@ -155,30 +163,36 @@ describe('applying', () => {
 describe('property: a permuted random network computes the same function', () => {
   it('random Linear/Conv stacks with norms and residual adds', () => {
     fc.assert(
-      fc.property(fc.integer({ min: 1, max: 1000 }), fc.integer({ min: 1, max: 3 }), fc.boolean(), (seed, depth, residual) => {
-        const w = 16;
-        class Net extends Module {
-          readonly stem = this.registerModule('stem', new Conv2d(4, w, 1));
-          readonly body = this.registerModule('body', new Sequential());
-          readonly head = this.registerModule('head', new Conv2d(w, 8, 1));
-          constructor() {
-            super();
-            for (let i = 0; i < depth; i++) this.body.append(new Sequential(new Conv2d(w, w, 1), new BatchNorm2d(w), new ReLU()));
+      fc.property(
+        fc.integer({ min: 1, max: 1000 }),
+        fc.integer({ min: 1, max: 3 }),
+        fc.boolean(),
+        (seed, depth, residual) => {
+          const w = 16;
+          class Net extends Module {
+            readonly stem = this.registerModule('stem', new Conv2d(4, w, 1));
+            readonly body = this.registerModule('body', new Sequential());
+            readonly head = this.registerModule('head', new Conv2d(w, 8, 1));
+            constructor() {
+              super();
+              for (let i = 0; i < depth; i++)
+                this.body.append(new Sequential(new Conv2d(w, w, 1), new BatchNorm2d(w), new ReLU()));
+            }
+            forward(x: Tensor): Tensor {
+              const s = this.stem.call(x);
+              const b = this.body.call(s);
+              return this.head.call(residual ? add(s, b) : b);
+            }
           }
-          forward(x: Tensor): Tensor {
-            const s = this.stem.call(x);
-            const b = this.body.call(s);
-            return this.head.call(residual ? add(s, b) : b);
-          }
-        }
-        const m = new Net();
-        randomize(m, seed);
-        const x = rand([2, 4, 2, 2], { generator: new MT19937(seed) });
-        const before = forward(m, x);
-        const r = permuteModel(m, x, { search: { strategy: 'random', trials: 3, seed } });
-        expect(r.permutedC.length).toBeGreaterThan(0);
-        expectClose(forward(m, x), before);
-      }),
+          const m = new Net();
+          randomize(m, seed);
+          const x = rand([2, 4, 2, 2], { generator: new MT19937(seed) });
+          const before = forward(m, x);
+          const r = permuteModel(m, x, { search: { strategy: 'random', trials: 3, seed } });
+          expect(r.permutedC.length).toBeGreaterThan(0);
+          expectClose(forward(m, x), before);
+        },
+      ),
       { numRuns: 15 },
     );
   });

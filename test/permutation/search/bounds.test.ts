@@ -7,7 +7,13 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { ValueError } from '../../../src/tensor/errors.js';
 import { MT19937 } from '../../../src/tensor/random.js';
-import { SEARCH_STRATEGIES, type SearchProgress, permuteColumns, searchPermutation, sumAfter24 } from '../../../src/permutation/index.js';
+import {
+  SEARCH_STRATEGIES,
+  type SearchProgress,
+  permuteColumns,
+  searchPermutation,
+  sumAfter24,
+} from '../../../src/permutation/index.js';
 import { runScript } from '../../helpers/child.js';
 
 function randomMatrix(rows: number, cols: number, seed: number): Float32Array {
@@ -27,36 +33,49 @@ interface CaseResult {
 }
 
 describe('search bounds', () => {
-  it('searches that ran for hours stop at their time limit with a valid, no-worse permutation', { timeout: 180_000 }, () => {
-    const child = runScript(fileURLToPath(new URL('scripts/bounded.ts', import.meta.url)), [], 150_000);
-    expect(child.timedOut, `still running after 150 s; output so far:\n${child.stdout}`).toBe(false);
-    expect(child.status, child.stderr).toBe(0);
-    const results = child.stdout.trim().split('\n').map((l) => JSON.parse(l) as CaseResult);
-    expect(results.map((r) => r.name)).toHaveLength(5);
-    for (const r of results) {
-      expect(r.valid, r.name).toBe(true);
-      expect(r.notWorse, r.name).toBe(true);
-      expect(['time-limit', 'converged'], r.name).toContain(r.stopped);
-    }
-    const osg = results[0]!;
-    expect(osg.stopped).toBe('time-limit');
-    expect(osg.messages).toBeGreaterThan(1); // reports while scoring, not only after a pass
-    expect(osg.last).toMatch(/stopped at the time limit of 0\.5 s/);
-    // Cut short in its first pass, window 16 still applies the stripe groups it did score.
-    expect(results[1]!.improved).toBe(true);
-    expect(results[3]!.stopped).toBe('time-limit');
-    expect(results[4]!.stopped).toBe('time-limit');
-  });
+  it(
+    'searches that ran for hours stop at their time limit with a valid, no-worse permutation',
+    { timeout: 180_000 },
+    () => {
+      const child = runScript(fileURLToPath(new URL('scripts/bounded.ts', import.meta.url)), [], 150_000);
+      expect(child.timedOut, `still running after 150 s; output so far:\n${child.stdout}`).toBe(false);
+      expect(child.status, child.stderr).toBe(0);
+      const results = child.stdout
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as CaseResult);
+      expect(results.map((r) => r.name)).toHaveLength(5);
+      for (const r of results) {
+        expect(r.valid, r.name).toBe(true);
+        expect(r.notWorse, r.name).toBe(true);
+        expect(['time-limit', 'converged'], r.name).toContain(r.stopped);
+      }
+      const osg = results[0]!;
+      expect(osg.stopped).toBe('time-limit');
+      expect(osg.messages).toBeGreaterThan(1); // reports while scoring, not only after a pass
+      expect(osg.last).toMatch(/stopped at the time limit of 0\.5 s/);
+      // Cut short in its first pass, window 16 still applies the stripe groups it did score.
+      expect(results[1]!.improved).toBe(true);
+      expect(results[3]!.stopped).toBe('time-limit');
+      expect(results[4]!.stopped).toBe('time-limit');
+    },
+  );
 
   it('rejects unbounded or meaningless limits with a ValueError, for every strategy', () => {
     const m = randomMatrix(2, 16, 1);
     for (const strategy of SEARCH_STRATEGIES) {
       for (const timeLimit of [Infinity, Number.NaN, 0, -1]) {
-        expect(() => searchPermutation(m, 2, 16, { strategy, timeLimit }), `${strategy} ${timeLimit}`).toThrow(ValueError);
+        expect(() => searchPermutation(m, 2, 16, { strategy, timeLimit }), `${strategy} ${timeLimit}`).toThrow(
+          ValueError,
+        );
       }
     }
-    expect(() => searchPermutation(m, 2, 16, { strategy: 'progressive', timeLimit: Infinity })).toThrow(/timeLimit must be a finite number of seconds > 0, got Infinity/);
-    expect(() => searchPermutation(m, 2, 16, { progressInterval: Infinity })).toThrow(/progressInterval must be a finite number/);
+    expect(() => searchPermutation(m, 2, 16, { strategy: 'progressive', timeLimit: Infinity })).toThrow(
+      /timeLimit must be a finite number of seconds > 0, got Infinity/,
+    );
+    expect(() => searchPermutation(m, 2, 16, { progressInterval: Infinity })).toThrow(
+      /progressInterval must be a finite number/,
+    );
   });
 
   it('says why each strategy stopped', () => {
@@ -84,7 +103,7 @@ describe('search bounds', () => {
     }
   });
 
-  it("splits wide matrices for windows 12 and 16 as apex does: each half, then the whole with window 8", () => {
+  it('splits wide matrices for windows 12 and 16 as apex does: each half, then the whole with window 8', () => {
     const [rows, cols, split] = [6, 48, 24];
     const m = randomMatrix(rows, cols, 4);
     const r = searchPermutation(m, rows, cols, { strategy: 'osg', window: 12, splitColumns: 32, seed: 5 });
@@ -97,7 +116,12 @@ describe('search bounds', () => {
     const left = half(0, split);
     const right = half(split, cols);
     const combined = [...left, ...Array.from(right, (j) => j + split)];
-    const whole = searchPermutation(permuteColumns(m, rows, cols, combined), rows, cols, { strategy: 'osg', window: 8, escapes: 1000, seed: 5 });
+    const whole = searchPermutation(permuteColumns(m, rows, cols, combined), rows, cols, {
+      strategy: 'osg',
+      window: 8,
+      escapes: 1000,
+      seed: 5,
+    });
     const expected = Array.from(whole.permutation, (j) => combined[j]!);
     expect(Array.from(r.permutation)).toEqual(expected);
     expect(r.permuted).toBe(sumAfter24(m, rows, cols, expected));

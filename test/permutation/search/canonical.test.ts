@@ -18,24 +18,27 @@ describe('canonical permutations', () => {
     expect(countCanonical(16)).toBe(2627625);
   });
 
-  it.each([8, 12])('generates %i-column ones: the predicted count, identity first, canonical, distinct, lexicographic', (w) => {
-    const all = canonicalPermutations(w);
-    const n = all.length / w;
-    expect(n).toBe(countCanonical(w));
-    expect(Array.from(all.subarray(0, w))).toEqual(Array.from({ length: w }, (_, i) => i));
-    const keys = new Set<string>();
-    let prev = '';
-    for (let p = 0; p < n; p++) {
-      const perm = all.subarray(p * w, p * w + w);
-      expect(isCanonical(perm)).toBe(true);
-      expect(new Set(perm).size).toBe(w);
-      const key = Array.from(perm, (v) => v.toString(16)).join('');
-      if (p > 0) expect(key > prev).toBe(true);
-      prev = key;
-      keys.add(key);
-    }
-    expect(keys.size).toBe(n);
-  });
+  it.each([8, 12])(
+    'generates %i-column ones: the predicted count, identity first, canonical, distinct, lexicographic',
+    (w) => {
+      const all = canonicalPermutations(w);
+      const n = all.length / w;
+      expect(n).toBe(countCanonical(w));
+      expect(Array.from(all.subarray(0, w))).toEqual(Array.from({ length: w }, (_, i) => i));
+      const keys = new Set<string>();
+      let prev = '';
+      for (let p = 0; p < n; p++) {
+        const perm = all.subarray(p * w, p * w + w);
+        expect(isCanonical(perm)).toBe(true);
+        expect(new Set(perm).size).toBe(w);
+        const key = Array.from(perm, (v) => v.toString(16)).join('');
+        if (p > 0) expect(key > prev).toBe(true);
+        prev = key;
+        keys.add(key);
+      }
+      expect(keys.size).toBe(n);
+    },
+  );
 
   it('8 columns: the second permutation is [0,1,2,4 | 3,5,6,7]', () => {
     expect(Array.from(canonicalPermutations(8).subarray(8, 16))).toEqual([0, 1, 2, 4, 3, 5, 6, 7]);
@@ -45,13 +48,17 @@ describe('canonical permutations', () => {
     const q = quadIndex(12);
     expect(q.count).toBe(495);
     for (let i = 0; i < q.count; i++) {
-      const m = (1 << q.quads[4 * i]!) | (1 << q.quads[4 * i + 1]!) | (1 << q.quads[4 * i + 2]!) | (1 << q.quads[4 * i + 3]!);
+      const m =
+        (1 << q.quads[4 * i]!) | (1 << q.quads[4 * i + 1]!) | (1 << q.quads[4 * i + 2]!) | (1 << q.quads[4 * i + 3]!);
       expect(q.byMask[m]).toBe(i);
     }
     const t = canonicalTable(12);
     const p = 1234;
     const perm = Array.from(t.permutations.subarray(p * 12, p * 12 + 12));
-    for (let j = 0; j < 3; j++) expect(Array.from(q.quads.subarray(4 * t.groups[3 * p + j]!, 4 * t.groups[3 * p + j]! + 4))).toEqual(perm.slice(4 * j, 4 * j + 4));
+    for (let j = 0; j < 3; j++)
+      expect(Array.from(q.quads.subarray(4 * t.groups[3 * p + j]!, 4 * t.groups[3 * p + j]! + 4))).toEqual(
+        perm.slice(4 * j, 4 * j + 4),
+      );
   });
 
   it('rejects widths that are not multiples of 4', () => {

@@ -8,7 +8,13 @@
  */
 import { describe, expect, it } from 'vitest';
 import { MT19937 } from '../../../src/tensor/random.js';
-import { efficacy, rowHalfBound, searchPermutation, sumAfter24, unprunedMagnitude } from '../../../src/permutation/index.js';
+import {
+  efficacy,
+  rowHalfBound,
+  searchPermutation,
+  sumAfter24,
+  unprunedMagnitude,
+} from '../../../src/permutation/index.js';
 
 function seed1Matrix(): Float32Array {
   const g = new MT19937(1);
@@ -20,8 +26,9 @@ function seed1Matrix(): Float32Array {
 const M = seed1Matrix();
 const GPU_SPREAD = 0.0025;
 const APEX_W8_PERMUTATION = [
-  0, 9, 12, 35, 4, 10, 28, 37, 50, 19, 45, 21, 34, 17, 18, 58, 16, 46, 39, 3, 49, 43, 15, 62, 6, 7, 41, 25, 48, 11, 44, 47, 13, 20, 22, 1, 55, 29,
-  26, 27, 5, 2, 32, 52, 40, 30, 42, 54, 53, 57, 60, 31, 36, 56, 23, 33, 59, 38, 61, 63, 51, 24, 14, 8,
+  0, 9, 12, 35, 4, 10, 28, 37, 50, 19, 45, 21, 34, 17, 18, 58, 16, 46, 39, 3, 49, 43, 15, 62, 6, 7, 41, 25, 48, 11, 44,
+  47, 13, 20, 22, 1, 55, 29, 26, 27, 5, 2, 32, 52, 40, 30, 42, 54, 53, 57, 60, 31, 36, 56, 23, 33, 59, 38, 61, 63, 51,
+  24, 14, 8,
 ];
 
 describe('objective on the seed-1 128×64 matrix', () => {

@@ -2,7 +2,14 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { MT19937 } from '../../../src/tensor/random.js';
 import { ShapeError, ValueError } from '../../../src/tensor/errors.js';
-import { canonicalPermutations, checkPermutation, permuteColumns, searchPermutation, sumAfter24, type SearchOptions } from '../../../src/permutation/index.js';
+import {
+  canonicalPermutations,
+  checkPermutation,
+  permuteColumns,
+  searchPermutation,
+  sumAfter24,
+  type SearchOptions,
+} from '../../../src/permutation/index.js';
 
 function randomMatrix(rows: number, cols: number, seed: number): Float32Array {
   const g = new MT19937(seed);
@@ -25,17 +32,23 @@ const STRATEGIES: SearchOptions[] = [
 describe('every strategy', () => {
   it('returns a valid permutation that keeps at least the identity, with consistent metrics', () => {
     fc.assert(
-      fc.property(fc.integer({ min: 1, max: 6 }), fc.constantFrom(8, 12, 16, 24), fc.integer({ min: 0, max: 1e6 }), fc.constantFrom(...STRATEGIES), (rows, cols, seed, opts) => {
-        if (opts.strategy === 'osg' && (opts.window ?? 8) > cols) return;
-        if (opts.strategy === 'exhaustive' && cols > 12) return;
-        const m = randomMatrix(rows, cols, seed);
-        const r = searchPermutation(m, rows, cols, { ...opts, seed });
-        checkPermutation(r.permutation, cols);
-        expect(r.permuted).toBe(sumAfter24(m, rows, cols, r.permutation));
-        expect(r.permuted).toBeGreaterThanOrEqual(r.default24);
-        expect(r.permuted).toBeLessThanOrEqual(r.bound + 1e-9);
-        expect(r.bound).toBeLessThanOrEqual(r.unpruned + 1e-9);
-      }),
+      fc.property(
+        fc.integer({ min: 1, max: 6 }),
+        fc.constantFrom(8, 12, 16, 24),
+        fc.integer({ min: 0, max: 1e6 }),
+        fc.constantFrom(...STRATEGIES),
+        (rows, cols, seed, opts) => {
+          if (opts.strategy === 'osg' && (opts.window ?? 8) > cols) return;
+          if (opts.strategy === 'exhaustive' && cols > 12) return;
+          const m = randomMatrix(rows, cols, seed);
+          const r = searchPermutation(m, rows, cols, { ...opts, seed });
+          checkPermutation(r.permutation, cols);
+          expect(r.permuted).toBe(sumAfter24(m, rows, cols, r.permutation));
+          expect(r.permuted).toBeGreaterThanOrEqual(r.default24);
+          expect(r.permuted).toBeLessThanOrEqual(r.bound + 1e-9);
+          expect(r.bound).toBeLessThanOrEqual(r.unpruned + 1e-9);
+        },
+      ),
       { numRuns: 30 },
     );
   });
@@ -64,7 +77,8 @@ describe('exhaustive search', () => {
     const m = randomMatrix(4, 12, 9);
     const canon = canonicalPermutations(12);
     let best = -1;
-    for (let p = 0; p < canon.length / 12; p++) best = Math.max(best, sumAfter24(m, 4, 12, canon.subarray(p * 12, p * 12 + 12)));
+    for (let p = 0; p < canon.length / 12; p++)
+      best = Math.max(best, sumAfter24(m, 4, 12, canon.subarray(p * 12, p * 12 + 12)));
     expect(searchPermutation(m, 4, 12, { strategy: 'exhaustive' }).permuted).toBeCloseTo(best, 12);
     expect(searchPermutation(m, 4, 12, { strategy: 'osg', window: 12 }).permuted).toBeCloseTo(best, 12);
   });
@@ -87,10 +101,16 @@ describe('input checks and helpers', () => {
   it('rejects bad shapes, values and options with typed errors that name the problem', () => {
     expect(() => searchPermutation(new Float32Array(10), 2, 6)).toThrow(ShapeError);
     expect(() => searchPermutation(new Float32Array(12), 2, 8)).toThrow(/expected 2×8 = 16 values, found 12/);
-    expect(() => searchPermutation(new Float32Array([1, 2, 3, Number.NaN, 1, 1, 1, 1]), 1, 8)).toThrow(/column 3 is NaN/);
+    expect(() => searchPermutation(new Float32Array([1, 2, 3, Number.NaN, 1, 1, 1, 1]), 1, 8)).toThrow(
+      /column 3 is NaN/,
+    );
     expect(() => searchPermutation(new Float32Array(8), 1, 8, { strategy: 'nope' as 'osg' })).toThrow(ValueError);
-    expect(() => searchPermutation(new Float32Array(64), 1, 64, { strategy: 'exhaustive' })).toThrow(/at most 16 columns/);
-    expect(() => searchPermutation(new Float32Array(16), 1, 16, { escapes: -1 })).toThrow(/escapes must be an integer ≥ 0/);
+    expect(() => searchPermutation(new Float32Array(64), 1, 64, { strategy: 'exhaustive' })).toThrow(
+      /at most 16 columns/,
+    );
+    expect(() => searchPermutation(new Float32Array(16), 1, 16, { escapes: -1 })).toThrow(
+      /escapes must be an integer ≥ 0/,
+    );
   });
 
   it('permuteColumns applies matrix[:, π]', () => {

@@ -28,8 +28,15 @@ export function randomValues(n: number, seed: number): Float32Array {
 }
 
 /** A compressed weight of `shape` (cols along shape[1]) with its pattern's mask, and the masked dense weight. */
-export function compressedWeight(shape: number[], pc: PatternCase, seed: number): { compressed: CompressedNM; masked: Float32Array } {
-  const w = randomValues(shape.reduce((a, b) => a * b, 1), seed);
+export function compressedWeight(
+  shape: number[],
+  pc: PatternCase,
+  seed: number,
+): { compressed: CompressedNM; masked: Float32Array } {
+  const w = randomValues(
+    shape.reduce((a, b) => a * b, 1),
+    seed,
+  );
   const mask = createMask(w, shape, pc.pattern);
   const masked = w.map((v, i) => (mask[i] === 0 ? 0 : v));
   return { compressed: compressWeight(w, mask, shape, pc.n, pc.m), masked };
@@ -60,7 +67,13 @@ export interface ConvCase {
 }
 
 const dimArb = fc
-  .record({ k: fc.integer({ min: 1, max: 3 }), s: fc.integer({ min: 1, max: 2 }), d: fc.integer({ min: 1, max: 2 }), p: fc.integer({ min: 0, max: 2 }), extra: fc.integer({ min: 0, max: 3 }) })
+  .record({
+    k: fc.integer({ min: 1, max: 3 }),
+    s: fc.integer({ min: 1, max: 2 }),
+    d: fc.integer({ min: 1, max: 2 }),
+    p: fc.integer({ min: 0, max: 2 }),
+    extra: fc.integer({ min: 0, max: 3 }),
+  })
   .map(({ k, s, d, p, extra }) => ({ k, s, d, p, n: Math.max(1, d * (k - 1) + 1 - 2 * p + extra) }));
 
 export const convCaseArb: fc.Arbitrary<ConvCase> = fc

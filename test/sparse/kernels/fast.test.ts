@@ -1,7 +1,11 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { compressNM } from '../../../src/sparse/compressed.js';
-import { fastSparseKernels as fast, referenceSparseKernels as ref, sparseKernels } from '../../../src/sparse/kernels/index.js';
+import {
+  fastSparseKernels as fast,
+  referenceSparseKernels as ref,
+  sparseKernels,
+} from '../../../src/sparse/kernels/index.js';
 import { groupCodes24 } from '../../../src/sparse/kernels/fast/index.js';
 import { withBackend } from '../../../src/tensor/backend.js';
 import { compressedWeight, convCaseArb, convParamsOf, maxRelErr, patternArb, randomValues } from './arbitraries.js';
@@ -47,7 +51,9 @@ describe('fast sparse kernels equal the reference sparse kernels', () => {
         const { compressed } = compressedWeight([outF, cols], pc, seed);
         const x = randomValues(rows * cols, seed + 1);
         const bias = withBias ? randomValues(outF, seed + 2) : null;
-        expect(maxRelErr(fast.linear(x, compressed, bias, rows), ref.linear(x, compressed, bias, rows))).toBeLessThanOrEqual(TOL);
+        expect(
+          maxRelErr(fast.linear(x, compressed, bias, rows), ref.linear(x, compressed, bias, rows)),
+        ).toBeLessThanOrEqual(TOL);
       }),
       { numRuns: 120 },
     );
@@ -67,12 +73,19 @@ describe('fast sparse kernels equal the reference sparse kernels', () => {
   });
 
   it('a kept zero stays kept and pruned values never contribute (hand example)', () => {
-    const a = compressNM(new Float32Array([0, 2, 0, 3, 5, 0, 7, 0]), new Uint8Array([1, 0, 0, 1, 1, 0, 1, 0]), 2, 4, 2, 4);
+    const a = compressNM(
+      new Float32Array([0, 2, 0, 3, 5, 0, 7, 0]),
+      new Uint8Array([1, 0, 0, 1, 1, 0, 1, 0]),
+      2,
+      4,
+      2,
+      4,
+    );
     expect([...groupCodes24(a)]).toEqual([0 | (3 << 2), 0 | (2 << 2)]);
     const b = new Float32Array([10, 1, 20, 2, 30, 3, 40, 4]);
     expect([...fast.spmm(a, b, 2)]).toEqual([120, 12, 260, 26]);
     expect([...fast.linear(new Float32Array([1, 2, 3, 4]), a, new Float32Array([0.5, -1]), 1)]).toEqual([12.5, 25]);
-    const x4 = new Float32Array(16).map((_, i) => i % 4 + 1);
+    const x4 = new Float32Array(16).map((_, i) => (i % 4) + 1);
     expect([...fast.linear(x4, a, null, 4)]).toEqual([12, 26, 12, 26, 12, 26, 12, 26]);
   });
 

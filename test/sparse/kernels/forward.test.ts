@@ -48,7 +48,10 @@ describe.each(BACKENDS)('sparse forward == masked dense forward ($label)', ({ ba
         seedArb,
         (pc, inF, outF, batchShape, withBias, seed) => {
           const { compressed, masked } = compressedWeight([outF, inF], pc, seed);
-          const x = new Tensor(randomValues(batchShape.reduce((a, b) => a * b, 1) * inF, seed + 1), [...batchShape, inF]);
+          const x = new Tensor(randomValues(batchShape.reduce((a, b) => a * b, 1) * inF, seed + 1), [
+            ...batchShape,
+            inF,
+          ]);
           const bias = withBias ? new Tensor(randomValues(outF, seed + 2), [outF]) : null;
           const dense = withBackend('reference', () => linear(x, new Tensor(masked, [outF, inF]), bias));
           const sparse = inBackend(() => sparseLinear(x, compressed, bias));
@@ -68,7 +71,13 @@ describe.each(BACKENDS)('sparse forward == masked dense forward ($label)', ({ ba
         const wShape = [outC, c.cg, ...c.kernel];
         const { compressed, masked } = compressedWeight(wShape, pc, seed);
         const xShape = c.unbatched ? [inC, ...c.inSize] : [c.batch, inC, ...c.inSize];
-        const x = new Tensor(randomValues(xShape.reduce((a, b) => a * b, 1), seed + 1), xShape);
+        const x = new Tensor(
+          randomValues(
+            xShape.reduce((a, b) => a * b, 1),
+            seed + 1,
+          ),
+          xShape,
+        );
         const bias = c.bias ? new Tensor(randomValues(outC, seed + 2), [outC]) : null;
         const opts = { stride: c.stride, padding: c.padding, dilation: c.dilation, groups: c.groups };
         const dense = withBackend('reference', () => denseConvs[c.dims](x, new Tensor(masked, wShape), bias, opts));

@@ -1,7 +1,11 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { compressNM } from '../../../src/sparse/compressed.js';
-import { createGpuSparseKernels, referenceSparseKernels as ref, sparseKernels } from '../../../src/sparse/kernels/index.js';
+import {
+  createGpuSparseKernels,
+  referenceSparseKernels as ref,
+  sparseKernels,
+} from '../../../src/sparse/kernels/index.js';
 import { sparseLinear } from '../../../src/sparse/ops/linear.js';
 import { sparseConv2d } from '../../../src/sparse/ops/conv.js';
 import { createMask } from '../../../src/sparse/registry.js';
@@ -24,7 +28,16 @@ describe('reference spmm', () => {
       fc.property(spmmCase, ({ pc, rows, cols, n, seed }) => {
         const { compressed, masked } = compressedWeight([rows, cols], pc, seed);
         const b = randomValues(cols * n, seed + 1);
-        const dense = gemm(masked, b, { batch: 1, m: rows, k: cols, n, transA: false, transB: false, strideA: 0, strideB: 0 });
+        const dense = gemm(masked, b, {
+          batch: 1,
+          m: rows,
+          k: cols,
+          n,
+          transA: false,
+          transB: false,
+          strideA: 0,
+          strideB: 0,
+        });
         // Same float64 sum over the same nonzero terms in the same order: bit-identical.
         expect([...ref.spmm(compressed, b, n)]).toEqual([...dense]);
       }),
@@ -52,7 +65,9 @@ describe.each(['webasm', 'cpu'])('gpu.js sparse kernels (%s) equal the reference
         expect(maxRelErr(gpu.spmm(compressed, b, n), ref.spmm(compressed, b, n))).toBeLessThanOrEqual(1e-4);
         const x = randomValues(n * cols, seed + 2);
         const bias = randomValues(rows, seed + 3);
-        expect(maxRelErr(gpu.linear(x, compressed, bias, n), ref.linear(x, compressed, bias, n))).toBeLessThanOrEqual(1e-4);
+        expect(maxRelErr(gpu.linear(x, compressed, bias, n), ref.linear(x, compressed, bias, n))).toBeLessThanOrEqual(
+          1e-4,
+        );
       }),
       { numRuns: 12 },
     );
@@ -80,7 +95,9 @@ describe('backend selection and errors', () => {
     expect(() => ref.spmm(compressed, new Float32Array(9), 2)).toThrow(ShapeError);
     expect(() => ref.linear(new Float32Array(7), compressed, null, 1)).toThrow(/in_features \(8\)/);
     expect(() => sparseLinear(new Tensor(new Float32Array(6), [6]), compressed)).toThrow(/must end in in_features = 8/);
-    expect(() => sparseConv2d(new Tensor(new Float32Array(8), [1, 8, 1, 1]), compressed)).toThrow(/4-d \[out, in\/groups, \.\.\.kernel\] weight, found weight shape \[3, 8\]/);
+    expect(() => sparseConv2d(new Tensor(new Float32Array(8), [1, 8, 1, 1]), compressed)).toThrow(
+      /4-d \[out, in\/groups, \.\.\.kernel\] weight, found weight shape \[3, 8\]/,
+    );
     const conv = compressedWeight([4, 8, 1, 1], { pattern: 'm4n2_1d', n: 2, m: 4 }, 3).compressed;
     expect(() => sparseConv2d(new Tensor(new Float32Array(4), [1, 4, 1, 1]), conv)).toThrow(/expects 8 input channels/);
   });

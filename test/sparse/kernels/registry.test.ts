@@ -44,7 +44,10 @@ describe('backend registry', () => {
     const cw = compressedWeight([4, 8, 3, 3], pc, 5);
     const cx = new Tensor(randomValues(8 * 25, 6), [1, 8, 5, 5]);
     const conv = withBackend('user-dense-only', () => sparseConv2d(cx, cw.compressed, null, { padding: 1 }).data);
-    const denseConv = withBackend('reference', () => conv2d(cx, new Tensor(cw.masked, [4, 8, 3, 3]), null, { padding: 1 }).data);
+    const denseConv = withBackend(
+      'reference',
+      () => conv2d(cx, new Tensor(cw.masked, [4, 8, 3, 3]), null, { padding: 1 }).data,
+    );
     expect(maxRelErr(conv, denseConv)).toBeLessThanOrEqual(1e-5);
   });
 
@@ -63,7 +66,9 @@ describe('backend registry', () => {
   it('refuses a duplicate name unless asked to replace it', () => {
     registerBackend('user-dup', { dense: countingDense('first') });
     expect(() => registerBackend('user-dup', { dense: countingDense('second') })).toThrow(BackendError);
-    expect(() => registerBackend('user-dup', { dense: countingDense('second') })).toThrow(/registered already.*replace: true/);
+    expect(() => registerBackend('user-dup', { dense: countingDense('second') })).toThrow(
+      /registered already.*replace: true/,
+    );
     registerBackend('user-dup', { dense: countingDense('second') }, { replace: true });
     expect(kernelSet('user-dup').dense.name).toBe('second');
   });

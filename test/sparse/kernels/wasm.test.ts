@@ -1,7 +1,11 @@
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { type CompressedNM, compressNM } from '../../../src/sparse/compressed.js';
-import { referenceSparseKernels as ref, sparseKernels, wasmSparseKernels as wasm } from '../../../src/sparse/kernels/index.js';
+import {
+  referenceSparseKernels as ref,
+  sparseKernels,
+  wasmSparseKernels as wasm,
+} from '../../../src/sparse/kernels/index.js';
 import { withBackend } from '../../../src/tensor/backend.js';
 import { requestedThreads, setWasmThreads } from '../../../src/tensor/kernels/wasm/index.js';
 import { expectWithinSumBound } from '../../tensor/kernels/bounds.js';
@@ -21,7 +25,10 @@ const kept = (c: CompressedNM): number => (c.cols / c.m) * c.n;
 const spmmCase = fc.record({
   pc: patternArb,
   rows: fc.integer({ min: 1, max: 40 }),
-  cols: fc.oneof(fc.integer({ min: 1, max: 6 }).map((g) => g * 8), fc.constantFrom(520, 1032)),
+  cols: fc.oneof(
+    fc.integer({ min: 1, max: 6 }).map((g) => g * 8),
+    fc.constantFrom(520, 1032),
+  ),
   n: fc.integer({ min: 1, max: 40 }),
   scale: fc.constantFrom(1, 1e-20, 1e15),
   seed: seedArb,
@@ -43,7 +50,12 @@ describe.each([1, 2])('wasm sparse kernels equal the reference sparse kernels on
       fc.property(spmmCase, ({ pc, rows, cols, n, scale, seed }) => {
         const { compressed } = compressedWeight([rows, cols], pc, seed);
         const b = randomValues(cols * n, seed + 1).map((v) => v * scale);
-        expectWithinSumBound(wasm.spmm(compressed, b, n), ref.spmm(compressed, b, n), ref.spmm(absW(compressed), abs(b), n), kept(compressed));
+        expectWithinSumBound(
+          wasm.spmm(compressed, b, n),
+          ref.spmm(compressed, b, n),
+          ref.spmm(absW(compressed), abs(b), n),
+          kept(compressed),
+        );
       }),
       { numRuns: 60 },
     );
@@ -58,7 +70,12 @@ describe.each([1, 2])('wasm sparse kernels equal the reference sparse kernels on
         const x = randomValues(rows * cols, seed + 1).map((v) => v * scale);
         const bias = withBias ? randomValues(outF, seed + 2) : null;
         const bound = ref.linear(abs(x), absW(compressed), bias === null ? null : abs(bias), rows);
-        expectWithinSumBound(wasm.linear(x, compressed, bias, rows), ref.linear(x, compressed, bias, rows), bound, kept(compressed) + 1);
+        expectWithinSumBound(
+          wasm.linear(x, compressed, bias, rows),
+          ref.linear(x, compressed, bias, rows),
+          bound,
+          kept(compressed) + 1,
+        );
       }),
       { numRuns: 60 },
     );
@@ -74,7 +91,12 @@ describe.each([1, 2])('wasm sparse kernels equal the reference sparse kernels on
         const bias = c.bias ? randomValues(p.outChannels, seed + 2) : null;
         const taps = p.kernelSize[0] * p.kernelSize[1] * p.kernelSize[2];
         const bound = ref.conv(abs(x), absW(compressed), bias === null ? null : abs(bias), p);
-        expectWithinSumBound(wasm.conv(x, compressed, bias, p), ref.conv(x, compressed, bias, p), bound, taps * kept(compressed) + 1);
+        expectWithinSumBound(
+          wasm.conv(x, compressed, bias, p),
+          ref.conv(x, compressed, bias, p),
+          bound,
+          taps * kept(compressed) + 1,
+        );
       }),
       { numRuns: 60 },
     );
@@ -82,7 +104,14 @@ describe.each([1, 2])('wasm sparse kernels equal the reference sparse kernels on
 
   it('a kept zero stays kept and pruned values never contribute (hand example, every path)', () => {
     setWasmThreads(threads);
-    const a = compressNM(new Float32Array([0, 2, 0, 3, 5, 0, 7, 0]), new Uint8Array([1, 0, 0, 1, 1, 0, 1, 0]), 2, 4, 2, 4);
+    const a = compressNM(
+      new Float32Array([0, 2, 0, 3, 5, 0, 7, 0]),
+      new Uint8Array([1, 0, 0, 1, 1, 0, 1, 0]),
+      2,
+      4,
+      2,
+      4,
+    );
     const b = new Float32Array([10, 1, 20, 2, 30, 3, 40, 4]);
     expect([...wasm.spmm(a, b, 2)]).toEqual([120, 12, 260, 26]);
     expect([...wasm.linear(new Float32Array([1, 2, 3, 4]), a, new Float32Array([0.5, -1]), 1)]).toEqual([12.5, 25]);

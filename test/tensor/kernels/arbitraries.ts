@@ -27,7 +27,16 @@ const spatialDim = (maxPadHalfKernel: boolean) =>
 const spatial = (maxPadHalfKernel: boolean) =>
   fc.integer({ min: 1, max: 3 }).chain((rank) =>
     fc.array(spatialDim(maxPadHalfKernel), { minLength: rank, maxLength: rank }).map((ds) => {
-      const pad = [...new Array<{ k: number; s: number; d: number; p: number; n: number }>(3 - rank).fill({ k: 1, s: 1, d: 1, p: 0, n: 1 }), ...ds];
+      const pad = [
+        ...new Array<{ k: number; s: number; d: number; p: number; n: number }>(3 - rank).fill({
+          k: 1,
+          s: 1,
+          d: 1,
+          p: 0,
+          n: 1,
+        }),
+        ...ds,
+      ];
       const inSize = pad.map((d) => d.n);
       const kernelSize = pad.map((d) => d.k);
       const stride = pad.map((d) => d.s);

@@ -19,6 +19,8 @@ export function expectWithinSumBound(got: Float32Array, want: Float32Array, absS
     }
   }
   if (at >= 0) {
-    expect.fail(`element ${at}: got ${got[at]}, reference ${want[at]}, allowed ±${factor * absSum[at]!} (${terms} terms)`);
+    expect.fail(
+      `element ${at}: got ${got[at]}, reference ${want[at]}, allowed ±${factor * absSum[at]!} (${terms} terms)`,
+    );
   }
 }

@@ -66,7 +66,9 @@ describe('fast dense kernels equal the reference', () => {
 
   it('gemm with exact integer sums, including a 1×4096 by 4096×3 row vector', () => {
     const p: GemmParams = { batch: 1, m: 1, k: 4096, n: 3, transA: false, transB: true, strideA: 0, strideB: 0 };
-    expect([...fast.gemm(new Float32Array(4096).fill(1), new Float32Array(3 * 4096).fill(2), p)]).toEqual([8192, 8192, 8192]);
+    expect([...fast.gemm(new Float32Array(4096).fill(1), new Float32Array(3 * 4096).fill(2), p)]).toEqual([
+      8192, 8192, 8192,
+    ]);
     const q: GemmParams = { batch: 1, m: 5, k: 600, n: 6, transA: true, transB: false, strideA: 0, strideB: 0 };
     const c = fast.gemm(new Float32Array(600 * 5).fill(1), new Float32Array(600 * 6).fill(0.5), q);
     expect(c.every((v) => v === 300)).toBe(true);

@@ -79,7 +79,9 @@ describe.each(['webasm', 'cpu'])('gpu.js kernels (%s) equal the reference', (mod
         const want = ref.maxPool(x, p);
         expect([...got.argmax]).toEqual([...want.argmax]);
         expect(maxRelErr(got.values, want.values)).toBeLessThanOrEqual(TOL);
-        expect(maxRelErr(gpu.maxPoolBackward(dy, want.argmax, p), ref.maxPoolBackward(dy, want.argmax, p))).toBeLessThanOrEqual(TOL);
+        expect(
+          maxRelErr(gpu.maxPoolBackward(dy, want.argmax, p), ref.maxPoolBackward(dy, want.argmax, p)),
+        ).toBeLessThanOrEqual(TOL);
         expect(maxRelErr(gpu.avgPool(x, p), ref.avgPool(x, p))).toBeLessThanOrEqual(TOL);
         expect(maxRelErr(gpu.avgPoolBackward(dy, p), ref.avgPoolBackward(dy, p))).toBeLessThanOrEqual(TOL);
       }),

@@ -16,7 +16,14 @@ function forwardBackward(backend: string, f: (...xs: Tensor[]) => Tensor, inputs
   });
 }
 
-const rnd = (shape: number[], s: number): Tensor => new Tensor(randomArray(shape.reduce((a, b) => a * b, 1), s), shape);
+const rnd = (shape: number[], s: number): Tensor =>
+  new Tensor(
+    randomArray(
+      shape.reduce((a, b) => a * b, 1),
+      s,
+    ),
+    shape,
+  );
 const seed = fc.integer({ min: 1, max: 100_000 });
 
 /**
@@ -38,10 +45,29 @@ export function opsMatchReference(backend: string, tol: number, before: () => vo
   it('matmul with broadcast batch dimensions and 1-D operands', () => {
     before();
     fc.assert(
-      fc.property(dim, dim, dim, fc.integer({ min: 1, max: 3 }), fc.constantFrom('2d', 'batched', 'vec'), seed, (m, k, n, b, kind, s) => {
-        const [as, bs] = kind === '2d' ? [[m, k], [k, n]] : kind === 'batched' ? [[b, 1, m, k], [3, k, n]] : [[k], [k, n]];
-        same(matmul, [rnd(as, s), rnd(bs, s + 1)], s + 2);
-      }),
+      fc.property(
+        dim,
+        dim,
+        dim,
+        fc.integer({ min: 1, max: 3 }),
+        fc.constantFrom('2d', 'batched', 'vec'),
+        seed,
+        (m, k, n, b, kind, s) => {
+          const [as, bs] =
+            kind === '2d'
+              ? [
+                  [m, k],
+                  [k, n],
+                ]
+              : kind === 'batched'
+                ? [
+                    [b, 1, m, k],
+                    [3, k, n],
+                  ]
+                : [[k], [k, n]];
+          same(matmul, [rnd(as, s), rnd(bs, s + 1)], s + 2);
+        },
+      ),
       { numRuns: 40 },
     );
   });
@@ -62,13 +88,25 @@ export function opsMatchReference(backend: string, tol: number, before: () => vo
     before();
     const convs = [conv1d, conv2d, conv3d] as const;
     fc.assert(
-      fc.property(fc.integer({ min: 1, max: 3 }), fc.integer({ min: 1, max: 2 }), fc.integer({ min: 1, max: 2 }), fc.integer({ min: 0, max: 1 }), fc.integer({ min: 1, max: 2 }), seed, (dims, groups, stride, padding, dilation, s) => {
-        const spatial = new Array<number>(dims).fill(6);
-        const kernel = new Array<number>(dims).fill(dims === 3 ? 2 : 3);
-        const opts = { stride, padding, dilation, groups };
-        const inputs = [rnd([2, 2 * groups, ...spatial], s), rnd([3 * groups, 2, ...kernel], s + 1), rnd([3 * groups], s + 2)];
-        same((x, w, b) => convs[dims - 1]!(x!, w!, b!, opts), inputs, s + 3);
-      }),
+      fc.property(
+        fc.integer({ min: 1, max: 3 }),
+        fc.integer({ min: 1, max: 2 }),
+        fc.integer({ min: 1, max: 2 }),
+        fc.integer({ min: 0, max: 1 }),
+        fc.integer({ min: 1, max: 2 }),
+        seed,
+        (dims, groups, stride, padding, dilation, s) => {
+          const spatial = new Array<number>(dims).fill(6);
+          const kernel = new Array<number>(dims).fill(dims === 3 ? 2 : 3);
+          const opts = { stride, padding, dilation, groups };
+          const inputs = [
+            rnd([2, 2 * groups, ...spatial], s),
+            rnd([3 * groups, 2, ...kernel], s + 1),
+            rnd([3 * groups], s + 2),
+          ];
+          same((x, w, b) => convs[dims - 1]!(x!, w!, b!, opts), inputs, s + 3);
+        },
+      ),
       { numRuns: 25 },
     );
   });

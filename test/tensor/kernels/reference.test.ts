@@ -94,7 +94,11 @@ describe('reference conv', () => {
   it('equals an independent 2-D loop on random 2-D cases', () => {
     fc.assert(
       fc.property(convParams, fc.integer({ min: 1, max: 1000 }), (p, seed) => {
-        const q = { ...p, inSize: [1, p.inSize[1], p.inSize[2]], kernelSize: [1, p.kernelSize[1], p.kernelSize[2]] } as ConvParams;
+        const q = {
+          ...p,
+          inSize: [1, p.inSize[1], p.inSize[2]],
+          kernelSize: [1, p.kernelSize[1], p.kernelSize[2]],
+        } as ConvParams;
         const flat: ConvParams = {
           ...q,
           stride: [1, p.stride[1], p.stride[2]],
@@ -143,12 +147,24 @@ describe('reference pooling', () => {
   });
 
   it('never picks padding for a max, even when all real values are negative', () => {
-    const p = pool2dParams({ inSize: [1, 1, 2], kernelSize: [1, 1, 3], stride: [1, 1, 1], padding: [0, 0, 1], outSize: [1, 1, 2] });
+    const p = pool2dParams({
+      inSize: [1, 1, 2],
+      kernelSize: [1, 1, 3],
+      stride: [1, 1, 1],
+      padding: [0, 0, 1],
+      outSize: [1, 1, 2],
+    });
     expect([...maxPool(Float32Array.from([-5, -6]), p).values]).toEqual([-5, -5]);
   });
 
   it('averages with and without the padding in the divisor', () => {
-    const base = { inSize: [1, 1, 3], kernelSize: [1, 1, 2], stride: [1, 1, 2], padding: [0, 0, 1], outSize: [1, 1, 2] } as const;
+    const base = {
+      inSize: [1, 1, 3],
+      kernelSize: [1, 1, 2],
+      stride: [1, 1, 2],
+      padding: [0, 0, 1],
+      outSize: [1, 1, 2],
+    } as const;
     const xs = Float32Array.from([2, 4, 6]);
     expect([...avgPool(xs, pool2dParams({ ...base, countIncludePad: true }))]).toEqual([1, 5]);
     expect([...avgPool(xs, pool2dParams({ ...base, countIncludePad: false }))]).toEqual([2, 5]);

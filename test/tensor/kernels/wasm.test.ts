@@ -3,7 +3,12 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { kernels, listBackends } from '../../../src/tensor/backend.js';
 import { referenceKernels as ref } from '../../../src/tensor/kernels/reference/index.js';
 import type { ConvParams, GemmParams } from '../../../src/tensor/kernels/types.js';
-import { requestedThreads, setWasmThreads, wasmInfo, wasmKernels as wasm } from '../../../src/tensor/kernels/wasm/index.js';
+import {
+  requestedThreads,
+  setWasmThreads,
+  wasmInfo,
+  wasmKernels as wasm,
+} from '../../../src/tensor/kernels/wasm/index.js';
 import { convParams, convSizes, randomArray } from './arbitraries.js';
 import { expectWithinSumBound } from './bounds.js';
 import { opsMatchReference } from './ops_suite.js';
@@ -18,7 +23,13 @@ const seed = fc.integer({ min: 1, max: 100_000 });
 const abs = (a: Float32Array): Float32Array => a.map(Math.abs);
 
 /** Sizes straddling the 4-row strips, 8-column tile halves, 16-wide panels, the 256-deep K block and the thin path. */
-const gemmParams = (maxM: number, maxK: number, maxN: number, minM = 1, minK = 1): fc.Arbitrary<GemmParams & { scale: number }> =>
+const gemmParams = (
+  maxM: number,
+  maxK: number,
+  maxN: number,
+  minM = 1,
+  minK = 1,
+): fc.Arbitrary<GemmParams & { scale: number }> =>
   fc
     .record({
       batch: fc.integer({ min: 1, max: 3 }),
@@ -31,7 +42,12 @@ const gemmParams = (maxM: number, maxK: number, maxN: number, minM = 1, minK = 1
       shareB: fc.boolean(),
       scale: fc.constantFrom(1, 1e-20, 1e18),
     })
-    .map(({ shareA, shareB, scale, ...p }) => ({ ...p, strideA: shareA ? 0 : p.m * p.k, strideB: shareB ? 0 : p.k * p.n, scale }));
+    .map(({ shareA, shareB, scale, ...p }) => ({
+      ...p,
+      strideA: shareA ? 0 : p.m * p.k,
+      strideB: shareB ? 0 : p.k * p.n,
+      scale,
+    }));
 
 /** Values in [-1, 1) times `scale`, every seventh an exact zero. */
 function values(n: number, s: number, scale = 1): Float32Array {
@@ -55,9 +71,24 @@ function checkConv(p: ConvParams, s: number, withBias: boolean): void {
   const cg = p.inChannels / p.groups;
   const kg = p.outChannels / p.groups;
   const absBias = bias === null ? null : abs(bias);
-  expectWithinSumBound(wasm.conv(x, w, bias, p), ref.conv(x, w, bias, p), ref.conv(abs(x), abs(w), absBias, p), cg * taps + 1);
-  expectWithinSumBound(wasm.convBackwardInput(dy, w, p), ref.convBackwardInput(dy, w, p), ref.convBackwardInput(abs(dy), abs(w), p), kg * taps);
-  expectWithinSumBound(wasm.convBackwardWeight(dy, x, p), ref.convBackwardWeight(dy, x, p), ref.convBackwardWeight(abs(dy), abs(x), p), p.batch * outLen);
+  expectWithinSumBound(
+    wasm.conv(x, w, bias, p),
+    ref.conv(x, w, bias, p),
+    ref.conv(abs(x), abs(w), absBias, p),
+    cg * taps + 1,
+  );
+  expectWithinSumBound(
+    wasm.convBackwardInput(dy, w, p),
+    ref.convBackwardInput(dy, w, p),
+    ref.convBackwardInput(abs(dy), abs(w), p),
+    kg * taps,
+  );
+  expectWithinSumBound(
+    wasm.convBackwardWeight(dy, x, p),
+    ref.convBackwardWeight(dy, x, p),
+    ref.convBackwardWeight(abs(dy), abs(x), p),
+    p.batch * outLen,
+  );
 }
 
 const previousThreads = requestedThreads();
@@ -72,7 +103,9 @@ describe('wasm backend', () => {
     setWasmThreads(1);
     // The relaxed (FMA) build runs exactly when the engine accepts relaxed SIMD: in Node 20 only with
     // the flag, which `npm test` sets for its second pass over the wasm tests.
-    const flagged = `${process.execArgv.join(' ')} ${process.env['NODE_OPTIONS'] ?? ''}`.includes('--experimental-wasm-relaxed-simd');
+    const flagged = `${process.execArgv.join(' ')} ${process.env['NODE_OPTIONS'] ?? ''}`.includes(
+      '--experimental-wasm-relaxed-simd',
+    );
     expect(wasmInfo()).toEqual({ simd: true, relaxed: flagged, threads: 1, threadNote: null });
   });
 });
@@ -82,18 +115,28 @@ describe.each([1, 2])('wasm dense kernels equal the reference on %i thread(s)', 
 
   it('gemm on small odd shapes: transposes, batches, stride-0 broadcast, thin products, magnitudes 1e-20..1e18', () => {
     onThreads();
-    fc.assert(fc.property(gemmParams(11, 13, 37), seed, (p, s) => checkGemm(p, s)), { numRuns: 150 });
+    fc.assert(
+      fc.property(gemmParams(11, 13, 37), seed, (p, s) => checkGemm(p, s)),
+      { numRuns: 150 },
+    );
   });
 
   it('gemm across K blocks, row blocks and thread splits (m > 64, k > 256, n tails)', () => {
     onThreads();
-    fc.assert(fc.property(gemmParams(140, 600, 45, 60, 250), seed, (p, s) => checkGemm({ ...p, batch: Math.min(p.batch, 2) }, s)), { numRuns: 12 });
+    fc.assert(
+      fc.property(gemmParams(140, 600, 45, 60, 250), seed, (p, s) =>
+        checkGemm({ ...p, batch: Math.min(p.batch, 2) }, s),
+      ),
+      { numRuns: 12 },
+    );
   });
 
   it('gemm with exact integer sums, including a 1×4096 by 4096×3 row vector', () => {
     onThreads();
     const p: GemmParams = { batch: 1, m: 1, k: 4096, n: 3, transA: false, transB: true, strideA: 0, strideB: 0 };
-    expect([...wasm.gemm(new Float32Array(4096).fill(1), new Float32Array(3 * 4096).fill(2), p)]).toEqual([8192, 8192, 8192]);
+    expect([...wasm.gemm(new Float32Array(4096).fill(1), new Float32Array(3 * 4096).fill(2), p)]).toEqual([
+      8192, 8192, 8192,
+    ]);
     const q: GemmParams = { batch: 1, m: 5, k: 600, n: 6, transA: true, transB: false, strideA: 0, strideB: 0 };
     const c = wasm.gemm(new Float32Array(600 * 5).fill(1), new Float32Array(600 * 6).fill(0.5), q);
     expect(c.length).toBe(30);
@@ -109,12 +152,21 @@ describe.each([1, 2])('wasm dense kernels equal the reference on %i thread(s)', 
 
   it('conv forward (with and without bias), backward input and backward weight', () => {
     onThreads();
-    fc.assert(fc.property(convParams, seed, fc.boolean(), (p, s, withBias) => checkConv(p, s, withBias)), { numRuns: 150 });
+    fc.assert(
+      fc.property(convParams, seed, fc.boolean(), (p, s, withBias) => checkConv(p, s, withBias)),
+      { numRuns: 150 },
+    );
   });
 
   it('conv past a panel and a K block: 16 channels, 3×3 and 1×1, strided, grouped', () => {
     onThreads();
-    const base = { batch: 2, inChannels: 32, outChannels: 12, inSize: [1, 13, 15] as const, dilation: [1, 1, 1] as const };
+    const base = {
+      batch: 2,
+      inChannels: 32,
+      outChannels: 12,
+      inSize: [1, 13, 15] as const,
+      dilation: [1, 1, 1] as const,
+    };
     const cases: ConvParams[] = [
       { ...base, groups: 1, kernelSize: [1, 3, 3], stride: [1, 1, 1], padding: [0, 1, 1], outSize: [1, 13, 15] },
       { ...base, groups: 2, kernelSize: [1, 1, 1], stride: [1, 1, 1], padding: [0, 0, 0], outSize: [1, 13, 15] },

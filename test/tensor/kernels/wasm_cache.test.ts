@@ -16,7 +16,8 @@ import { maxRelErr, randomArray } from './arbitraries.js';
 const previousThreads = requestedThreads();
 afterAll(() => setWasmThreads(previousThreads));
 
-const forward = (backend: string, layer: Module, x: Tensor): Float32Array => withBackend(backend, () => noGrad(() => layer.call(x).data));
+const forward = (backend: string, layer: Module, x: Tensor): Float32Array =>
+  withBackend(backend, () => noGrad(() => layer.call(x).data));
 const TOL = 1e-5;
 
 function expectFresh(layer: Module, x: Tensor): void {
@@ -28,7 +29,13 @@ describe.each([
   ['Linear at batch 1 (weight rows)', () => new Linear(48, 24), [1, 48]],
   ['Conv2d (packed strips)', () => new Conv2d(8, 6, 3, { padding: 1 }), [2, 8, 5, 5]],
 ] as const)('wasm weight cache: %s', (_label, make, xShape) => {
-  const x = new Tensor(randomArray(xShape.reduce((a: number, b: number) => a * b, 1), 5), [...xShape]);
+  const x = new Tensor(
+    randomArray(
+      xShape.reduce((a: number, b: number) => a * b, 1),
+      5,
+    ),
+    [...xShape],
+  );
 
   it('reuses the packed weight while it is unchanged', () => {
     setWasmThreads(2);

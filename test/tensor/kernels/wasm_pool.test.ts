@@ -18,7 +18,7 @@ const seed = fc.integer({ min: 1, max: 100_000 });
 function inputs(n: number, s: number, special: boolean): Float32Array {
   const specials = [Number.NaN, -Infinity, 0, -0, -Infinity];
   return randomArray(n, s).map((v, i) => {
-    if (special && i % 5 === (s % 5)) return specials[Math.floor(i / 5) % specials.length]!;
+    if (special && i % 5 === s % 5) return specials[Math.floor(i / 5) % specials.length]!;
     return i % 3 === 0 ? Math.round(v * 4) / 4 : v;
   });
 }
@@ -60,8 +60,15 @@ const paddedDilation: fc.Arbitrary<PoolParams> = fc
     const w = Math.max(n, span - 2 * pad);
     const out = Math.floor((w + 2 * pad - span) / s) + 1;
     return {
-      batch, channels, countIncludePad,
-      inSize: [1, h, w], kernelSize: [1, 1, k], stride: [1, 1, s], padding: [0, 0, pad], dilation: [1, 1, d], outSize: [1, h, out],
+      batch,
+      channels,
+      countIncludePad,
+      inSize: [1, h, w],
+      kernelSize: [1, 1, k],
+      stride: [1, 1, s],
+      padding: [0, 0, pad],
+      dilation: [1, 1, d],
+      outSize: [1, h, out],
     };
   });
 
@@ -73,20 +80,36 @@ describe.each([1, 2])('wasm pooling equals the reference exactly on %i thread(s)
 
   it('over random pooling parameters, with ties', () => {
     onThreads();
-    fc.assert(fc.property(poolParams, seed, (p, s) => checkPool(p, s, false)), { numRuns: 150 });
+    fc.assert(
+      fc.property(poolParams, seed, (p, s) => checkPool(p, s, false)),
+      { numRuns: 150 },
+    );
   });
 
   it('with NaN, -Infinity and signed zeros in the input', () => {
     onThreads();
-    fc.assert(fc.property(poolParams, seed, (p, s) => checkPool(p, s, true)), { numRuns: 150 });
+    fc.assert(
+      fc.property(poolParams, seed, (p, s) => checkPool(p, s, true)),
+      { numRuns: 150 },
+    );
   });
 
   it('with dilated windows wholly in the padding (argmax -1, -Infinity)', () => {
     onThreads();
-    fc.assert(fc.property(paddedDilation, seed, fc.boolean(), (p, s, special) => checkPool(p, s, special)), { numRuns: 150 });
+    fc.assert(
+      fc.property(paddedDilation, seed, fc.boolean(), (p, s, special) => checkPool(p, s, special)),
+      { numRuns: 150 },
+    );
     const p: PoolParams = {
-      batch: 1, channels: 2, countIncludePad: false,
-      inSize: [1, 1, 1], kernelSize: [1, 1, 2], stride: [1, 1, 1], padding: [0, 0, 2], dilation: [1, 1, 2], outSize: [1, 1, 3],
+      batch: 1,
+      channels: 2,
+      countIncludePad: false,
+      inSize: [1, 1, 1],
+      kernelSize: [1, 1, 2],
+      stride: [1, 1, 1],
+      padding: [0, 0, 2],
+      dilation: [1, 1, 2],
+      outSize: [1, 1, 3],
     };
     // Windows read positions {-2, 0}, {-1, 1}, {0, 2}: the middle one lies wholly in the padding.
     const got = wasm.maxPool(new Float32Array([5, 7]), p);
@@ -100,18 +123,43 @@ describe.each([1, 2])('wasm pooling equals the reference exactly on %i thread(s)
   it('on planes big enough to run on every thread', () => {
     onThreads();
     const p: PoolParams = {
-      batch: 16, channels: 16, countIncludePad: true,
-      inSize: [1, 28, 28], kernelSize: [1, 2, 2], stride: [1, 2, 2], padding: [0, 0, 0], dilation: [1, 1, 1], outSize: [1, 14, 14],
+      batch: 16,
+      channels: 16,
+      countIncludePad: true,
+      inSize: [1, 28, 28],
+      kernelSize: [1, 2, 2],
+      stride: [1, 2, 2],
+      padding: [0, 0, 0],
+      dilation: [1, 1, 1],
+      outSize: [1, 14, 14],
     };
     checkPool(p, 11, true);
-    checkPool({ ...p, kernelSize: [1, 3, 3], padding: [0, 1, 1], countIncludePad: false, stride: [1, 1, 1], outSize: [1, 28, 28] }, 12, false);
+    checkPool(
+      {
+        ...p,
+        kernelSize: [1, 3, 3],
+        padding: [0, 1, 1],
+        countIncludePad: false,
+        stride: [1, 1, 1],
+        outSize: [1, 28, 28],
+      },
+      12,
+      false,
+    );
   });
 });
 
 describe('wasm pooling checks its arguments', () => {
   const p: PoolParams = {
-    batch: 1, channels: 1, countIncludePad: true,
-    inSize: [1, 2, 2], kernelSize: [1, 2, 2], stride: [1, 2, 2], padding: [0, 0, 0], dilation: [1, 1, 1], outSize: [1, 1, 1],
+    batch: 1,
+    channels: 1,
+    countIncludePad: true,
+    inSize: [1, 2, 2],
+    kernelSize: [1, 2, 2],
+    stride: [1, 2, 2],
+    padding: [0, 0, 0],
+    dilation: [1, 1, 1],
+    outSize: [1, 1, 1],
   };
   it('refuses wrong lengths and an argmax outside the plane', () => {
     expect(() => wasm.maxPool(new Float32Array(3), p)).toThrow(ShapeError);

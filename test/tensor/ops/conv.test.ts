@@ -25,13 +25,19 @@ describe('conv2d', () => {
   });
 
   it('accepts unbatched input and tuple options', () => {
-    const y = conv2d(randn([2, 5, 6]), randn([4, 2, 3, 1]), null, { stride: [2, 1], padding: [1, 0], dilation: [1, 2] });
+    const y = conv2d(randn([2, 5, 6]), randn([4, 2, 3, 1]), null, {
+      stride: [2, 1],
+      padding: [1, 0],
+      dilation: [1, 2],
+    });
     // H: floor((5 + 2 - 2 - 1)/2) + 1 = 3; W: floor((6 - 0 - 1)/1) + 1 = 6.
     expect(y.shape).toEqual([4, 3, 6]);
   });
 
   it('throws ShapeErrors that name the shapes', () => {
-    expect(() => conv2d(randn([1, 3, 4, 4]), randn([4, 3, 2, 2]), null, { groups: 2 })).toThrow(/divisible by groups = 2.*\[1, 3, 4, 4\].*\[4, 3, 2, 2\]/);
+    expect(() => conv2d(randn([1, 3, 4, 4]), randn([4, 3, 2, 2]), null, { groups: 2 })).toThrow(
+      /divisible by groups = 2.*\[1, 3, 4, 4\].*\[4, 3, 2, 2\]/,
+    );
     expect(() => conv2d(randn([1, 4, 4, 4]), randn([4, 3, 2, 2]))).toThrow(/\[4, 3, 2, 2\].*\[1, 4, 4, 4\]/);
     expect(() => conv2d(randn([1, 3, 4, 4]), randn([4, 3, 2]))).toThrow(ShapeError);
     expect(() => conv2d(randn([1, 3, 1, 1]), randn([4, 3, 2, 2]))).toThrow(ShapeError);
@@ -64,7 +70,12 @@ describe('conv gradients (gradcheck)', () => {
   });
 
   it('conv3d with dilation and padding', () => {
-    check((x, w, b) => conv3d(x, w, b, { padding: [1, 0, 1], dilation: [1, 2, 1] }), [1, 2, 3, 4, 3], [2, 2, 2, 2, 2], 2);
+    check(
+      (x, w, b) => conv3d(x, w, b, { padding: [1, 0, 1], dilation: [1, 2, 1] }),
+      [1, 2, 3, 4, 3],
+      [2, 2, 2, 2, 2],
+      2,
+    );
   });
 });
 
@@ -77,7 +88,12 @@ describe("conv on backend 'gpu'", () => {
     const run = () => {
       for (const t of [x, w, b]) t.grad = null;
       const y = conv2d(x, w, b, { groups: 2, stride: [2, 1], padding: 1, dilation: [1, 2] });
-      y.backward(new Tensor(Float32Array.from({ length: y.size }, (_, i) => Math.sin(i)), y.shape));
+      y.backward(
+        new Tensor(
+          Float32Array.from({ length: y.size }, (_, i) => Math.sin(i)),
+          y.shape,
+        ),
+      );
       return [y.data, x.grad!.data, w.grad!.data, b.grad!.data];
     };
     const want = withBackend('reference', run);
@@ -88,7 +104,10 @@ describe("conv on backend 'gpu'", () => {
   it('passes gradcheck for conv1d on the gpu backend', () => {
     const g = new MT19937(9);
     const r = withBackend('gpu', () =>
-      gradcheck((x: Tensor, w: Tensor) => conv1d(x, w, null, { stride: 2, padding: 1 }), [leaf([1, 2, 6], g), leaf([2, 2, 3], g)]),
+      gradcheck(
+        (x: Tensor, w: Tensor) => conv1d(x, w, null, { stride: 2, padding: 1 }),
+        [leaf([1, 2, 6], g), leaf([2, 2, 3], g)],
+      ),
     );
     expect(r.failure).toBeNull();
   });

@@ -70,7 +70,15 @@ describe('crossEntropy', () => {
     );
     expect(mixed.failure).toBeNull();
     const kdim = gradcheck(
-      (x) => crossEntropy(x, fromArray([[0, 2], [1, 7]]), { ignoreIndex: 7, reduction: 'none' }),
+      (x) =>
+        crossEntropy(
+          x,
+          fromArray([
+            [0, 2],
+            [1, 7],
+          ]),
+          { ignoreIndex: 7, reduction: 'none' },
+        ),
       [logits([2, 3, 2], 4)],
       { eps: 1e-3 },
     );
@@ -88,7 +96,9 @@ describe('crossEntropy', () => {
     );
     expect(() => crossEntropy(x, fromArray([0, -1]))).toThrow(ValueError);
     expect(() => crossEntropy(x, fromArray([0, 1.5]))).toThrow(ValueError);
-    expect(() => crossEntropy(x, fromArray([0, 1, 2]))).toThrow(/target must have shape \[2\] for input of shape \[2, 3\], got \[3\]/);
+    expect(() => crossEntropy(x, fromArray([0, 1, 2]))).toThrow(
+      /target must have shape \[2\] for input of shape \[2, 3\], got \[3\]/,
+    );
     expect(() => crossEntropy(x, fromArray([0, 1]), { weight: fromArray([1, 1]) })).toThrow(ShapeError);
     expect(() => crossEntropy(x, fromArray([0, 1]), { labelSmoothing: 1.5 })).toThrow(ValueError);
   });
@@ -96,19 +106,35 @@ describe('crossEntropy', () => {
 
 describe('nllLoss', () => {
   it('picks -weight·input at the target class and averages by the target weights', () => {
-    const x = fromArray([[-1, -2, -3], [-4, -5, -6]]);
+    const x = fromArray([
+      [-1, -2, -3],
+      [-4, -5, -6],
+    ]);
     expect(nllLoss(x, fromArray([2, 1])).item()).toBeCloseTo(4, 6);
     expect(nllLoss(x, fromArray([2, 1]), { weight }).item()).toBeCloseTo((1.25 * 3 + 2 * 5) / 3.25, 6);
     expect(Array.from(nllLoss(x, fromArray([0, 1]), { reduction: 'none', ignoreIndex: 0 }).data)).toEqual([0, 5]);
   });
 
   it('gradient matches finite differences', () => {
-    const r = gradcheck((x) => nllLoss(x, fromArray([[1, 0], [2, 2]]), { weight }), [logits([2, 3, 2], 5)]);
+    const r = gradcheck(
+      (x) =>
+        nllLoss(
+          x,
+          fromArray([
+            [1, 0],
+            [2, 2],
+          ]),
+          { weight },
+        ),
+      [logits([2, 3, 2], 5)],
+    );
     expect(r.failure).toBeNull();
   });
 
   it('rejects a target beyond the class count', () => {
-    expect(() => nllLoss(zeros([1, 4]), fromArray([4]))).toThrow(/target 4 at position 0 is out of range: expected a class index in \[0, 4\)/);
+    expect(() => nllLoss(zeros([1, 4]), fromArray([4]))).toThrow(
+      /target 4 at position 0 is out of range: expected a class index in \[0, 4\)/,
+    );
     expect(() => nllLoss(zeros([1, 4]), fromArray([0]), { reduction: 'avg' as 'mean' })).toThrow(ValueError);
   });
 });
@@ -128,6 +154,8 @@ describe('mseLoss', () => {
   });
 
   it('rejects different shapes', () => {
-    expect(() => mseLoss(zeros([2, 3]), zeros([3, 2]))).toThrow(/target shape \[3, 2\] must equal input shape \[2, 3\]/);
+    expect(() => mseLoss(zeros([2, 3]), zeros([3, 2]))).toThrow(
+      /target shape \[3, 2\] must equal input shape \[2, 3\]/,
+    );
   });
 });

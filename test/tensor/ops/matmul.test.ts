@@ -1,5 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { MT19937, ShapeError, Tensor, fromArray, gradcheck, linear, matmul, randn, withBackend } from '../../../src/tensor/index.js';
+import {
+  MT19937,
+  ShapeError,
+  Tensor,
+  fromArray,
+  gradcheck,
+  linear,
+  matmul,
+  randn,
+  withBackend,
+} from '../../../src/tensor/index.js';
 
 const gen = () => new MT19937(7);
 const leaf = (shape: number[], g: MT19937) => randn(shape, { generator: g, requiresGrad: true });
@@ -55,10 +65,22 @@ describe('matmul', () => {
     [[3], [3]],
     [[2, 3], [3]],
     [[3], [3, 2]],
-    [[2, 3], [3, 4]],
-    [[2, 2, 3], [3, 2]],
-    [[2, 1, 2, 3], [3, 3, 2]],
-    [[1, 2, 3], [2, 3, 2]],
+    [
+      [2, 3],
+      [3, 4],
+    ],
+    [
+      [2, 2, 3],
+      [3, 2],
+    ],
+    [
+      [2, 1, 2, 3],
+      [3, 3, 2],
+    ],
+    [
+      [1, 2, 3],
+      [2, 3, 2],
+    ],
   ])('passes gradcheck for %j @ %j', (sa, sb) => {
     const g = gen();
     const r = gradcheck(matmul, [leaf(sa, g), leaf(sb, g)]);
@@ -119,7 +141,12 @@ describe("matmul and linear on backend 'gpu'", () => {
     const run = () => {
       for (const t of [a, b, w, bias]) t.grad = null;
       const y = linear(matmul(a, b), w, bias);
-      y.backward(new Tensor(Float32Array.from({ length: y.size }, (_, i) => Math.cos(i)), y.shape));
+      y.backward(
+        new Tensor(
+          Float32Array.from({ length: y.size }, (_, i) => Math.cos(i)),
+          y.shape,
+        ),
+      );
       return [y.data, a.grad!.data, b.grad!.data, w.grad!.data, bias.grad!.data];
     };
     const want = withBackend('reference', run);

@@ -71,10 +71,25 @@ describe('dropout', () => {
 });
 
 describe('embedding', () => {
-  const table = () => fromArray([[0, 1], [10, 11], [20, 21]], undefined, { requiresGrad: true });
+  const table = () =>
+    fromArray(
+      [
+        [0, 1],
+        [10, 11],
+        [20, 21],
+      ],
+      undefined,
+      { requiresGrad: true },
+    );
 
   it('looks up rows into shape [...indices, dim]', () => {
-    const out = embedding(fromArray([[2, 0, 1], [1, 1, 0]]), table());
+    const out = embedding(
+      fromArray([
+        [2, 0, 1],
+        [1, 1, 0],
+      ]),
+      table(),
+    );
     expect(out.shape).toEqual([2, 3, 2]);
     expect(Array.from(out.data)).toEqual([20, 21, 0, 1, 10, 11, 10, 11, 10, 11, 0, 1]);
   });
@@ -82,17 +97,36 @@ describe('embedding', () => {
   it('scatter-adds the gradient, accumulating repeated indices', () => {
     const w = table();
     const out = embedding(fromArray([1, 1, 2, 1]), w);
-    out.backward(fromArray([[1, 2], [3, 4], [5, 6], [7, 8]]));
+    out.backward(
+      fromArray([
+        [1, 2],
+        [3, 4],
+        [5, 6],
+        [7, 8],
+      ]),
+    );
     expect(Array.from(w.grad!.data)).toEqual([0, 0, 11, 14, 5, 6]);
   });
 
   it('gradient matches finite differences', () => {
-    const r = gradcheck((w) => embedding(fromArray([[0, 2], [2, 2]]), w), [randn([3, 4], { generator: new MT19937(2), requiresGrad: true })]);
+    const r = gradcheck(
+      (w) =>
+        embedding(
+          fromArray([
+            [0, 2],
+            [2, 2],
+          ]),
+          w,
+        ),
+      [randn([3, 4], { generator: new MT19937(2), requiresGrad: true })],
+    );
     expect(r.failure).toBeNull();
   });
 
   it('rejects out-of-range or fractional indices and a weight that is not 2-D', () => {
-    expect(() => embedding(fromArray([0, 3]), table())).toThrow(/embedding index 3 at position 1 is out of range: expected an integer in \[0, 3\)/);
+    expect(() => embedding(fromArray([0, 3]), table())).toThrow(
+      /embedding index 3 at position 1 is out of range: expected an integer in \[0, 3\)/,
+    );
     expect(() => embedding(fromArray([-1]), table())).toThrow(ValueError);
     expect(() => embedding(fromArray([0.5]), table())).toThrow(ValueError);
     expect(() => embedding(fromArray([0]), zeros([3]))).toThrow(ShapeError);

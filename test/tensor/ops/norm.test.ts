@@ -40,7 +40,17 @@ describe('batchNorm', () => {
   it('training honours a custom momentum', () => {
     const rm = fromArray([10, 10]);
     const rv = fromArray([1, 1]);
-    batchNorm(fromArray([[0, 2], [2, 4]]), rm, rv, null, null, { training: true, momentum: 0.5 });
+    batchNorm(
+      fromArray([
+        [0, 2],
+        [2, 4],
+      ]),
+      rm,
+      rv,
+      null,
+      null,
+      { training: true, momentum: 0.5 },
+    );
     expectClose(rm, [5.5, 6.5]);
     expectClose(rv, [1.5, 1.5]);
   });
@@ -67,7 +77,10 @@ describe('batchNorm', () => {
   it('gradients match finite differences in eval mode', () => {
     const rm = fromArray([0.5, -0.2]);
     const rv = fromArray([1.5, 0.7]);
-    const r = gradcheck((a, w, b) => batchNorm(a, rm, rv, w, b, { training: false }), [param([3, 2, 2], 4), param([2], 5), param([2], 6)]);
+    const r = gradcheck(
+      (a, w, b) => batchNorm(a, rm, rv, w, b, { training: false }),
+      [param([3, 2, 2], 4), param([2], 5), param([2], 6)],
+    );
     expect(r.failure).toBeNull();
   });
 
@@ -75,14 +88,19 @@ describe('batchNorm', () => {
     expect(() => batchNorm(fromArray([[1, 2]]), null, null, null, null, { training: true })).toThrow(ValueError);
     expect(() => batchNorm(fromArray([[1, 2]]), null, null)).toThrow(/runningMean and runningVar must be given/);
     expect(() => batchNorm(zeros([2, 3]), zeros([3]), ones([3]), ones([2]))).toThrow(ShapeError);
-    expect(() => batchNorm(zeros([2, 3]), zeros([2]), ones([3]))).toThrow(/runningMean must have shape \[3\], got \[2\]/);
+    expect(() => batchNorm(zeros([2, 3]), zeros([2]), ones([3]))).toThrow(
+      /runningMean must have shape \[3\], got \[2\]/,
+    );
     expect(() => batchNorm(zeros([3]), null, null, null, null, { training: true })).toThrow(ShapeError);
   });
 });
 
 describe('layerNorm', () => {
   it('gives each row zero mean and unit (biased) variance, then applies the affine parameters', () => {
-    const x = fromArray([[1, 2, 3, 4], [-1, 0, 0, 5]]);
+    const x = fromArray([
+      [1, 2, 3, 4],
+      [-1, 0, 0, 5],
+    ]);
     const out = layerNorm(x, 4, null, null, 0);
     for (let r = 0; r < 2; r++) {
       const row = Array.from(out.data.subarray(r * 4, r * 4 + 4));
@@ -96,12 +114,17 @@ describe('layerNorm', () => {
   });
 
   it('gradients match finite differences over two trailing dims', () => {
-    const r = gradcheck((a, w, b) => layerNorm(a, [2, 3], w, b), [param([2, 2, 3], 7), param([2, 3], 8), param([2, 3], 9)]);
+    const r = gradcheck(
+      (a, w, b) => layerNorm(a, [2, 3], w, b),
+      [param([2, 2, 3], 7), param([2, 3], 8), param([2, 3], 9)],
+    );
     expect(r.failure).toBeNull();
   });
 
   it('rejects a normalizedShape that is not a suffix of the input shape', () => {
-    expect(() => layerNorm(zeros([2, 3]), [2])).toThrow(/normalizedShape \[2\] must be a non-empty suffix of the input shape \[2, 3\]/);
+    expect(() => layerNorm(zeros([2, 3]), [2])).toThrow(
+      /normalizedShape \[2\] must be a non-empty suffix of the input shape \[2, 3\]/,
+    );
     expect(() => layerNorm(zeros([2, 3]), [3], ones([2]))).toThrow(ShapeError);
   });
 });
@@ -109,17 +132,23 @@ describe('layerNorm', () => {
 describe('groupNorm and instanceNorm', () => {
   it('groupNorm with one group per channel equals instanceNorm; with one group, layerNorm over [C, *]', () => {
     fc.assert(
-      fc.property(fc.integer({ min: 1, max: 3 }), fc.integer({ min: 1, max: 3 }), fc.integer({ min: 2, max: 4 }), fc.nat(1000), (n, c, l, seed) => {
-        const x = randn([n, c, l], gen(seed));
-        const gAll = groupNorm(x, c);
-        const inst = instanceNorm(x);
-        const gOne = groupNorm(x, 1);
-        const ln = layerNorm(x, [c, l]);
-        for (let i = 0; i < x.size; i++) {
-          expect(Math.abs(gAll.data[i]! - inst.data[i]!)).toBeLessThan(1e-5);
-          expect(Math.abs(gOne.data[i]! - ln.data[i]!)).toBeLessThan(1e-5);
-        }
-      }),
+      fc.property(
+        fc.integer({ min: 1, max: 3 }),
+        fc.integer({ min: 1, max: 3 }),
+        fc.integer({ min: 2, max: 4 }),
+        fc.nat(1000),
+        (n, c, l, seed) => {
+          const x = randn([n, c, l], gen(seed));
+          const gAll = groupNorm(x, c);
+          const inst = instanceNorm(x);
+          const gOne = groupNorm(x, 1);
+          const ln = layerNorm(x, [c, l]);
+          for (let i = 0; i < x.size; i++) {
+            expect(Math.abs(gAll.data[i]! - inst.data[i]!)).toBeLessThan(1e-5);
+            expect(Math.abs(gOne.data[i]! - ln.data[i]!)).toBeLessThan(1e-5);
+          }
+        },
+      ),
       { numRuns: 25 },
     );
   });
@@ -130,7 +159,10 @@ describe('groupNorm and instanceNorm', () => {
   });
 
   it('instanceNorm gradients match finite differences, with input stats and with running stats', () => {
-    const r1 = gradcheck((a, w, b) => instanceNorm(a, null, null, w, b), [param([2, 3, 4], 13), param([3], 14), param([3], 15)]);
+    const r1 = gradcheck(
+      (a, w, b) => instanceNorm(a, null, null, w, b),
+      [param([2, 3, 4], 13), param([3], 14), param([3], 15)],
+    );
     expect(r1.failure).toBeNull();
     const rm = fromArray([0.1, -0.3, 0.2]);
     const rv = fromArray([0.8, 1.2, 2]);
@@ -149,7 +181,9 @@ describe('groupNorm and instanceNorm', () => {
   });
 
   it('rejects a group count that does not divide the channels', () => {
-    expect(() => groupNorm(zeros([1, 6, 2]), 4)).toThrow(/numGroups must be a positive divisor of the channel count 6, got 4/);
+    expect(() => groupNorm(zeros([1, 6, 2]), 4)).toThrow(
+      /numGroups must be a positive divisor of the channel count 6, got 4/,
+    );
     expect(() => groupNorm(zeros([1, 6, 2]), 3, ones([3]))).toThrow(ShapeError);
     expect(() => instanceNorm(zeros([2, 3, 1]))).toThrow(ValueError);
   });

@@ -68,22 +68,32 @@ describe('pool ops', () => {
 describe('pool gradients (gradcheck)', () => {
   it('maxPool1d / 2d / 3d', () => {
     const x1 = distinct([2, 2, 7]);
-    expect(gradcheck((x) => maxPool1d(x, { kernelSize: 3, stride: 2, padding: 1 }), [x1], { eps: 1e-3 }).failure).toBeNull();
+    expect(
+      gradcheck((x) => maxPool1d(x, { kernelSize: 3, stride: 2, padding: 1 }), [x1], { eps: 1e-3 }).failure,
+    ).toBeNull();
     const x2 = distinct([1, 2, 5, 5]);
     expect(
-      gradcheck((x) => maxPool2d(x, { kernelSize: [2, 3], stride: 1, padding: [1, 1], dilation: [2, 1] }), [x2], { eps: 1e-3 }).failure,
+      gradcheck((x) => maxPool2d(x, { kernelSize: [2, 3], stride: 1, padding: [1, 1], dilation: [2, 1] }), [x2], {
+        eps: 1e-3,
+      }).failure,
     ).toBeNull();
     const x3 = distinct([1, 1, 3, 4, 4]);
-    expect(gradcheck((x) => maxPool3d(x, { kernelSize: 2, stride: [1, 2, 2] }), [x3], { eps: 1e-3 }).failure).toBeNull();
+    expect(
+      gradcheck((x) => maxPool3d(x, { kernelSize: 2, stride: [1, 2, 2] }), [x3], { eps: 1e-3 }).failure,
+    ).toBeNull();
   });
 
   it('avgPool1d / 2d / 3d with and without countIncludePad', () => {
     const x = randn([2, 2, 5, 6], { generator: g, requiresGrad: true });
     for (const countIncludePad of [true, false]) {
-      expect(gradcheck((t) => avgPool2d(t, { kernelSize: 3, stride: 2, padding: 1, countIncludePad }), [x]).failure).toBeNull();
+      expect(
+        gradcheck((t) => avgPool2d(t, { kernelSize: 3, stride: 2, padding: 1, countIncludePad }), [x]).failure,
+      ).toBeNull();
     }
     const x1 = randn([2, 7], { generator: g, requiresGrad: true });
-    expect(gradcheck((t) => avgPool1d(t, { kernelSize: 2, padding: 1, countIncludePad: false }), [x1]).failure).toBeNull();
+    expect(
+      gradcheck((t) => avgPool1d(t, { kernelSize: 2, padding: 1, countIncludePad: false }), [x1]).failure,
+    ).toBeNull();
     const x3 = randn([1, 2, 3, 3, 4], { generator: g, requiresGrad: true });
     expect(gradcheck((t) => avgPool3d(t, { kernelSize: [2, 2, 3], stride: 1 }), [x3]).failure).toBeNull();
   });
@@ -105,7 +115,13 @@ describe("pools on backend 'gpu'", () => {
         avgPool2d(x, { kernelSize: [2, 3], stride: 1, padding: [1, 1], countIncludePad: false }),
         adaptiveAvgPool2d(x, [5, 2]),
       ];
-      for (const y of outs) y.backward(new Tensor(Float32Array.from({ length: y.size }, (_, i) => Math.sin(i)), y.shape));
+      for (const y of outs)
+        y.backward(
+          new Tensor(
+            Float32Array.from({ length: y.size }, (_, i) => Math.sin(i)),
+            y.shape,
+          ),
+        );
       return [...outs.map((y) => y.data), x.grad!.data];
     };
     const want = withBackend('reference', run);

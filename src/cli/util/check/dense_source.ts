@@ -6,7 +6,10 @@
  * tile, whatever the claimed shape.
  */
 
-/** Visits one tile: `tile` holds rows [r0, r0 + nr) × columns [c0, c0 + nc), row-major. It is reused: copy what you keep. */
+/**
+ * Visits one tile: `tile` holds rows [r0, r0 + nr) × columns [c0, c0 + nc), row-major. It is
+ * reused: copy what you keep.
+ */
 export type TileVisitor = (tile: Float32Array, r0: number, nr: number, c0: number, nc: number) => void;
 
 export interface NonFinite {
@@ -48,7 +51,8 @@ export function denseSource(values: Float32Array, rows: number, cols: number): D
         for (let c0 = 0; c0 < cols; c0 += tileCols) {
           const nc = Math.min(tileCols, cols - c0);
           const tile = buffer.subarray(0, nr * nc);
-          for (let i = 0; i < nr; i++) tile.set(values.subarray((r0 + i) * cols + c0, (r0 + i) * cols + c0 + nc), i * nc);
+          for (let i = 0; i < nr; i++)
+            tile.set(values.subarray((r0 + i) * cols + c0, (r0 + i) * cols + c0 + nc), i * nc);
           visit(tile, r0, nr, c0, nc);
         }
       }
@@ -74,7 +78,13 @@ export function popcount(bytes: Uint8Array): number {
  * element, whose value is the next of `values` in row-major order. The caller has checked that
  * no padding bit is set and that `values` holds exactly one value per set bit.
  */
-export function bitmaskSource(mask: Uint8Array, bytesPerRow: number, values: Float32Array, rows: number, cols: number): DenseSource {
+export function bitmaskSource(
+  mask: Uint8Array,
+  bytesPerRow: number,
+  values: Float32Array,
+  rows: number,
+  cols: number,
+): DenseSource {
   const rowBits = (r: number): number => popcount(mask.subarray(r * bytesPerRow, (r + 1) * bytesPerRow));
   const bad = firstNonFiniteIn(values);
   let firstNonFinite: NonFinite | null = null;

@@ -19,7 +19,13 @@
  * naming the param and the key, which the CLI turns into one line and exit 2.
  */
 import { type Dtype, FormatError, type StoredTensor, clip } from '../../../io/index.js';
-import { type SparseStoredRecord, type SparseStoredTensor, decompress, fromHalfBits, fromSparse24 } from '../../../sparse/index.js';
+import {
+  type SparseStoredRecord,
+  type SparseStoredTensor,
+  decompress,
+  fromHalfBits,
+  fromSparse24,
+} from '../../../sparse/index.js';
 import { Sparse24Error } from '../../../tensor/errors.js';
 import { formatShape } from '../../../tensor/shape.js';
 import { type DenseSource, bitmaskSource, denseSource } from './dense_source.js';
@@ -90,19 +96,32 @@ function asSparseStored(t: StoredTensor): SparseStoredTensor | null {
   }
 }
 
-function decodeSparse24(file: string, param: string, tensors: ReadonlyMap<string, StoredTensor>, keys: string[]): DecodedRecord {
+function decodeSparse24(
+  file: string,
+  param: string,
+  tensors: ReadonlyMap<string, StoredTensor>,
+  keys: string[],
+): DecodedRecord {
   const record: SparseStoredRecord = {};
   for (const suffix of REQUIRED['sparse-24']) {
     const key = `${param}.${suffix}`;
     const t = asSparseStored(tensors.get(key)!);
-    if (t === null) throw new FormatError(file, `sparse-24 record '${param}': key '${key}' has dtype ${tensors.get(key)!.dtype}; expected F16/BF16/I8 values with I16/I32 meta`);
+    if (t === null)
+      throw new FormatError(
+        file,
+        `sparse-24 record '${param}': key '${key}' has dtype ${tensors.get(key)!.dtype}; expected F16/BF16/I8 values with I16/I32 meta`,
+      );
     record[key] = t;
   }
   let c;
   try {
     c = fromSparse24(param, record);
   } catch (e) {
-    if (e instanceof Sparse24Error) throw new FormatError(file, `sparse-24 record '${param}' (keys ${keys.join(', ')}) cannot be decoded: ${e.message}`);
+    if (e instanceof Sparse24Error)
+      throw new FormatError(
+        file,
+        `sparse-24 record '${param}' (keys ${keys.join(', ')}) cannot be decoded: ${e.message}`,
+      );
     throw e;
   }
   // fromCutlass accepts only ordered pairs i0 < i1 per group, so the stored pattern is 2:4 exactly.
@@ -123,10 +142,17 @@ function readShape(file: string, param: string, t: StoredTensor): [number, numbe
   // Zero rows or columns are a valid (empty) weight: prune writes them, so check must read them.
   if (values === null || values.length !== 2 || !values.every((v) => Number.isSafeInteger(v) && v >= 0)) {
     const found = values === null ? `dtype ${t.dtype}` : `values ${clip(`[${values.join(', ')}]`)}`;
-    throw new FormatError(file, `sparse-24-bitmask record '${param}': key '${param}.shape' must hold two non-negative integers [rows, cols] as I64 or I32, found ${found}`);
+    throw new FormatError(
+      file,
+      `sparse-24-bitmask record '${param}': key '${param}.shape' must hold two non-negative integers [rows, cols] as I64 or I32, found ${found}`,
+    );
   }
   const [rows, cols] = values as [number, number];
-  if (cols % 4 !== 0) throw new FormatError(file, `sparse-24-bitmask record '${param}': key '${param}.shape' gives ${cols} columns, which do not split into groups of 4`);
+  if (cols % 4 !== 0)
+    throw new FormatError(
+      file,
+      `sparse-24-bitmask record '${param}': key '${param}.shape' gives ${cols} columns, which do not split into groups of 4`,
+    );
   return [rows, cols];
 }
 
@@ -139,7 +165,10 @@ function storedValues(file: string, param: string, t: StoredTensor): Float32Arra
     case 'BF16':
       return fromHalfBits(t.data, 'bfloat16');
     default:
-      throw new FormatError(file, `sparse-24-bitmask record '${param}': key '${param}.compressed' must be F32, F16 or BF16, found ${t.dtype}`);
+      throw new FormatError(
+        file,
+        `sparse-24-bitmask record '${param}': key '${param}.compressed' must be F32, F16 or BF16, found ${t.dtype}`,
+      );
   }
 }
 
@@ -148,7 +177,13 @@ function storedValues(file: string, param: string, t: StoredTensor): Float32Arra
  * stored value per set bit; counts the groups of four keeping more than two. Groups of four never
  * straddle a byte (cols % 4 == 0), so each is one nibble.
  */
-function scanBitmask(file: string, param: string, mask: Uint8Array, rows: number, cols: number): { kept: number; violating: number } {
+function scanBitmask(
+  file: string,
+  param: string,
+  mask: Uint8Array,
+  rows: number,
+  cols: number,
+): { kept: number; violating: number } {
   const bytesPerRow = Math.ceil(cols / 8);
   const nibbles = cols / 4;
   let kept = 0;
@@ -162,7 +197,10 @@ function scanBitmask(file: string, param: string, mask: Uint8Array, rows: number
         if (nibble === 0) continue;
         if (2 * b + half >= nibbles) {
           const bit = 8 * b + 4 * half + Math.log2(nibble & -nibble);
-          throw new FormatError(file, `sparse-24-bitmask record '${param}': key '${param}.bitmask' sets padding bit ${bit} of row ${r}, past the ${cols} columns`);
+          throw new FormatError(
+            file,
+            `sparse-24-bitmask record '${param}': key '${param}.bitmask' sets padding bit ${bit} of row ${r}, past the ${cols} columns`,
+          );
         }
         const n = (nibble & 1) + ((nibble >> 1) & 1) + ((nibble >> 2) & 1) + (nibble >> 3);
         kept += n;
@@ -173,7 +211,12 @@ function scanBitmask(file: string, param: string, mask: Uint8Array, rows: number
   return { kept, violating };
 }
 
-function decodeBitmask(file: string, param: string, tensors: ReadonlyMap<string, StoredTensor>, keys: string[]): DecodedRecord {
+function decodeBitmask(
+  file: string,
+  param: string,
+  tensors: ReadonlyMap<string, StoredTensor>,
+  keys: string[],
+): DecodedRecord {
   const [rows, cols] = readShape(file, param, tensors.get(`${param}.shape`)!);
   const bits = tensors.get(`${param}.bitmask`)!;
   const bytesPerRow = Math.ceil(cols / 8);
@@ -188,7 +231,10 @@ function decodeBitmask(file: string, param: string, tensors: ReadonlyMap<string,
   const { kept, violating } = scanBitmask(file, param, mask, rows, cols);
   const values = storedValues(file, param, tensors.get(`${param}.compressed`)!);
   if (values.length !== kept) {
-    throw new FormatError(file, `sparse-24-bitmask record '${param}': key '${param}.bitmask' marks ${kept} kept values but '${param}.compressed' holds ${values.length}`);
+    throw new FormatError(
+      file,
+      `sparse-24-bitmask record '${param}': key '${param}.bitmask' marks ${kept} kept values but '${param}.compressed' holds ${values.length}`,
+    );
   }
   return {
     param,
@@ -203,19 +249,35 @@ function decodeBitmask(file: string, param: string, tensors: ReadonlyMap<string,
 }
 
 /** Decodes one grouped record (see `groupRecordKeys`); throws FormatError when it is incomplete or inconsistent. */
-export function decodeRecord(file: string, param: string, keys: string[], tensors: ReadonlyMap<string, StoredTensor>): DecodedRecord {
+export function decodeRecord(
+  file: string,
+  param: string,
+  keys: string[],
+  tensors: ReadonlyMap<string, StoredTensor>,
+): DecodedRecord {
   const suffixes = keys.map((k) => k.slice(param.length + 1));
   const formats = new Set(suffixes.map((s) => SUFFIXES[s]!));
   if (formats.size > 1) {
-    throw new FormatError(file, `compressed record '${param}' mixes sparse-24 and sparse-24-bitmask keys (${keys.join(', ')}); expected the keys of one format`);
+    throw new FormatError(
+      file,
+      `compressed record '${param}' mixes sparse-24 and sparse-24-bitmask keys (${keys.join(', ')}); expected the keys of one format`,
+    );
   }
   const format = [...formats][0]!;
   const missing = REQUIRED[format].filter((s) => !suffixes.includes(s)).map((s) => `'${param}.${s}'`);
   if (missing.length > 0) {
-    throw new FormatError(file, `${format} record '${param}' is incomplete: missing key ${missing.join(' and ')} (found ${keys.join(', ')})`);
+    throw new FormatError(
+      file,
+      `${format} record '${param}' is incomplete: missing key ${missing.join(' and ')} (found ${keys.join(', ')})`,
+    );
   }
   if (tensors.has(param)) {
-    throw new FormatError(file, `'${param}' is stored both dense and as a ${format} record (${keys.join(', ')}); expected one of the two`);
+    throw new FormatError(
+      file,
+      `'${param}' is stored both dense and as a ${format} record (${keys.join(', ')}); expected one of the two`,
+    );
   }
-  return format === 'sparse-24' ? decodeSparse24(file, param, tensors, keys) : decodeBitmask(file, param, tensors, keys);
+  return format === 'sparse-24'
+    ? decodeSparse24(file, param, tensors, keys)
+    : decodeBitmask(file, param, tensors, keys);
 }

@@ -51,11 +51,18 @@ const INT8_NOTE =
 
 function int8Eligibility(name: string, shape: readonly number[], m: number, byName: boolean): Eligibility {
   const rank = shape.length;
-  if (byName && !name.endsWith('.weight')) return { candidate: false, eligible: false, reasons: ["not a '.weight' parameter"] };
-  if (rank < 2) return { candidate: false, eligible: false, reasons: [`rank ${rank}: only Linear/Conv weights (rank >= 2) are pruned`] };
+  if (byName && !name.endsWith('.weight'))
+    return { candidate: false, eligible: false, reasons: ["not a '.weight' parameter"] };
+  if (rank < 2)
+    return {
+      candidate: false,
+      eligible: false,
+      reasons: [`rank ${rank}: only Linear/Conv weights (rank >= 2) are pruned`],
+    };
   const reasons: string[] = [];
   if (rank > 5) reasons.push(`rank ${rank}: the mask view covers Linear and Conv1d/2d/3d weights (rank 2 to 5) only`);
-  if (shape[0]! % 8 !== 0 || shape[1]! % 16 !== 0) reasons.push(`shape ${formatShape(shape)} fails apex's tensor-core rule (dim0 % 8 == 0 and dim1 % 16 == 0)`);
+  if (shape[0]! % 8 !== 0 || shape[1]! % 16 !== 0)
+    reasons.push(`shape ${formatShape(shape)} fails apex's tensor-core rule (dim0 % 8 == 0 and dim1 % 16 == 0)`);
   if (shape[1]! % m !== 0) reasons.push(`input channels ${shape[1]} are not divisible by M=${m}`);
   return { candidate: true, eligible: reasons.length === 0, reasons: [...reasons, INT8_NOTE] };
 }
@@ -80,11 +87,17 @@ export function recordEligibility(r: DecodedRecord, m: number): Eligibility {
   const shape = [...r.shape];
   if (r.dtype === 'I8') return int8Eligibility(r.param, shape, m, false);
   const standIn: StoredTensor =
-    r.dtype === 'F16' || r.dtype === 'BF16' ? { dtype: r.dtype, shape, data: new Uint16Array(0) } : { dtype: 'F32', shape, data: new Float32Array(0) };
+    r.dtype === 'F16' || r.dtype === 'BF16'
+      ? { dtype: r.dtype, shape, data: new Uint16Array(0) }
+      : { dtype: 'F32', shape, data: new Float32Array(0) };
   const e = weightEligibility(r.param, standIn, m, false);
   const bad = r.source.firstNonFinite;
   if (!e.eligible || bad === null) return e;
-  return { candidate: true, eligible: false, reasons: [`non-finite value ${bad.value} at flat index ${bad.index}; masks need finite weights`] };
+  return {
+    candidate: true,
+    eligible: false,
+    reasons: [`non-finite value ${bad.value} at flat index ${bad.index}; masks need finite weights`],
+  };
 }
 
 export interface GroupCount {
@@ -110,7 +123,13 @@ function emptyKept(rows: number, cols: number, pattern: string): number | null {
 }
 
 /** Counts groups of M along C of the mask view holding more than N nonzeros. */
-export function countGroups(values: Float32Array, shape: readonly number[], pattern: string, n: number, m: number): GroupCount {
+export function countGroups(
+  values: Float32Array,
+  shape: readonly number[],
+  pattern: string,
+  n: number,
+  m: number,
+): GroupCount {
   // An empty tensor may claim any number of rows ([1e15, 0, 3, 3] holds no bytes): size its view without building it.
   const view = values.length === 0 ? { ...viewDims(shape), data: values } : toView(values, shape);
   const perRow = Math.floor(view.cols / m);
@@ -131,7 +150,12 @@ export function countGroups(values: Float32Array, shape: readonly number[], patt
       kept = null; // e.g. a 2-D pattern on a view whose rows do not split into 4x4 blocks
     }
   }
-  return { groups: perRow * view.rows, violatingGroups: violating, isNM: view.cols % m === 0 && violating === 0, keptMagnitudeFraction: kept };
+  return {
+    groups: perRow * view.rows,
+    violatingGroups: violating,
+    isNM: view.cols % m === 0 && violating === 0,
+    keptMagnitudeFraction: kept,
+  };
 }
 
 /** Elements per tile when a record is checked tile by tile (4 MB of float32). */
@@ -148,7 +172,13 @@ function gcd(a: number, b: number): number {
  * built-in pattern decides per group of a row or per 4x4 block). Kept and total magnitude are
  * summed in one running sum; with whole-row tiles that is flat order, exactly as keptMagnitude.
  */
-export function countRecordGroups(src: DenseSource, pattern: string, n: number, m: number, tileElements = TILE_ELEMENTS): GroupCount {
+export function countRecordGroups(
+  src: DenseSource,
+  pattern: string,
+  n: number,
+  m: number,
+  tileElements = TILE_ELEMENTS,
+): GroupCount {
   const { rows, cols } = src;
   const unit = (4 * m) / gcd(4, m);
   const tileCols = 4 * cols <= tileElements ? cols : Math.max(unit, Math.floor(tileElements / 4 / unit) * unit);
@@ -182,7 +212,12 @@ export function countRecordGroups(src: DenseSource, pattern: string, n: number, 
     }
   });
   const fraction = keptOk ? (total === 0 ? 1 : kept / total) : null;
-  return { groups: Math.floor(cols / m) * rows, violatingGroups: violating, isNM: cols % m === 0 && violating === 0, keptMagnitudeFraction: fraction };
+  return {
+    groups: Math.floor(cols / m) * rows,
+    violatingGroups: violating,
+    isNM: cols % m === 0 && violating === 0,
+    keptMagnitudeFraction: fraction,
+  };
 }
 
 /** The apex mask buffer key of a parameter key: `a.b.weight` -> `a.b.__weight_mma_mask`. */
@@ -195,9 +230,17 @@ export function maskKeyOf(param: string): string {
  * Whether `values` is zero wherever `mask` is 0, with the reason when not. A mask of another
  * shape is inconsistent too: it cannot be the buffer apex multiplies this weight by.
  */
-export function maskConsistency(values: Float32Array, shape: readonly number[], maskKey: string, mask: StoredTensor): { consistent: boolean; reason: string | null } {
+export function maskConsistency(
+  values: Float32Array,
+  shape: readonly number[],
+  maskKey: string,
+  mask: StoredTensor,
+): { consistent: boolean; reason: string | null } {
   if (mask.shape.length !== shape.length || mask.shape.some((d, i) => d !== shape[i])) {
-    return { consistent: false, reason: `mask ${maskKey} has shape ${formatShape(mask.shape)}, the weight ${formatShape(shape)}` };
+    return {
+      consistent: false,
+      reason: `mask ${maskKey} has shape ${formatShape(mask.shape)}, the weight ${formatShape(shape)}`,
+    };
   }
   let bad = 0;
   let first = -1;
@@ -208,5 +251,8 @@ export function maskConsistency(values: Float32Array, shape: readonly number[], 
     }
   }
   if (bad === 0) return { consistent: true, reason: null };
-  return { consistent: false, reason: `${bad} value(s) are nonzero where ${maskKey} is 0 (first at flat index ${first})` };
+  return {
+    consistent: false,
+    reason: `${bad} value(s) are nonzero where ${maskKey} is 0 (first at flat index ${first})`,
+  };
 }

@@ -76,7 +76,14 @@ const CONVENTIONS = [
 class FileBuilder {
   readonly tensors = new Map<string, StoredTensor>();
   readonly entries: ManifestTensor[] = [];
-  add(name: string, t: StoredTensor, role: string, pattern: string | null, producer: string, tolerance: Tolerance = 'exact'): void {
+  add(
+    name: string,
+    t: StoredTensor,
+    role: string,
+    pattern: string | null,
+    producer: string,
+    tolerance: Tolerance = 'exact',
+  ): void {
     this.tensors.set(name, t);
     this.entries.push({ name, dtype: t.dtype, shape: [...t.shape], role, pattern, producer, tolerance });
   }
@@ -107,12 +114,39 @@ function buildCase(c: VectorCase, g: MT19937): { tensors: Map<string, StoredTens
     }
     masks.set(pattern, mask);
     const { n, m } = patternNM(pattern);
-    b.add(`mask.${pattern}`, { dtype: 'BOOL', shape: [...c.shape], data: mask }, 'mask (1 = keep)', pattern, `createMask(weight, shape, '${pattern}')`);
-    b.add(`masked.${pattern}`, f32(c.shape, weight.map((v, i) => (mask[i] ? v : 0))), 'weight * mask', pattern, 'weight * mask');
+    b.add(
+      `mask.${pattern}`,
+      { dtype: 'BOOL', shape: [...c.shape], data: mask },
+      'mask (1 = keep)',
+      pattern,
+      `createMask(weight, shape, '${pattern}')`,
+    );
+    b.add(
+      `masked.${pattern}`,
+      f32(
+        c.shape,
+        weight.map((v, i) => (mask[i] ? v : 0)),
+      ),
+      'weight * mask',
+      pattern,
+      'weight * mask',
+    );
     const nm = compressWeight(weight, mask, c.shape, n, m);
     const perRow = (cols / nm.m) * nm.n;
-    b.add(`nm.${pattern}.values`, f32([rows, perRow], nm.values), 'kept values per row of the 2-D view, ascending position per group', pattern, 'compressWeight');
-    b.add(`nm.${pattern}.indices`, { dtype: 'U8', shape: [rows, perRow], data: nm.indices }, 'position (0..M-1) in its group of each kept value', pattern, 'compressWeight');
+    b.add(
+      `nm.${pattern}.values`,
+      f32([rows, perRow], nm.values),
+      'kept values per row of the 2-D view, ascending position per group',
+      pattern,
+      'compressWeight',
+    );
+    b.add(
+      `nm.${pattern}.indices`,
+      { dtype: 'U8', shape: [rows, perRow], data: nm.indices },
+      'position (0..M-1) in its group of each kept value',
+      pattern,
+      'compressWeight',
+    );
   }
 
   for (const pattern of COMPRESSED_PATTERNS) {
@@ -121,34 +155,86 @@ function buildCase(c: VectorCase, g: MT19937): { tensors: Map<string, StoredTens
     const c24 = { ...compressWeight(weight, mask, c.shape), weightShape: null } as Compressed24;
     try {
       const cut = toCutlass(c24, 'float16');
-      b.add(`cutlass.${pattern}.packed`, { dtype: 'F16', shape: [rows, cols / 2], data: cut.packed as Uint16Array }, 'CUTLASS packed values (fp16 bits)', pattern, "toCutlass(c, 'float16')");
-      b.add(`cutlass.${pattern}.meta`, { dtype: 'I16', shape: [rows, cols / 16], data: cut.meta as Int16Array }, 'CUTLASS reordered meta (int16)', pattern, "toCutlass(c, 'float16')");
-      b.addRecord(toSparse24(`${pattern}.weight`, c24, 'float16'), 'compressed-tensors sparse-24', pattern, `toSparse24('${pattern}.weight', c, 'float16')`);
+      b.add(
+        `cutlass.${pattern}.packed`,
+        { dtype: 'F16', shape: [rows, cols / 2], data: cut.packed as Uint16Array },
+        'CUTLASS packed values (fp16 bits)',
+        pattern,
+        "toCutlass(c, 'float16')",
+      );
+      b.add(
+        `cutlass.${pattern}.meta`,
+        { dtype: 'I16', shape: [rows, cols / 16], data: cut.meta as Int16Array },
+        'CUTLASS reordered meta (int16)',
+        pattern,
+        "toCutlass(c, 'float16')",
+      );
+      b.addRecord(
+        toSparse24(`${pattern}.weight`, c24, 'float16'),
+        'compressed-tensors sparse-24',
+        pattern,
+        `toSparse24('${pattern}.weight', c, 'float16')`,
+      );
     } catch (e) {
       skipped.push({ what: `CUTLASS/sparse-24 for ${pattern}`, reason: (e as Error).message });
     }
-    b.addRecord(toSparse24Bitmask(`${pattern}.weight`, c24, 'float16'), 'compressed-tensors sparse-24-bitmask', pattern, `toSparse24Bitmask('${pattern}.weight', c, 'float16')`);
+    b.addRecord(
+      toSparse24Bitmask(`${pattern}.weight`, c24, 'float16'),
+      'compressed-tensors sparse-24-bitmask',
+      pattern,
+      `toSparse24Bitmask('${pattern}.weight', c, 'float16')`,
+    );
   }
 
-  const masked = new Tensor(weight.map((v, i) => (masks.get('m4n2_1d')![i] ? v : 0)), c.shape);
+  const masked = new Tensor(
+    weight.map((v, i) => (masks.get('m4n2_1d')![i] ? v : 0)),
+    c.shape,
+  );
   const biasT = new Tensor(bias, [c.shape[0]!]);
   noGrad(() => {
     if (c.conv === undefined) {
       const batch = c.batch ?? 1;
       const x = new Tensor(halfValues(batch * cols, g), [batch, cols]);
       b.add('linear.x', f32(x.shape, x.data), 'Linear input x [batch, C]', null, 'halfValues');
-      b.add('linear.y', f32([batch, rows], linear(x, masked, biasT).data), 'y = x·(weight*mask)ᵀ + bias', 'm4n2_1d', 'linear(x, masked.m4n2_1d, bias)', OUTPUT_TOLERANCE);
+      b.add(
+        'linear.y',
+        f32([batch, rows], linear(x, masked, biasT).data),
+        'y = x·(weight*mask)ᵀ + bias',
+        'm4n2_1d',
+        'linear(x, masked.m4n2_1d, bias)',
+        OUTPUT_TOLERANCE,
+      );
       const a = new Tensor(toView(masked.data, c.shape).data, [rows, cols]);
       const bm = new Tensor(halfValues(cols * 5, g), [cols, 5]);
       b.add('spmm.b', f32(bm.shape, bm.data), 'dense right operand B [C, 5]', null, 'halfValues');
-      b.add('spmm.c', f32([rows, 5], matmul(a, bm).data), 'C = (weight*mask)·B', 'm4n2_1d', 'matmul(masked.m4n2_1d, spmm.b)', OUTPUT_TOLERANCE);
+      b.add(
+        'spmm.c',
+        f32([rows, 5], matmul(a, bm).data),
+        'C = (weight*mask)·B',
+        'm4n2_1d',
+        'matmul(masked.m4n2_1d, spmm.b)',
+        OUTPUT_TOLERANCE,
+      );
     } else {
       const spec = c.conv;
-      const x = new Tensor(halfValues(spec.input.reduce((p, q) => p * q, 1), g), spec.input);
+      const x = new Tensor(
+        halfValues(
+          spec.input.reduce((p, q) => p * q, 1),
+          g,
+        ),
+        spec.input,
+      );
       const op = c.layer === 'Conv1d' ? conv1d : c.layer === 'Conv2d' ? conv2d : conv3d;
       const y = op(x, masked, biasT, { stride: spec.stride, padding: spec.padding });
       b.add('conv.x', f32(x.shape, x.data), 'convolution input [N, C, ...spatial]', null, 'halfValues');
-      b.add('conv.y', f32(y.shape, y.data), `${c.layer.toLowerCase()}(x, weight*mask, bias)`, 'm4n2_1d', `${c.layer.toLowerCase()}(conv.x, masked.m4n2_1d, bias, {stride, padding})`, OUTPUT_TOLERANCE);
+      b.add(
+        'conv.y',
+        f32(y.shape, y.data),
+        `${c.layer.toLowerCase()}(x, weight*mask, bias)`,
+        'm4n2_1d',
+        `${c.layer.toLowerCase()}(conv.x, masked.m4n2_1d, bias, {stride, padding})`,
+        OUTPUT_TOLERANCE,
+      );
     }
   });
 
@@ -177,5 +263,8 @@ export function buildVectors(seed: number): VectorSet {
     files.set(built.file.file, built.tensors);
     entries.push(built.file);
   }
-  return { manifest: { format: 'sparse24-oracle-vectors', version: 1, seed, conventions: CONVENTIONS, files: entries }, files };
+  return {
+    manifest: { format: 'sparse24-oracle-vectors', version: 1, seed, conventions: CONVENTIONS, files: entries },
+    files,
+  };
 }

@@ -28,9 +28,24 @@ export const VECTOR_CASES: readonly VectorCase[] = [
   { name: 'linear_32x64', layer: 'Linear', shape: [32, 64], batch: 3 },
   { name: 'linear_8x16', layer: 'Linear', shape: [8, 16], batch: 2 },
   { name: 'conv1d_8x12x3', layer: 'Conv1d', shape: [8, 12, 3], conv: { stride: 2, padding: 1, input: [2, 12, 9] } },
-  { name: 'conv2d_8x16x3x3', layer: 'Conv2d', shape: [8, 16, 3, 3], conv: { stride: 1, padding: 1, input: [1, 16, 5, 5] } },
-  { name: 'conv2d_32x64x1x1', layer: 'Conv2d', shape: [32, 64, 1, 1], conv: { stride: 1, padding: 0, input: [1, 64, 3, 3] } },
-  { name: 'conv3d_4x8x2x2x2', layer: 'Conv3d', shape: [4, 8, 2, 2, 2], conv: { stride: 1, padding: 0, input: [1, 8, 3, 3, 3] } },
+  {
+    name: 'conv2d_8x16x3x3',
+    layer: 'Conv2d',
+    shape: [8, 16, 3, 3],
+    conv: { stride: 1, padding: 1, input: [1, 16, 5, 5] },
+  },
+  {
+    name: 'conv2d_32x64x1x1',
+    layer: 'Conv2d',
+    shape: [32, 64, 1, 1],
+    conv: { stride: 1, padding: 0, input: [1, 64, 3, 3] },
+  },
+  {
+    name: 'conv3d_4x8x2x2x2',
+    layer: 'Conv3d',
+    shape: [4, 8, 2, 2, 2],
+    conv: { stride: 1, padding: 0, input: [1, 8, 3, 3, 3] },
+  },
 ];
 
 /** A uniform value in [-1, 1) rounded to the nearest float16. */

@@ -75,7 +75,7 @@ function packStrip(q: RowsTimesDense, cols: number, j0: number, w: number, sw: n
 
 /** Adds 8 sums (s[0..7] in `tail` when not all 8 columns are real) to C row `cRow` from column j. */
 function storeTail(c: Float32Array, cRow: number, cCs: number, j: number, count: number): void {
-  for (let k = 0; k < count; k++) c[cRow + (j + k) * cCs] += tail[k]!;
+  for (let k = 0; k < count; k++) c[cRow + (j + k) * cCs]! += tail[k]!;
 }
 
 export function rowsTimesDense(w: CompressedNM, q: RowsTimesDense): void {
@@ -104,11 +104,19 @@ function strip24(w: CompressedNM, q: RowsTimesDense, j0: number, width: number, 
       const g1 = rowG + gkEnd;
       const cRow = q.cOff + r * q.ldc;
       for (let jj = 0; jj < sw; jj += 8) {
-        let s0 = 0, s1 = 0, s2 = 0, s3 = 0, s4 = 0, s5 = 0, s6 = 0, s7 = 0;
+        let s0 = 0,
+          s1 = 0,
+          s2 = 0,
+          s3 = 0,
+          s4 = 0,
+          s5 = 0,
+          s6 = 0,
+          s7 = 0;
         let gb = gk * gStride + jj;
         for (let g = g0, v = 2 * g0; g < g1; g++, v += 2, gb += gStride) {
           const code = codes[g]!;
-          const v0 = vals[v]!, v1 = vals[v + 1]!;
+          const v0 = vals[v]!,
+            v1 = vals[v + 1]!;
           const p0 = gb + (code & 3) * sw;
           const p1 = gb + (code >> 2) * sw;
           s0 += v0 * b[p0]! + v1 * b[p1]!;
@@ -123,11 +131,23 @@ function strip24(w: CompressedNM, q: RowsTimesDense, j0: number, width: number, 
         const j = j0 + jj;
         if (jj + 8 <= width && cCs === 1) {
           const o = cRow + j;
-          c[o] += s0; c[o + 1] += s1; c[o + 2] += s2; c[o + 3] += s3;
-          c[o + 4] += s4; c[o + 5] += s5; c[o + 6] += s6; c[o + 7] += s7;
+          c[o]! += s0;
+          c[o + 1]! += s1;
+          c[o + 2]! += s2;
+          c[o + 3]! += s3;
+          c[o + 4]! += s4;
+          c[o + 5]! += s5;
+          c[o + 6]! += s6;
+          c[o + 7]! += s7;
         } else {
-          tail[0] = s0; tail[1] = s1; tail[2] = s2; tail[3] = s3;
-          tail[4] = s4; tail[5] = s5; tail[6] = s6; tail[7] = s7;
+          tail[0] = s0;
+          tail[1] = s1;
+          tail[2] = s2;
+          tail[3] = s3;
+          tail[4] = s4;
+          tail[5] = s5;
+          tail[6] = s6;
+          tail[7] = s7;
           storeTail(c, cRow, cCs, j, Math.min(8, width - jj));
         }
       }
@@ -146,15 +166,34 @@ function stripNM(w: CompressedNM, q: RowsTimesDense, j0: number, width: number, 
     const t1 = t0 + h;
     const cRow = q.cOff + r * q.ldc;
     for (let jj = 0; jj < sw; jj += 8) {
-      let s0 = 0, s1 = 0, s2 = 0, s3 = 0, s4 = 0, s5 = 0, s6 = 0, s7 = 0;
+      let s0 = 0,
+        s1 = 0,
+        s2 = 0,
+        s3 = 0,
+        s4 = 0,
+        s5 = 0,
+        s6 = 0,
+        s7 = 0;
       for (let t = t0; t < t1; t++) {
         const v = vals[t]!;
         const p = cols[t]! * sw + jj;
-        s0 += v * b[p]!; s1 += v * b[p + 1]!; s2 += v * b[p + 2]!; s3 += v * b[p + 3]!;
-        s4 += v * b[p + 4]!; s5 += v * b[p + 5]!; s6 += v * b[p + 6]!; s7 += v * b[p + 7]!;
+        s0 += v * b[p]!;
+        s1 += v * b[p + 1]!;
+        s2 += v * b[p + 2]!;
+        s3 += v * b[p + 3]!;
+        s4 += v * b[p + 4]!;
+        s5 += v * b[p + 5]!;
+        s6 += v * b[p + 6]!;
+        s7 += v * b[p + 7]!;
       }
-      tail[0] = s0; tail[1] = s1; tail[2] = s2; tail[3] = s3;
-      tail[4] = s4; tail[5] = s5; tail[6] = s6; tail[7] = s7;
+      tail[0] = s0;
+      tail[1] = s1;
+      tail[2] = s2;
+      tail[3] = s3;
+      tail[4] = s4;
+      tail[5] = s5;
+      tail[6] = s6;
+      tail[7] = s7;
       storeTail(c, cRow, cCs, j0 + jj, Math.min(8, width - jj));
     }
   }
@@ -173,20 +212,21 @@ export function rowDot(w: CompressedNM, x: Float32Array, xOff: number, y: Float3
     for (let o = 0, t = 0; o < w.rows; o++) {
       let s = 0;
       for (const t1 = t + h; t < t1; t++) s += vals[t]! * x[xOff + cols[t]!]!;
-      y[yOff + o] += s;
+      y[yOff + o]! += s;
     }
     return;
   }
   const codes = groupCodes24(w);
   const groups = w.cols >> 2;
   for (let o = 0, g = 0, v = 0; o < w.rows; o++) {
-    let s0 = 0, s1 = 0;
+    let s0 = 0,
+      s1 = 0;
     let xb = xOff;
     for (const g1 = g + groups; g < g1; g++, v += 2, xb += 4) {
       const code = codes[g]!;
       s0 += vals[v]! * x[xb + (code & 3)]!;
       s1 += vals[v + 1]! * x[xb + (code >> 2)]!;
     }
-    y[yOff + o] += s0 + s1;
+    y[yOff + o]! += s0 + s1;
   }
 }

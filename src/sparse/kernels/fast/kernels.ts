@@ -31,14 +31,40 @@ export function linear(x: Float32Array, w: CompressedNM, bias: Float32Array | nu
   }
   if (bias !== null) for (let i = 0; i < rows; i++) y.set(bias, i * outF);
   // yᵀ = W·xᵀ: B = xᵀ and C = yᵀ are strided views of x and y.
-  rowsTimesDense(w, { rowBase: 0, rowStep: 1, count: outF, b: x, bOff: 0, bRs: 1, bCs: inF, n: rows, c: y, cOff: 0, ldc: 1, cCs: outF });
+  rowsTimesDense(w, {
+    rowBase: 0,
+    rowStep: 1,
+    count: outF,
+    b: x,
+    bOff: 0,
+    bRs: 1,
+    bCs: inF,
+    n: rows,
+    c: y,
+    cOff: 0,
+    ldc: 1,
+    cCs: outF,
+  });
   return y;
 }
 
 export function spmm(a: CompressedNM, b: Float32Array, n: number): Float32Array {
   checkSpmm(a, b, n);
   const c = new Float32Array(a.rows * n);
-  rowsTimesDense(a, { rowBase: 0, rowStep: 1, count: a.rows, b, bOff: 0, bRs: n, bCs: 1, n, c, cOff: 0, ldc: n, cCs: 1 });
+  rowsTimesDense(a, {
+    rowBase: 0,
+    rowStep: 1,
+    count: a.rows,
+    b,
+    bOff: 0,
+    bRs: n,
+    bCs: 1,
+    n,
+    c,
+    cOff: 0,
+    ldc: n,
+    cCs: 1,
+  });
   return c;
 }
 
@@ -49,7 +75,8 @@ export function conv(x: Float32Array, w: CompressedNM, bias: Float32Array | null
   const L = g.outLen;
   const y = new Float32Array(convOutputLength(p));
   if (bias !== null) {
-    for (let n = 0; n < p.batch; n++) for (let k = 0; k < K; k++) y.fill(bias[k]!, (n * K + k) * L, (n * K + k + 1) * L);
+    for (let n = 0; n < p.batch; n++)
+      for (let k = 0; k < K; k++) y.fill(bias[k]!, (n * K + k) * L, (n * K + k + 1) * L);
   }
   const scratch = isPointwise(p) ? null : new Float32Array(g.rowsCol * L);
   for (let n = 0; n < p.batch; n++) {

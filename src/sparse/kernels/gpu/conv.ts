@@ -75,7 +75,13 @@ function sparseConvKernel(
   return acc;
 }
 
-export function gpuSparseConv(cache: KernelCache, x: Float32Array, w: CompressedNM, bias: Float32Array | null, p: ConvParams): Float32Array {
+export function gpuSparseConv(
+  cache: KernelCache,
+  x: Float32Array,
+  w: CompressedNM,
+  bias: Float32Array | null,
+  p: ConvParams,
+): Float32Array {
   const { positions, conv1d } = checkConv(x, w, bias, p);
   checkExactIndex('gpu sparse conv', x.length);
   if (convOutputLength(p) === 0) return new Float32Array(0);

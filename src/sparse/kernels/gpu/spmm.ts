@@ -48,7 +48,9 @@ function sparseLinearKernel(
 /** gpu.js stores every value as float32: indices must stay exact integers. */
 export function checkExactIndex(what: string, largest: number): void {
   if (largest >= 2 ** 24) {
-    throw new ShapeError(`${what}: largest element index ${largest} is not exact in float32 (limit 2^24 = 16777216); split the operand`);
+    throw new ShapeError(
+      `${what}: largest element index ${largest} is not exact in float32 (limit 2^24 = 16777216); split the operand`,
+    );
   }
 }
 
@@ -57,7 +59,13 @@ function rowConstants(c: CompressedNM, stride: number, hasBias: boolean): RowCon
   return { H: h, H2: h - (h % 2), ODD: h % 2, STRIDE: stride, HAS_BIAS: hasBias ? 1 : 0 };
 }
 
-export function gpuSparseLinear(cache: KernelCache, x: Float32Array, w: CompressedNM, bias: Float32Array | null, rows: number): Float32Array {
+export function gpuSparseLinear(
+  cache: KernelCache,
+  x: Float32Array,
+  w: CompressedNM,
+  bias: Float32Array | null,
+  rows: number,
+): Float32Array {
   checkLinear(x, w, bias, rows);
   checkExactIndex('gpu sparse linear', rows * w.cols);
   const outF = w.rows;

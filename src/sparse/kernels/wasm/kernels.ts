@@ -5,7 +5,13 @@
  * batch 1) read vectors directly — 2:4 through the row-pair swizzle kernel, other patterns scalar.
  */
 import type { ConvParams } from '../../../tensor/kernels/types.js';
-import { THIN_ROWS, type WasmRuntime, panelBytes, setGeometry, wasmRuntime } from '../../../tensor/kernels/wasm/index.js';
+import {
+  THIN_ROWS,
+  type WasmRuntime,
+  panelBytes,
+  setGeometry,
+  wasmRuntime,
+} from '../../../tensor/kernels/wasm/index.js';
 import type { CompressedNM } from '../../compressed.js';
 import { checkConv, checkLinear, checkSpmm, convOutputLength } from '../geometry.js';
 import type { SparseKernels } from '../types.js';
@@ -23,7 +29,17 @@ function panelEntries(rt: WasmRuntime, w: CompressedNM): { ptr: number; nkb: num
 }
 
 /** out = W · panels (ncols columns), element (o, j) at y + o·yrs + j·ycs. */
-function spmm(rt: WasmRuntime, w: CompressedNM, pan: number, ncols: number, y: number, yrs: number, ycs: number, bias: number, tmp: number): void {
+function spmm(
+  rt: WasmRuntime,
+  w: CompressedNM,
+  pan: number,
+  ncols: number,
+  y: number,
+  yrs: number,
+  ycs: number,
+  bias: number,
+  tmp: number,
+): void {
   const e = panelEntries(rt, w);
   rt.run('spmmPanels', e.ptr, e.starts, e.nkb, w.rows, pan, w.cols * 64, ncols, y, yrs, ycs, bias, tmp);
 }
@@ -79,7 +95,9 @@ function conv(x: Float32Array, w: CompressedNM, bias: Float32Array | null, p: Co
   const L = p.outSize[0] * p.outSize[1] * p.outSize[2];
   const plane = p.inSize[0] * p.inSize[1] * p.inSize[2];
   const kc = blockOf(1);
-  const e = rt.cache.get(w, `conv:${kc}`, 0, null, () => packEntries(rt, convRows(w, positions, conv1d), rowsCol, 64, kc));
+  const e = rt.cache.get(w, `conv:${kc}`, 0, null, () =>
+    packEntries(rt, convRows(w, positions, conv1d), rowsCol, 64, kc),
+  );
   const nkb = e.meta['nkb']!;
   const starts = e.ptr + e.meta['startsOffset']!;
   return rt.heap.scoped((s) => {
@@ -93,7 +111,21 @@ function conv(x: Float32Array, w: CompressedNM, bias: Float32Array | null, p: Co
       for (let g = 0; g < p.groups; g++) {
         rt.run('im2col', xp + (n * p.inChannels + g * cg) * plane * 4, cols, 64, rowsCol * 64);
         const yg = y + (n * p.outChannels + g * kg) * L * 4;
-        rt.run('spmmPanels', e.ptr, starts + g * kg * (nkb + 1) * 4, nkb, kg, cols, rowsCol * 64, L, yg, L * 4, 4, b === 0 ? 0 : b + g * kg * 4, tmp);
+        rt.run(
+          'spmmPanels',
+          e.ptr,
+          starts + g * kg * (nkb + 1) * 4,
+          nkb,
+          kg,
+          cols,
+          rowsCol * 64,
+          L,
+          yg,
+          L * 4,
+          4,
+          b === 0 ? 0 : b + g * kg * 4,
+          tmp,
+        );
       }
     }
     return rt.heap.take(y, outLen);

@@ -81,7 +81,8 @@ export function convRows(c: CompressedNM, positions: number, conv1d: boolean): R
       const row = conv1d ? k * positions + p : p * K + k;
       for (let t = 0; t < h; t++) items.push(row * h + t);
     }
-    const key = (i: number): number => cols[i]! * positions + (conv1d ? Math.floor(i / h) % positions : Math.floor(Math.floor(i / h) / K));
+    const key = (i: number): number =>
+      cols[i]! * positions + (conv1d ? Math.floor(i / h) % positions : Math.floor(Math.floor(i / h) / K));
     items.sort((a, b) => key(a) - key(b));
     items.forEach((i, j) => {
       order[k * count + j] = i;

@@ -80,7 +80,14 @@ function forEachTapRow(
 }
 
 /** Fills col [cg·P, L] for channels c0 .. c0+cg of batch item n (rows: channel-major, then tap). */
-export function im2col(x: Float32Array, n: number, c0: number, p: ConvParams, g: ConvGeometry, col: Float32Array): void {
+export function im2col(
+  x: Float32Array,
+  n: number,
+  c0: number,
+  p: ConvParams,
+  g: ConvGeometry,
+  col: Float32Array,
+): void {
   col.fill(0);
   for (let c = 0; c < g.cg; c++) {
     const xBase = (n * p.inChannels + c0 + c) * g.plane;
@@ -101,13 +108,20 @@ function col2im(col: Float32Array, n: number, c0: number, p: ConvParams, g: Conv
     forEachTapRow(p, (tap, inRow, outRow, ow0, ow1, iw0, sw) => {
       const src = (rowBase + tap) * g.outLen + outRow;
       let dst = xBase + inRow + iw0;
-      for (let ow = ow0; ow < ow1; ow++, dst += sw) dx[dst] += col[src + ow]!;
+      for (let ow = ow0; ow < ow1; ow++, dst += sw) dx[dst]! += col[src + ow]!;
     });
   }
 }
 
 /** The col_g operand of batch item n, group gi: the input itself for pointwise convs, else im2col. */
-function colView(x: Float32Array, n: number, gi: number, p: ConvParams, g: ConvGeometry, scratch: Float32Array | null): MatView {
+function colView(
+  x: Float32Array,
+  n: number,
+  gi: number,
+  p: ConvParams,
+  g: ConvGeometry,
+  scratch: Float32Array | null,
+): MatView {
   const c0 = gi * g.cg;
   if (scratch === null) return { data: x, off: (n * p.inChannels + c0) * g.plane, rs: g.plane, cs: 1 };
   im2col(x, n, c0, p, g, scratch);

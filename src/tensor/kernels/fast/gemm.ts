@@ -83,51 +83,121 @@ function microKernel(
   mr: number,
   nr: number,
 ): void {
-  let c00 = 0, c01 = 0, c02 = 0, c03 = 0;
-  let c10 = 0, c11 = 0, c12 = 0, c13 = 0;
-  let c20 = 0, c21 = 0, c22 = 0, c23 = 0;
-  let c30 = 0, c31 = 0, c32 = 0, c33 = 0;
+  let c00 = 0,
+    c01 = 0,
+    c02 = 0,
+    c03 = 0;
+  let c10 = 0,
+    c11 = 0,
+    c12 = 0,
+    c13 = 0;
+  let c20 = 0,
+    c21 = 0,
+    c22 = 0,
+    c23 = 0;
+  let c30 = 0,
+    c31 = 0,
+    c32 = 0,
+    c33 = 0;
   const end = ao + kc * 4;
   for (; ao < end; ao += 4, bo += 4) {
-    const a0 = ap[ao]!, a1 = ap[ao + 1]!, a2 = ap[ao + 2]!, a3 = ap[ao + 3]!;
-    const b0 = bp[bo]!, b1 = bp[bo + 1]!, b2 = bp[bo + 2]!, b3 = bp[bo + 3]!;
-    c00 += a0 * b0; c01 += a0 * b1; c02 += a0 * b2; c03 += a0 * b3;
-    c10 += a1 * b0; c11 += a1 * b1; c12 += a1 * b2; c13 += a1 * b3;
-    c20 += a2 * b0; c21 += a2 * b1; c22 += a2 * b2; c23 += a2 * b3;
-    c30 += a3 * b0; c31 += a3 * b1; c32 += a3 * b2; c33 += a3 * b3;
+    const a0 = ap[ao]!,
+      a1 = ap[ao + 1]!,
+      a2 = ap[ao + 2]!,
+      a3 = ap[ao + 3]!;
+    const b0 = bp[bo]!,
+      b1 = bp[bo + 1]!,
+      b2 = bp[bo + 2]!,
+      b3 = bp[bo + 3]!;
+    c00 += a0 * b0;
+    c01 += a0 * b1;
+    c02 += a0 * b2;
+    c03 += a0 * b3;
+    c10 += a1 * b0;
+    c11 += a1 * b1;
+    c12 += a1 * b2;
+    c13 += a1 * b3;
+    c20 += a2 * b0;
+    c21 += a2 * b1;
+    c22 += a2 * b2;
+    c23 += a2 * b3;
+    c30 += a3 * b0;
+    c31 += a3 * b1;
+    c32 += a3 * b2;
+    c33 += a3 * b3;
   }
   if (mr === MR && nr === NR) {
     let o = co;
-    c[o] += c00; c[o + 1] += c01; c[o + 2] += c02; c[o + 3] += c03;
+    c[o]! += c00;
+    c[o + 1]! += c01;
+    c[o + 2]! += c02;
+    c[o + 3]! += c03;
     o += ldc;
-    c[o] += c10; c[o + 1] += c11; c[o + 2] += c12; c[o + 3] += c13;
+    c[o]! += c10;
+    c[o + 1]! += c11;
+    c[o + 2]! += c12;
+    c[o + 3]! += c13;
     o += ldc;
-    c[o] += c20; c[o + 1] += c21; c[o + 2] += c22; c[o + 3] += c23;
+    c[o]! += c20;
+    c[o + 1]! += c21;
+    c[o + 2]! += c22;
+    c[o + 3]! += c23;
     o += ldc;
-    c[o] += c30; c[o + 1] += c31; c[o + 2] += c32; c[o + 3] += c33;
+    c[o]! += c30;
+    c[o + 1]! += c31;
+    c[o + 2]! += c32;
+    c[o + 3]! += c33;
     return;
   }
-  edge[0] = c00; edge[1] = c01; edge[2] = c02; edge[3] = c03;
-  edge[4] = c10; edge[5] = c11; edge[6] = c12; edge[7] = c13;
-  edge[8] = c20; edge[9] = c21; edge[10] = c22; edge[11] = c23;
-  edge[12] = c30; edge[13] = c31; edge[14] = c32; edge[15] = c33;
-  for (let i = 0; i < mr; i++) for (let j = 0; j < nr; j++) c[co + i * ldc + j] += edge[i * NR + j]!;
+  edge[0] = c00;
+  edge[1] = c01;
+  edge[2] = c02;
+  edge[3] = c03;
+  edge[4] = c10;
+  edge[5] = c11;
+  edge[6] = c12;
+  edge[7] = c13;
+  edge[8] = c20;
+  edge[9] = c21;
+  edge[10] = c22;
+  edge[11] = c23;
+  edge[12] = c30;
+  edge[13] = c31;
+  edge[14] = c32;
+  edge[15] = c33;
+  for (let i = 0; i < mr; i++) for (let j = 0; j < nr; j++) c[co + i * ldc + j]! += edge[i * NR + j]!;
 }
 
 /**
  * Thin products (fewer than 4 rows or columns): packing would copy as many values as are
  * multiplied, so the operands are read in place. Sums are float64 over the whole reduction.
  */
-function thinGemm(a: MatView, b: MatView, c: Float32Array, cOff: number, ldc: number, m: number, k: number, n: number): void {
-  const ad = a.data, bd = b.data;
-  const ars = a.rs, acs = a.cs, brs = b.rs, bcs = b.cs;
+function thinGemm(
+  a: MatView,
+  b: MatView,
+  c: Float32Array,
+  cOff: number,
+  ldc: number,
+  m: number,
+  k: number,
+  n: number,
+): void {
+  const ad = a.data,
+    bd = b.data;
+  const ars = a.rs,
+    acs = a.cs,
+    brs = b.rs,
+    bcs = b.cs;
   if (brs === 1 || n < NR) {
     // Dot products, four independent partial sums to hide add latency.
     for (let i = 0; i < m; i++) {
       const ai = a.off + i * ars;
       for (let j = 0; j < n; j++) {
         const bj = b.off + j * bcs;
-        let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+        let s0 = 0,
+          s1 = 0,
+          s2 = 0,
+          s3 = 0;
         let t = 0;
         for (; t + 3 < k; t += 4) {
           s0 += ad[ai + t * acs]! * bd[bj + t * brs]!;
@@ -136,7 +206,7 @@ function thinGemm(a: MatView, b: MatView, c: Float32Array, cOff: number, ldc: nu
           s3 += ad[ai + (t + 3) * acs]! * bd[bj + (t + 3) * brs]!;
         }
         for (; t < k; t++) s0 += ad[ai + t * acs]! * bd[bj + t * brs]!;
-        c[cOff + i * ldc + j] += s0 + s1 + s2 + s3;
+        c[cOff + i * ldc + j]! += s0 + s1 + s2 + s3;
       }
     }
     return;
@@ -149,14 +219,23 @@ function thinGemm(a: MatView, b: MatView, c: Float32Array, cOff: number, ldc: nu
       const av = ad[a.off + i * a.rs + t * a.cs]!;
       if (av === 0) continue;
       const bt = b.off + t * b.rs;
-      for (let j = 0; j < n; j++) acc[j] += av * bd[bt + j * b.cs]!;
+      for (let j = 0; j < n; j++) acc[j]! += av * bd[bt + j * b.cs]!;
     }
-    for (let j = 0; j < n; j++) c[cOff + i * ldc + j] += acc[j]!;
+    for (let j = 0; j < n; j++) c[cOff + i * ldc + j]! += acc[j]!;
   }
 }
 
 /** C[cOff + i·ldc + j] += Σ_t op(A)[i, t] · op(B)[t, j] for an m×k by k×n product. */
-export function gemmInto(a: MatView, b: MatView, c: Float32Array, cOff: number, ldc: number, m: number, k: number, n: number): void {
+export function gemmInto(
+  a: MatView,
+  b: MatView,
+  c: Float32Array,
+  cOff: number,
+  ldc: number,
+  m: number,
+  k: number,
+  n: number,
+): void {
   if (m === 0 || n === 0 || k === 0) return;
   if (m < MR || n < NR) {
     thinGemm(a, b, c, cOff, ldc, m, k, n);
@@ -165,7 +244,8 @@ export function gemmInto(a: MatView, b: MatView, c: Float32Array, cOff: number, 
   const nPadded = Math.ceil(n / NR) * NR;
   if (packB.length < nPadded * KC) packB = new Float32Array(nPadded * KC);
   if (packA.length < MC * KC) packA = new Float32Array(MC * KC);
-  const ap = packA, bp = packB;
+  const ap = packA,
+    bp = packB;
   for (let p0 = 0; p0 < k; p0 += KC) {
     const kc = Math.min(KC, k - p0);
     packPanelsB(b, p0, kc, n, bp);

@@ -21,4 +21,12 @@ export const fastKernels: DenseKernels = {
 };
 
 export { gemm, gemmInto, type MatView } from './gemm.js';
-export { type ConvGeometry, conv, convBackwardInput, convBackwardWeight, convGeometry, im2col, isPointwise } from './conv.js';
+export {
+  type ConvGeometry,
+  conv,
+  convBackwardInput,
+  convBackwardWeight,
+  convGeometry,
+  im2col,
+  isPointwise,
+} from './conv.js';

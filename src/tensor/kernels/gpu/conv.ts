@@ -18,7 +18,12 @@ type ConvConstants = WindowConstants & {
 };
 
 /** Thread (x = output spatial index, y = out channel k, z = batch n). */
-function convForwardKernel(this: IKernelFunctionThis<ConvConstants>, x: Float32Array, w: Float32Array, bias: Float32Array): number {
+function convForwardKernel(
+  this: IKernelFunctionThis<ConvConstants>,
+  x: Float32Array,
+  w: Float32Array,
+  bias: Float32Array,
+): number {
   const k = this.thread.y;
   const n = this.thread.z;
   const ow = this.thread.x % this.constants.OW;
@@ -41,7 +46,12 @@ function convForwardKernel(this: IKernelFunctionThis<ConvConstants>, x: Float32A
               const iw = ow * this.constants.SW - this.constants.PW + e * this.constants.DW;
               if (iw >= 0 && iw < this.constants.W) {
                 const xv = x[((xc * this.constants.D + id) * this.constants.H + ih) * this.constants.W + iw]!;
-                const wv = w[(((k * this.constants.CG + c) * this.constants.KD + a) * this.constants.KH + b) * this.constants.KW + e]!;
+                const wv =
+                  w[
+                    (((k * this.constants.CG + c) * this.constants.KD + a) * this.constants.KH + b) *
+                      this.constants.KW +
+                      e
+                  ]!;
                 acc += xv * wv;
               }
             }
@@ -81,8 +91,18 @@ function convBackwardInputKernel(this: IKernelFunctionThis<ConvConstants>, dy: F
               const tw = iw + this.constants.PW - e * this.constants.DW;
               if (tw >= 0 && tw % this.constants.SW === 0 && Math.floor(tw / this.constants.SW) < this.constants.OW) {
                 const ow = Math.floor(tw / this.constants.SW);
-                const gy = dy[(((n * this.constants.K + k) * this.constants.OD + od) * this.constants.OH + oh) * this.constants.OW + ow]!;
-                const wv = w[(((k * this.constants.CG + c) * this.constants.KD + a) * this.constants.KH + b) * this.constants.KW + e]!;
+                const gy =
+                  dy[
+                    (((n * this.constants.K + k) * this.constants.OD + od) * this.constants.OH + oh) *
+                      this.constants.OW +
+                      ow
+                  ]!;
+                const wv =
+                  w[
+                    (((k * this.constants.CG + c) * this.constants.KD + a) * this.constants.KH + b) *
+                      this.constants.KW +
+                      e
+                  ]!;
                 acc += gy * wv;
               }
             }
@@ -113,8 +133,17 @@ function convBackwardWeightKernel(this: IKernelFunctionThis<ConvConstants>, dy: 
             for (let ow = 0; ow < this.constants.OW; ow++) {
               const iw = ow * this.constants.SW - this.constants.PW + e * this.constants.DW;
               if (iw >= 0 && iw < this.constants.W) {
-                const gy = dy[(((n * this.constants.K + k) * this.constants.OD + od) * this.constants.OH + oh) * this.constants.OW + ow]!;
-                const xv = x[(((n * this.constants.C + ci) * this.constants.D + id) * this.constants.H + ih) * this.constants.W + iw]!;
+                const gy =
+                  dy[
+                    (((n * this.constants.K + k) * this.constants.OD + od) * this.constants.OH + oh) *
+                      this.constants.OW +
+                      ow
+                  ]!;
+                const xv =
+                  x[
+                    (((n * this.constants.C + ci) * this.constants.D + id) * this.constants.H + ih) * this.constants.W +
+                      iw
+                  ]!;
                 acc += gy * xv;
               }
             }
@@ -146,7 +175,13 @@ const longest = (...xs: number[]): number => Math.max(...xs);
 /** gpu.js needs an array argument even when there is no bias; the constant switches it off. */
 const NO_BIAS = new Float32Array(1);
 
-export function gpuConv(cache: KernelCache, x: Float32Array, w: Float32Array, bias: Float32Array | null, p: ConvParams): Float32Array {
+export function gpuConv(
+  cache: KernelCache,
+  x: Float32Array,
+  w: Float32Array,
+  bias: Float32Array | null,
+  p: ConvParams,
+): Float32Array {
   const hasBias = bias !== null;
   const c = constantsOf(p, hasBias);
   return cache.run(
@@ -161,7 +196,12 @@ export function gpuConv(cache: KernelCache, x: Float32Array, w: Float32Array, bi
   );
 }
 
-export function gpuConvBackwardInput(cache: KernelCache, dy: Float32Array, w: Float32Array, p: ConvParams): Float32Array {
+export function gpuConvBackwardInput(
+  cache: KernelCache,
+  dy: Float32Array,
+  w: Float32Array,
+  p: ConvParams,
+): Float32Array {
   const c = constantsOf(p, false);
   return cache.run(
     keyOf('convBackwardInput', p, false),
@@ -175,7 +215,12 @@ export function gpuConvBackwardInput(cache: KernelCache, dy: Float32Array, w: Fl
   );
 }
 
-export function gpuConvBackwardWeight(cache: KernelCache, dy: Float32Array, x: Float32Array, p: ConvParams): Float32Array {
+export function gpuConvBackwardWeight(
+  cache: KernelCache,
+  dy: Float32Array,
+  x: Float32Array,
+  p: ConvParams,
+): Float32Array {
   const c = constantsOf(p, false);
   return cache.run(
     keyOf('convBackwardWeight', p, false),

@@ -132,9 +132,24 @@ function poolBackwardKernel(this: IKernelFunctionThis<PoolConstants>, dy: Float3
                 acc += dy[o]! / (this.constants.KD * this.constants.KH * this.constants.KW);
               } else {
                 const count =
-                  tapsInside(od * this.constants.SD - this.constants.PD, this.constants.KD, this.constants.DD, this.constants.D) *
-                  tapsInside(oh * this.constants.SH - this.constants.PH, this.constants.KH, this.constants.DH, this.constants.H) *
-                  tapsInside(ow * this.constants.SW - this.constants.PW, this.constants.KW, this.constants.DW, this.constants.W);
+                  tapsInside(
+                    od * this.constants.SD - this.constants.PD,
+                    this.constants.KD,
+                    this.constants.DD,
+                    this.constants.D,
+                  ) *
+                  tapsInside(
+                    oh * this.constants.SH - this.constants.PH,
+                    this.constants.KH,
+                    this.constants.DH,
+                    this.constants.H,
+                  ) *
+                  tapsInside(
+                    ow * this.constants.SW - this.constants.PW,
+                    this.constants.KW,
+                    this.constants.DW,
+                    this.constants.W,
+                  );
                 acc += dy[o]! / count;
               }
             }
@@ -171,7 +186,13 @@ function forward(cache: KernelCache, kind: 'max' | 'argmax' | 'avg', x: Float32A
   );
 }
 
-function backward(cache: KernelCache, kind: 'max' | 'avg', dy: Float32Array, argmax: Float32Array, p: PoolParams): Float32Array {
+function backward(
+  cache: KernelCache,
+  kind: 'max' | 'avg',
+  dy: Float32Array,
+  argmax: Float32Array,
+  p: PoolParams,
+): Float32Array {
   const c = constantsOf(p, kind === 'max');
   return cache.run(
     `pool-${kind}-backward:${JSON.stringify(c)},${p.batch}`,
@@ -190,7 +211,12 @@ export function gpuMaxPool(cache: KernelCache, x: Float32Array, p: PoolParams): 
   return { values: forward(cache, 'max', x, p), argmax: Int32Array.from(forward(cache, 'argmax', x, p)) };
 }
 
-export function gpuMaxPoolBackward(cache: KernelCache, dy: Float32Array, argmax: Int32Array, p: PoolParams): Float32Array {
+export function gpuMaxPoolBackward(
+  cache: KernelCache,
+  dy: Float32Array,
+  argmax: Int32Array,
+  p: PoolParams,
+): Float32Array {
   return backward(cache, 'max', dy, Float32Array.from(argmax), p);
 }
 

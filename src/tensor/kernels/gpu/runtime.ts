@@ -1,5 +1,13 @@
 import { createRequire } from 'node:module';
-import type { GPU, IConstantsThis, IGPUKernelSettings, IKernelRunShortcut, KernelFunction, KernelOutput, ThreadKernelVariable } from 'gpu.js';
+import type {
+  GPU,
+  IConstantsThis,
+  IGPUKernelSettings,
+  IKernelRunShortcut,
+  KernelFunction,
+  KernelOutput,
+  ThreadKernelVariable,
+} from 'gpu.js';
 import { BackendError } from '../../errors.js';
 
 /** gpu.js modes a synchronous backend can run in. On Node: webasm (default), cpu, and headlessgl with `gl`. */
@@ -67,7 +75,9 @@ export function flatten(out: KernelOutput, length: number): Float32Array {
     } else if (Array.isArray(v)) {
       for (const item of v) walk(item);
     } else {
-      throw new BackendError(`gpu.js returned ${typeof v} where an array result was expected (is the mode a texture-only pipeline?)`);
+      throw new BackendError(
+        `gpu.js returned ${typeof v} where an array result was expected (is the mode a texture-only pipeline?)`,
+      );
     }
   };
   walk(out);
@@ -101,12 +111,21 @@ export class KernelCache {
     return this.compiled.size;
   }
 
-  run<A extends ThreadKernelVariable[], C extends IConstantsThis>(key: string, spec: () => KernelSpec<A, C>, args: A): Float32Array {
+  run<A extends ThreadKernelVariable[], C extends IConstantsThis>(
+    key: string,
+    spec: () => KernelSpec<A, C>,
+    args: A,
+  ): Float32Array {
     let entry = this.compiled.get(key);
     if (entry === undefined) {
       const s = spec();
       const length = s.output[0] * s.output[1] * s.output[2];
-      const settings: IGPUKernelSettings = { output: s.output, constants: s.constants, precision: 'single', tactic: 'precision' };
+      const settings: IGPUKernelSettings = {
+        output: s.output,
+        constants: s.constants,
+        precision: 'single',
+        tactic: 'precision',
+      };
       if (s.functions !== undefined) settings.functions = s.functions;
       // loopMaxIterations is honoured by every gpu.js backend but missing from its settings typing.
       const withLoops = { ...settings, loopMaxIterations: Math.max(GPU_JS_DEFAULT_LOOP_MAX, s.longestLoop + 1) };

@@ -43,14 +43,16 @@ function forEachTap(
 }
 
 /** Runs `body(n, k, od, oh, ow, flatOutputIndex)` over every output element in row-major order. */
-function forEachOutput(p: ConvParams, body: (n: number, k: number, od: number, oh: number, ow: number, o: number) => void): void {
+function forEachOutput(
+  p: ConvParams,
+  body: (n: number, k: number, od: number, oh: number, ow: number, o: number) => void,
+): void {
   const [oD, oH, oW] = p.outSize;
   let o = 0;
   for (let n = 0; n < p.batch; n++)
     for (let k = 0; k < p.outChannels; k++)
       for (let od = 0; od < oD; od++)
-        for (let oh = 0; oh < oH; oh++)
-          for (let ow = 0; ow < oW; ow++) body(n, k, od, oh, ow, o++);
+        for (let oh = 0; oh < oH; oh++) for (let ow = 0; ow < oW; ow++) body(n, k, od, oh, ow, o++);
 }
 
 function outputLength(p: ConvParams): number {

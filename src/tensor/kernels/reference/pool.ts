@@ -26,7 +26,10 @@ function forEachInWindow(p: PoolParams, od: number, oh: number, ow: number, visi
 }
 
 /** Runs `body(plane, od, oh, ow, flatOutputIndex)` over every output element in row-major order. */
-function forEachOutput(p: PoolParams, body: (plane: number, od: number, oh: number, ow: number, o: number) => void): void {
+function forEachOutput(
+  p: PoolParams,
+  body: (plane: number, od: number, oh: number, ow: number, o: number) => void,
+): void {
   const [oD, oH, oW] = p.outSize;
   let o = 0;
   for (let plane = 0; plane < p.batch * p.channels; plane++)

@@ -77,7 +77,12 @@ export class WeightCache {
   get(key: object, layout: string, stamp: number, values: Float32Array | null, build: () => Packed): Packed {
     let byLayout = this.#byKey.get(key);
     const old = byLayout?.get(layout);
-    if (old !== undefined && old.alive && old.stamp === stamp && (values === null || sameSample(old.sample!, sampleOf(values)))) {
+    if (
+      old !== undefined &&
+      old.alive &&
+      old.stamp === stamp &&
+      (values === null || sameSample(old.sample!, sampleOf(values)))
+    ) {
       this.#lru.delete(old);
       this.#lru.add(old);
       this.hits++;

@@ -17,7 +17,13 @@ export function setGeometry(rt: WasmRuntime, p: ConvParams, cg: number): void {
 }
 
 /** The weight's 4-row strips of every group (group g at g·stripBytes), cached when stamped. */
-function weightStrips(rt: WasmRuntime, w: Float32Array, p: ConvParams, stamp: number | undefined, alloc: (bytes: number) => number): number {
+function weightStrips(
+  rt: WasmRuntime,
+  w: Float32Array,
+  p: ConvParams,
+  stamp: number | undefined,
+  alloc: (bytes: number) => number,
+): number {
   const g = convGeometry(p);
   const per = stripBytes(g.kg, g.rowsCol);
   const build = (into: (bytes: number) => number): { ptr: number; bytes: number; meta: Record<string, number> } => {
@@ -31,10 +37,17 @@ function weightStrips(rt: WasmRuntime, w: Float32Array, p: ConvParams, stamp: nu
     return { ptr, bytes: per * p.groups, meta: {} };
   };
   if (stamp === undefined) return build(alloc).ptr;
-  return rt.cache.get(w, `convStrips:${p.groups}:${g.kg}x${g.rowsCol}`, stamp, w, () => build((b) => rt.heap.alloc(b))).ptr;
+  return rt.cache.get(w, `convStrips:${p.groups}:${g.kg}x${g.rowsCol}`, stamp, w, () => build((b) => rt.heap.alloc(b)))
+    .ptr;
 }
 
-export function conv(x: Float32Array, w: Float32Array, bias: Float32Array | null, p: ConvParams, stamp?: number): Float32Array {
+export function conv(
+  x: Float32Array,
+  w: Float32Array,
+  bias: Float32Array | null,
+  p: ConvParams,
+  stamp?: number,
+): Float32Array {
   const rt = wasmRuntime();
   const g = convGeometry(p);
   const outLen = p.batch * p.outChannels * g.outLen;
@@ -111,7 +124,17 @@ export function convBackwardWeight(dy: Float32Array, x: Float32Array, p: ConvPar
         rt.run('packPanels', col, 1, g.outLen, g.outLen, g.rowsCol, panels);
         const dyg = dyp + (n * p.outChannels + gi * g.kg) * g.outLen * 4;
         rt.run('packStrips', dyg, g.outLen, 1, g.kg, g.outLen, strips);
-        rt.run('gemm', strips, panels, g.outLen, g.kg, g.rowsCol, dw + gi * g.kg * g.rowsCol * 4, g.rowsCol, n > 0 ? 1 : 0);
+        rt.run(
+          'gemm',
+          strips,
+          panels,
+          g.outLen,
+          g.kg,
+          g.rowsCol,
+          dw + gi * g.kg * g.rowsCol * 4,
+          g.rowsCol,
+          n > 0 ? 1 : 0,
+        );
       }
     }
     return rt.heap.take(dw, wLen);

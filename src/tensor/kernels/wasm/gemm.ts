@@ -35,7 +35,11 @@ function packedB(rt: WasmRuntime, s: Scratch, b: Float32Array, offset: number, p
 function rowsB(rt: WasmRuntime, s: Scratch, b: Float32Array, offset: number, p: GemmParams): number {
   const size = p.k * p.n;
   if (p.bStamp !== undefined && offset === 0 && b.length === size) {
-    return rt.cache.get(b, `rows:${p.k}x${p.n}`, p.bStamp, b, () => ({ ptr: rt.heap.put(b), bytes: size * 4, meta: {} })).ptr;
+    return rt.cache.get(b, `rows:${p.k}x${p.n}`, p.bStamp, b, () => ({
+      ptr: rt.heap.put(b),
+      bytes: size * 4,
+      meta: {},
+    })).ptr;
   }
   return s.put(b.subarray(offset, offset + size));
 }

@@ -37,7 +37,9 @@ export class WasmHeap {
     try {
       this.memory = new WebAssembly.Memory({ initial: initialPages, maximum: MAX_PAGES, shared });
     } catch (e) {
-      throw new BackendError(`wasm backend: cannot create a ${shared ? 'shared ' : ''}WebAssembly.Memory (${(e as Error).message})`);
+      throw new BackendError(
+        `wasm backend: cannot create a ${shared ? 'shared ' : ''}WebAssembly.Memory (${(e as Error).message})`,
+      );
     }
     this.#blocks.push({ ptr: RESERVED_BYTES, size: initialPages * PAGE - RESERVED_BYTES, free: true });
   }

@@ -27,7 +27,17 @@ export { setGeometry } from './conv.js';
 export type { Scratch } from './heap.js';
 export type { Packed } from './cache.js';
 export {
-  PAIRS_OF_FOUR, SWIZZLE_TABLE, type KernelName, type WasmInfo, type WasmRuntime,
-  closeRuntime, relaxedSimd, requestedThreads, setWasmThreads, wasmAvailable, wasmInfo, wasmRuntime,
+  PAIRS_OF_FOUR,
+  SWIZZLE_TABLE,
+  type KernelName,
+  type WasmInfo,
+  type WasmRuntime,
+  closeRuntime,
+  relaxedSimd,
+  requestedThreads,
+  setWasmThreads,
+  wasmAvailable,
+  wasmInfo,
+  wasmRuntime,
 } from './runtime.js';
 export { threadSupport } from './pool.js';

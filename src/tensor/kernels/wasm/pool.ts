@@ -73,7 +73,11 @@ function workerThreads(): WorkerThreadsModule | null {
 /** Whether this runtime can run the kernels on several threads, and if not, why. */
 export function threadSupport(): { ok: true } | { ok: false; reason: string } {
   if (typeof SharedArrayBuffer === 'undefined') {
-    return { ok: false, reason: 'SharedArrayBuffer is unavailable (a browser page must be cross-origin isolated: COOP same-origin + COEP require-corp)' };
+    return {
+      ok: false,
+      reason:
+        'SharedArrayBuffer is unavailable (a browser page must be cross-origin isolated: COOP same-origin + COEP require-corp)',
+    };
   }
   if (workerThreads() === null) return { ok: false, reason: 'this runtime has no worker_threads' };
   return { ok: true };
@@ -90,7 +94,13 @@ export class ThreadPool {
    * `threads` ≥ 1 threads in all, the calling thread included. `main` is the calling thread's instance
    * of `module`; `names` the kernel exports jobs may name.
    */
-  constructor(module: WebAssembly.Module, memory: WebAssembly.Memory, main: WebAssembly.Exports, names: readonly string[], threads: number) {
+  constructor(
+    module: WebAssembly.Module,
+    memory: WebAssembly.Memory,
+    main: WebAssembly.Exports,
+    names: readonly string[],
+    threads: number,
+  ) {
     this.threads = threads;
     this.#names = names;
     this.#main = main as Record<string, (...args: number[]) => void>;
@@ -111,7 +121,8 @@ export class ThreadPool {
     for (;;) {
       const ready = Atomics.load(this.#ctl, READY);
       if (ready === threads - 1) break;
-      if (Date.now() > deadline) throw new BackendError(`wasm backend: only ${ready} of ${threads - 1} worker threads started within 30 s`);
+      if (Date.now() > deadline)
+        throw new BackendError(`wasm backend: only ${ready} of ${threads - 1} worker threads started within 30 s`);
       Atomics.wait(this.#ctl, READY, ready, 100);
     }
     if (Atomics.load(this.#ctl, FAILED) !== 0) {
@@ -125,7 +136,8 @@ export class ThreadPool {
    * calling thread alone when `threads` is 1; returns when all are done.
    */
   run(name: string, args: readonly number[], threads = this.threads): void {
-    if (args.length > MAX_ARGS) throw new BackendError(`wasm backend: kernel ${name} called with ${args.length} arguments, at most ${MAX_ARGS}`);
+    if (args.length > MAX_ARGS)
+      throw new BackendError(`wasm backend: kernel ${name} called with ${args.length} arguments, at most ${MAX_ARGS}`);
     const fn = this.#main[name];
     if (fn === undefined) throw new BackendError(`wasm backend: no kernel named ${name}`);
     if (this.threads === 1 || threads === 1) {
@@ -149,11 +161,13 @@ export class ThreadPool {
     for (;;) {
       const done = Atomics.load(ctl, DONE);
       if (done === this.threads - 1) break;
-      if (done > this.threads - 1) throw new BackendError(`wasm backend: kernel ${name}: ${done} worker replies for ${this.threads - 1} workers`);
+      if (done > this.threads - 1)
+        throw new BackendError(`wasm backend: kernel ${name}: ${done} worker replies for ${this.threads - 1} workers`);
       Atomics.wait(ctl, DONE, done);
     }
     if (error !== null) throw new BackendError(`wasm backend: kernel ${name} failed: ${(error as Error).message}`);
-    if (Atomics.exchange(ctl, FAILED, 0) !== 0) throw new BackendError(`wasm backend: kernel ${name} failed on a worker thread`);
+    if (Atomics.exchange(ctl, FAILED, 0) !== 0)
+      throw new BackendError(`wasm backend: kernel ${name} failed on a worker thread`);
   }
 
   /** Stops the workers (they are unref'd, so this is only needed to free them early). */

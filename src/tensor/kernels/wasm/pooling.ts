@@ -45,7 +45,8 @@ export function maxPoolBackward(dy: Float32Array, argmax: Int32Array, p: PoolPar
   // The kernel adds at argmax unchecked: an index outside the plane would write outside dx.
   for (let o = 0; o < n; o++) {
     const at = argmax[o]!;
-    if (!(at >= -1 && at < size)) throw new ValueError(`wasm maxPoolBackward: argmax[${o}] = ${at} is outside the plane of ${size} values`);
+    if (!(at >= -1 && at < size))
+      throw new ValueError(`wasm maxPoolBackward: argmax[${o}] = ${at} is outside the plane of ${size} values`);
   }
   const dxLen = planes(p) * size;
   if (dxLen === 0) return new Float32Array(0);

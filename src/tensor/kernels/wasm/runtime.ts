@@ -13,10 +13,22 @@ import { ThreadPool, threadSupport } from './pool.js';
 
 /** The exported kernels, by name: every one takes (tid, threads, ...integer arguments). */
 export const KERNEL_NAMES = [
-  'packPanels', 'packStrips', 'gemm', 'gemvNT', 'addBias', 'addChannelBias',
-  'setGeometry', 'im2col', 'col2im',
-  'spmmPanels', 'spmvRows', 'spmv24Pairs',
-  'maxPool', 'maxPoolBackward', 'avgPool', 'avgPoolBackward',
+  'packPanels',
+  'packStrips',
+  'gemm',
+  'gemvNT',
+  'addBias',
+  'addChannelBias',
+  'setGeometry',
+  'im2col',
+  'col2im',
+  'spmmPanels',
+  'spmvRows',
+  'spmv24Pairs',
+  'maxPool',
+  'maxPoolBackward',
+  'avgPool',
+  'avgPoolBackward',
 ] as const;
 export type KernelName = (typeof KERNEL_NAMES)[number];
 
@@ -94,8 +106,15 @@ function kernelModule(shared: boolean, relaxed: boolean): WebAssembly.Module {
   const key = `${shared}/${relaxed}`;
   let m = compiled.get(key);
   if (m === undefined) {
-    if (!wasmAvailable()) throw new BackendError('wasm backend: this JavaScript engine does not support WebAssembly SIMD128');
-    const source = relaxed ? (shared ? KERNELS_RELAXED_SHARED : KERNELS_RELAXED) : shared ? KERNELS_SIMD_SHARED : KERNELS_SIMD;
+    if (!wasmAvailable())
+      throw new BackendError('wasm backend: this JavaScript engine does not support WebAssembly SIMD128');
+    const source = relaxed
+      ? shared
+        ? KERNELS_RELAXED_SHARED
+        : KERNELS_RELAXED
+      : shared
+        ? KERNELS_SIMD_SHARED
+        : KERNELS_SIMD;
     m = new WebAssembly.Module(decodeBase64(source));
     compiled.set(key, m);
   }
@@ -112,7 +131,8 @@ function threadsFromEnv(): number | null {
   const raw = envVar('SPARSE24_THREADS');
   if (raw === undefined || raw === '') return null;
   const n = Number(raw);
-  if (!Number.isInteger(n) || n < 1) throw new BackendError(`SPARSE24_THREADS must be a positive integer, got '${raw}'`);
+  if (!Number.isInteger(n) || n < 1)
+    throw new BackendError(`SPARSE24_THREADS must be a positive integer, got '${raw}'`);
   return n;
 }
 
@@ -177,7 +197,12 @@ function createRuntime(): RuntimeImpl {
   const module = kernelModule(shared, relaxed);
   const heap = new WasmHeap(shared);
   const main = new WebAssembly.Instance(module, {
-    env: { memory: heap.memory, abort: () => { throw new BackendError('wasm kernel aborted'); } },
+    env: {
+      memory: heap.memory,
+      abort: () => {
+        throw new BackendError('wasm kernel aborted');
+      },
+    },
   }).exports;
   writeSwizzleTable(heap);
   const pool = new ThreadPool(module, heap.memory, main, KERNEL_NAMES, threads);
@@ -201,7 +226,14 @@ function createRuntime(): RuntimeImpl {
 export const SWIZZLE_TABLE = 1024;
 
 /** The 6 ways to keep 2 of 4 positions, in the order the pattern byte numbers them. */
-export const PAIRS_OF_FOUR: readonly (readonly [number, number])[] = [[0, 1], [0, 2], [0, 3], [1, 2], [1, 3], [2, 3]];
+export const PAIRS_OF_FOUR: readonly (readonly [number, number])[] = [
+  [0, 1],
+  [0, 2],
+  [0, 3],
+  [1, 2],
+  [1, 3],
+  [2, 3],
+];
 
 /**
  * Mask 6·a + b gathers, from four inputs, the two row a keeps into lanes 0–1 and the two row b keeps

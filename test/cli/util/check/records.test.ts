@@ -5,10 +5,16 @@ import { decodeRecord, groupRecordKeys, recordKeyOf } from '../../../../src/cli/
 import { FormatError, type StoredTensor } from '../../../../src/io/index.js';
 import { compress24, decompress, toSparse24, toSparse24Bitmask } from '../../../../src/sparse/index.js';
 
-const asMap = (rec: Record<string, unknown>): Map<string, StoredTensor> => new Map(Object.entries(rec) as [string, StoredTensor][]);
+const asMap = (rec: Record<string, unknown>): Map<string, StoredTensor> =>
+  new Map(Object.entries(rec) as [string, StoredTensor][]);
 
 /** A bitmask record written by hand from any 0/1 mask (up to four kept per group) and nonzero values. */
-function bitmaskRecord(param: string, mask: Uint8Array, rows: number, cols: number): { tensors: Map<string, StoredTensor>; dense: Float32Array } {
+function bitmaskRecord(
+  param: string,
+  mask: Uint8Array,
+  rows: number,
+  cols: number,
+): { tensors: Map<string, StoredTensor>; dense: Float32Array } {
   const bytesPerRow = Math.ceil(cols / 8);
   const bits = new Uint8Array(rows * bytesPerRow);
   const dense = new Float32Array(rows * cols);
@@ -33,12 +39,21 @@ function bitmaskRecord(param: string, mask: Uint8Array, rows: number, cols: numb
 
 describe('compressed-tensors records for check', () => {
   it('record keys group by <param>; .meta and .shape count only under a .weight param', () => {
-    expect(recordKeyOf('fc.weight.sparse_24_packed_weight')).toEqual({ param: 'fc.weight', suffix: 'sparse_24_packed_weight' });
+    expect(recordKeyOf('fc.weight.sparse_24_packed_weight')).toEqual({
+      param: 'fc.weight',
+      suffix: 'sparse_24_packed_weight',
+    });
     expect(recordKeyOf('fc.weight.meta')).toEqual({ param: 'fc.weight', suffix: 'meta' });
     expect(recordKeyOf('fc.meta')).toBeNull();
     expect(recordKeyOf('fc.shape')).toBeNull();
     expect(recordKeyOf('fc.weight')).toBeNull();
-    const groups = groupRecordKeys(['a.weight.bitmask', 'b.weight', 'a.weight.shape', 'c.weight.meta', 'a.weight.compressed']);
+    const groups = groupRecordKeys([
+      'a.weight.bitmask',
+      'b.weight',
+      'a.weight.shape',
+      'c.weight.meta',
+      'a.weight.compressed',
+    ]);
     expect([...groups]).toEqual([
       ['a.weight', ['a.weight.bitmask', 'a.weight.shape', 'a.weight.compressed']],
       ['c.weight', ['c.weight.meta']],
@@ -58,12 +73,22 @@ describe('compressed-tensors records for check', () => {
           for (let g = 0; g < (rows * cols) / 4; g++) {
             const code = codes[g]!;
             let bitsSet = 0;
-            for (let i = 0; i < 4; i++) if ((code >> i) & 1) (mask[4 * g + i] = 1), bitsSet++;
+            for (let i = 0; i < 4; i++) {
+              if (((code >> i) & 1) === 0) continue;
+              mask[4 * g + i] = 1;
+              bitsSet++;
+            }
             if (bitsSet > 2) expected++;
           }
           const { tensors, dense } = bitmaskRecord('w.weight', mask, rows, cols);
           const d = decodeRecord('f', 'w.weight', [...tensors.keys()], tensors);
-          expect(d).toMatchObject({ format: 'sparse-24-bitmask', dtype: 'F32', shape: [rows, cols], storedGroups: (rows * cols) / 4, storedViolatingGroups: expected });
+          expect(d).toMatchObject({
+            format: 'sparse-24-bitmask',
+            dtype: 'F32',
+            shape: [rows, cols],
+            storedGroups: (rows * cols) / 4,
+            storedViolatingGroups: expected,
+          });
           expect([...denseOf(d.source)]).toEqual([...dense]);
         },
       ),
@@ -71,11 +96,16 @@ describe('compressed-tensors records for check', () => {
     );
   });
 
-  it('sparse-24 (fp16 and int8 CUTLASS) and the writer\'s bitmask decode back to the masked matrix', () => {
+  it("sparse-24 (fp16 and int8 CUTLASS) and the writer's bitmask decode back to the masked matrix", () => {
     const rows = 32;
     const cols = 64;
     const w = Float32Array.from({ length: rows * cols }, (_, i) => (i % 4 === 0 || i % 4 === 2 ? (i % 11) - 5 : 0));
-    const c = compress24(w, Uint8Array.from(w, (_, i) => (i % 4 === 0 || i % 4 === 2 ? 1 : 0)), rows, cols);
+    const c = compress24(
+      w,
+      Uint8Array.from(w, (_, i) => (i % 4 === 0 || i % 4 === 2 ? 1 : 0)),
+      rows,
+      cols,
+    );
     for (const [rec, format, dtype] of [
       [toSparse24('l.weight', c, 'float16'), 'sparse-24', 'F16'],
       [toSparse24('l.weight', c, 'int8'), 'sparse-24', 'I8'],
@@ -89,20 +119,41 @@ describe('compressed-tensors records for check', () => {
   });
 
   it('incomplete, mixed, doubled and inconsistent records are FormatErrors naming the param and key', () => {
-    const c = compress24(new Float32Array(32 * 64), Uint8Array.from({ length: 32 * 64 }, (_, i) => (i % 4 < 2 ? 1 : 0)), 32, 64);
+    const c = compress24(
+      new Float32Array(32 * 64),
+      Uint8Array.from({ length: 32 * 64 }, (_, i) => (i % 4 < 2 ? 1 : 0)),
+      32,
+      64,
+    );
     const bm = asMap(toSparse24Bitmask('l.weight', c, 'float32'));
-    const decode = (t: Map<string, StoredTensor>): unknown => decodeRecord('x.safetensors', 'l.weight', [...t.keys()].filter((k) => k.startsWith('l.weight.')), t);
+    const decode = (t: Map<string, StoredTensor>): unknown =>
+      decodeRecord(
+        'x.safetensors',
+        'l.weight',
+        [...t.keys()].filter((k) => k.startsWith('l.weight.')),
+        t,
+      );
     const without = new Map(bm);
     without.delete('l.weight.shape');
     expect(() => decode(without)).toThrow(FormatError);
-    expect(() => decode(without)).toThrow("x.safetensors: sparse-24-bitmask record 'l.weight' is incomplete: missing key 'l.weight.shape' (found l.weight.compressed, l.weight.bitmask)");
+    expect(() => decode(without)).toThrow(
+      "x.safetensors: sparse-24-bitmask record 'l.weight' is incomplete: missing key 'l.weight.shape' (found l.weight.compressed, l.weight.bitmask)",
+    );
     const mixed = new Map(bm).set('l.weight.meta', { dtype: 'I16', shape: [1], data: new Int16Array(1) });
     expect(() => decode(mixed)).toThrow(/mixes sparse-24 and sparse-24-bitmask keys/);
     const doubled = new Map(bm).set('l.weight', { dtype: 'F32', shape: [32, 64], data: new Float32Array(32 * 64) });
     expect(() => decode(doubled)).toThrow(/'l\.weight' is stored both dense and as a sparse-24-bitmask record/);
-    const oddCols = new Map(bm).set('l.weight.shape', { dtype: 'I64', shape: [2], data: BigInt64Array.from([32n, 62n]) });
-    expect(() => decode(oddCols)).toThrow(/key 'l\.weight\.shape' gives 62 columns, which do not split into groups of 4/);
+    const oddCols = new Map(bm).set('l.weight.shape', {
+      dtype: 'I64',
+      shape: [2],
+      data: BigInt64Array.from([32n, 62n]),
+    });
+    expect(() => decode(oddCols)).toThrow(
+      /key 'l\.weight\.shape' gives 62 columns, which do not split into groups of 4/,
+    );
     const wrongBits = new Map(bm).set('l.weight.bitmask', { dtype: 'I32', shape: [32, 2], data: new Int32Array(64) });
-    expect(() => decode(wrongBits)).toThrow(/key 'l\.weight\.bitmask' must be U8 \[32, 8\] for shape \[32, 64\], found I32 \[32, 2\]/);
+    expect(() => decode(wrongBits)).toThrow(
+      /key 'l\.weight\.bitmask' must be U8 \[32, 8\] for shape \[32, 64\], found I32 \[32, 2\]/,
+    );
   });
 });

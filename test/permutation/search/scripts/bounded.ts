@@ -17,7 +17,12 @@ const cases = [
   // 495 stripe groups x 2.6 M canonical permutations per pass (minutes before).
   { name: 'osg window 16 on 8x48', rows: 8, cols: 48, options: { strategy: 'osg', window: 16, timeLimit: 2 } },
   { name: 'channel-swap 512x2048', rows: 512, cols: 2048, options: { strategy: 'channel-swap', timeLimit: 0.5 } },
-  { name: 'random 64x4096, 10^9 trials', rows: 64, cols: 4096, options: { strategy: 'random', trials: 1e9, timeLimit: 0.5 } },
+  {
+    name: 'random 64x4096, 10^9 trials',
+    rows: 64,
+    cols: 4096,
+    options: { strategy: 'random', trials: 1e9, timeLimit: 0.5 },
+  },
   { name: 'progressive, no attempt budget', rows: 16, cols: 64, options: { strategy: 'progressive', timeLimit: 0.3 } },
 ] as const;
 
