@@ -14,6 +14,9 @@ import { GPU_MODES, createGpuKernels, isGpuMode } from './kernels/gpu/index.js';
 import { referenceKernels } from './kernels/reference/index.js';
 import type { DenseKernels } from './kernels/types.js';
 import { wasmAvailable, wasmKernels } from './kernels/wasm/index.js';
+import { type RegisterOptions, Registry } from './registry.js';
+
+export type { RegisterOptions } from './registry.js';
 
 export type BackendName = 'reference' | 'fast' | 'wasm' | 'gpu';
 
@@ -29,26 +32,23 @@ export interface KernelSet {
 type Factory = () => KernelSet;
 type Extension = (set: KernelSet) => KernelSet;
 
-const factories = new Map<string, Factory>();
+const factories = new Registry<Factory>('backend', BackendError);
 const extensions = new Map<string, Extension[]>();
 const instances = new Map<string, KernelSet>();
 let active: string | null = null;
 
-export interface RegisterOptions {
-  /** Replace a backend registered under the same name (else that is an error). */
-  replace?: boolean;
-}
-
 /**
  * Registers a backend: a kernel set, or a function that builds one on first use (so a gpu.js or wasm
- * backend costs nothing until it is selected). Names are unique unless `replace` is set.
+ * backend costs nothing until it is selected). The rules are every registry's (`registry.ts`): a
+ * new name, or `{ replace: true }`; the built-in backends cannot be replaced.
  */
 export function registerBackend(name: string, kernels: KernelSet | Factory, options: RegisterOptions = {}): void {
-  if (factories.has(name) && options.replace !== true) {
-    throw new BackendError(`backend '${name}' is registered already; pass { replace: true } to replace it`);
-  }
-  factories.set(name, typeof kernels === 'function' ? kernels : () => kernels);
+  factories.register(name, typeof kernels === 'function' ? kernels : () => kernels, options);
   instances.delete(name);
+}
+
+function builtinBackend(name: BackendName, factory: Factory): void {
+  factories.builtin(name, factory);
 }
 
 /**
@@ -61,14 +61,12 @@ export function extendBackend(name: string, extend: Extension): void {
 }
 
 export function listBackends(): string[] {
-  return [...factories.keys()];
+  return factories.names();
 }
 
 /** Selects the backend every op uses from now on. */
 export function setBackend(name: string): void {
-  if (!factories.has(name)) {
-    throw new BackendError(`unknown backend '${name}'; available: ${listBackends().join(', ')}`);
-  }
+  factories.get(name);
   active = name;
 }
 
@@ -86,9 +84,6 @@ export function kernelSet(name: string = getBackend()): KernelSet {
   let set = instances.get(name);
   if (set === undefined) {
     const factory = factories.get(name);
-    if (factory === undefined) {
-      throw new BackendError(`unknown backend '${name}'; available: ${listBackends().join(', ')}`);
-    }
     set = (extensions.get(name) ?? []).reduce((s, extend) => extend(s), factory());
     instances.set(name, set);
   }
@@ -111,9 +106,9 @@ export function withBackend<T>(name: string, fn: () => T): T {
   }
 }
 
-registerBackend('reference', { dense: referenceKernels });
-registerBackend('fast', { dense: fastKernels });
-if (wasmAvailable()) registerBackend('wasm', { dense: wasmKernels });
+builtinBackend('reference', () => ({ dense: referenceKernels }));
+builtinBackend('fast', () => ({ dense: fastKernels }));
+if (wasmAvailable()) builtinBackend('wasm', () => ({ dense: wasmKernels }));
 
 let gpuMode: string | null = null;
 
@@ -138,4 +133,4 @@ export function setGpuMode(mode: string): void {
   instances.delete('gpu');
 }
 
-registerBackend('gpu', () => ({ dense: createGpuKernels(getGpuMode()) }));
+builtinBackend('gpu', () => ({ dense: createGpuKernels(getGpuMode()) }));
