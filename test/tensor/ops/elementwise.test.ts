@@ -12,7 +12,7 @@ import {
   pow,
   randn,
   sub,
-} from '../../src/tensor/index.js';
+} from '../../../src/tensor/index.js';
 
 function leaf(shape: number[], seed: number, shift = 0): Tensor {
   const t = randn(shape, { generator: new MT19937(seed), requiresGrad: true });

@@ -28,7 +28,7 @@ import {
   sqrt,
   tanh,
   where,
-} from '../../src/tensor/index.js';
+} from '../../../src/tensor/index.js';
 
 /** Random inputs kept at least `gap` away from the kinks listed, so finite differences are valid. */
 function leaf(

@@ -17,7 +17,7 @@ import {
   softmax,
   sum,
   variance,
-} from '../../src/tensor/index.js';
+} from '../../../src/tensor/index.js';
 
 function leaf(shape: number[], seed: number): Tensor {
   return randn(shape, { generator: new MT19937(seed), requiresGrad: true });

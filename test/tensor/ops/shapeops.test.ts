@@ -26,7 +26,7 @@ import {
   transpose,
   unsqueeze,
   view,
-} from '../../src/tensor/index.js';
+} from '../../../src/tensor/index.js';
 
 function leaf(shape: number[], seed: number): Tensor {
   return randn(shape, { generator: new MT19937(seed), requiresGrad: true });
