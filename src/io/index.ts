@@ -47,6 +47,17 @@ export {
 export { MAX_HEADER_BYTES, MAX_HEADER_VALUES, MAX_TENSORS } from './safetensors-header.js';
 export { parseNpy, loadNpy, serializeNpy, saveNpy } from './npy.js';
 export { parseIdx, readIdx } from './idx.js';
+export {
+  type OnnxAttribute,
+  type OnnxModel,
+  type OnnxNode,
+  type OnnxWeight,
+  loadOnnx,
+  onnxLayerWeights,
+  parseOnnx,
+  saveOnnx,
+  serializeOnnx,
+} from './onnx/index.js';
 export { makeDirectory, temporaryName, writeFileAtomic } from './atomic.js';
 export {
   type ReadLimits,

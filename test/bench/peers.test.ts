@@ -20,7 +20,7 @@ describe('benchmark peers compute what sparse24 computes', () => {
         { name: 'B', shape: [4, 3] },
       ],
       [2, 4],
-      [{ name: 'transB', int: 1 }],
+      { transB: 1 },
     );
     const session = await ort.InferenceSession.create(model);
     const out = await session.run({ A: new ort.Tensor('float32', a, [2, 3]), B: new ort.Tensor('float32', b, [4, 3]) });
@@ -49,10 +49,7 @@ describe('benchmark peers compute what sparse24 computes', () => {
         { name: 'W', shape: [3, 2, 3, 3] },
       ],
       [1, 3, 5, 5],
-      [
-        { name: 'kernel_shape', ints: [3, 3] },
-        { name: 'pads', ints: [1, 1, 1, 1] },
-      ],
+      { kernel_shape: [3, 3], pads: [1, 1, 1, 1] },
     );
     const session = await ort.InferenceSession.create(model);
     const out = (

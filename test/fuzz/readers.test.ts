@@ -6,10 +6,10 @@
 import { gzipSync } from 'node:zlib';
 import fc from 'fast-check';
 import { describe, it } from 'vitest';
-import { parseIdx, parseNpy, parseSafetensors } from '../../src/io/index.js';
+import { onnxLayerWeights, parseIdx, parseNpy, parseOnnx, parseSafetensors } from '../../src/io/index.js';
 import { documentedOnly, documentedOnlyAsync, runs } from './guard.js';
 import { arbHeaderChar, arbMutations, mutate } from './mutate.js';
-import { headerEnd, idxGzipSeeds, idxSeeds, npySeeds, safetensorsSeeds } from './seeds.js';
+import { headerEnd, idxGzipSeeds, idxSeeds, npySeeds, onnxSeeds, protoField, safetensorsSeeds } from './seeds.js';
 
 const NAME = 'fuzz.bin';
 
@@ -172,5 +172,29 @@ describe('IDX reader under hostile bytes, plain and gzip', () => {
       }),
       { numRuns: runs(200) },
     );
+  });
+});
+
+describe('ONNX reader under hostile bytes', () => {
+  const seeds = onnxSeeds();
+  it('mutations of valid models: parse and weight discovery', () => {
+    fc.assert(
+      fc.property(fc.constantFrom(...seeds), arbMutations, (seed, muts) =>
+        documentedOnly(NAME, () => onnxLayerWeights(parseOnnx(mutate(seed, muts, seed.length), NAME))),
+      ),
+      { numRuns: runs(400) },
+    );
+  });
+
+  it('attribute graphs nested far deeper than any model', () => {
+    for (const depth of [100, 3000, 6000]) {
+      // AttributeProto.g (field 6) holding a GraphProto whose node (field 1) holds an attribute (field 5)...
+      let inner: Uint8Array = new Uint8Array(0);
+      for (let i = 0; i < depth; i++) {
+        inner = protoField(6, protoField(1, protoField(5, inner)));
+      }
+      const graph = protoField(1, protoField(5, inner));
+      documentedOnly(NAME, () => parseOnnx(protoField(7, graph), NAME));
+    }
   });
 });

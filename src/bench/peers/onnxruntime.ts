@@ -36,7 +36,7 @@ export async function onnxruntimePeers(): Promise<Implementation[]> {
                   { name: 'B', shape: bShape },
                 ],
                 [m, n],
-                [{ name: 'transB', int: 1 }],
+                { transB: 1 },
               )
             : singleNodeModel(
                 'MatMul',
@@ -62,12 +62,12 @@ export async function onnxruntimePeers(): Promise<Implementation[]> {
               { name: 'W', shape: wShape },
             ],
             [p.batch, p.outChannels, p.outSize[1], p.outSize[2]],
-            [
-              { name: 'kernel_shape', ints: [p.kernelSize[1], p.kernelSize[2]] },
-              { name: 'pads', ints: [p.padding[1], p.padding[2], p.padding[1], p.padding[2]] },
-              { name: 'strides', ints: [p.stride[1], p.stride[2]] },
-              { name: 'group', int: p.groups },
-            ],
+            {
+              kernel_shape: [p.kernelSize[1], p.kernelSize[2]],
+              pads: [p.padding[1], p.padding[2], p.padding[1], p.padding[2]],
+              strides: [p.stride[1], p.stride[2]],
+              group: p.groups,
+            },
           );
           feeds = {
             X: new ort.Tensor('float32', benchData(nx, 1), xShape),
