@@ -13,11 +13,11 @@ import {
   toStoredStateDict,
 } from '../asp/index.js';
 import { makeDirectory, saveSafetensors } from '../io/index.js';
-import { getMaskCalculator } from '../sparse/index.js';
+import { resolvePattern } from '../sparse/index.js';
 import { DataLoader } from '../nn/data/index.js';
 import { Adam, CosineAnnealingLR, type EpochResult, type TensorModule, evaluate, train } from '../nn/index.js';
 import { type PermuteReport, permuteModel } from '../permutation/index.js';
-import { Tensor, getBackend, getGpuMode, manualSeed, setBackend, setGpuMode } from '../tensor/index.js';
+import { Tensor, getBackend, joinName, getGpuMode, manualSeed, setBackend, setGpuMode } from '../tensor/index.js';
 import { compareModels, forwardTimes } from './compare.js';
 import { type DemoData, loadDemoData } from './data.js';
 import { keptUnderPattern, maskedMagnitude, totalMagnitude } from './magnitude.js';
@@ -82,7 +82,7 @@ export async function runDemo(options: DemoOptions = {}, hooks: DemoHooks = {}):
   const notes: string[] = [];
 
   // Fail on a bad pattern now, not after the dense training.
-  getMaskCalculator(pattern);
+  resolvePattern(pattern);
   const previous = { backend: getBackend(), gpuMode: getGpuMode() };
   if (options.gpuMode !== undefined) setGpuMode(options.gpuMode);
   if (options.backend !== undefined) setBackend(options.backend);
@@ -182,7 +182,7 @@ export async function runDemo(options: DemoOptions = {}, hooks: DemoHooks = {}):
 
     // 4. Compressed inference, checked against the masked dense model.
     model.eval();
-    const plan = planSparseInference(model).filter((p) => names.includes(`${p.name === '' ? '' : `${p.name}.`}weight`));
+    const plan = planSparseInference(model).filter((p) => names.includes(joinName(p.name, 'weight')));
     const converted = plan.filter((p) => p.convert).map((p) => p.name);
     let sparseModel: TensorModule | null = null;
     let sparseInference: DemoResult['sparseInference'];

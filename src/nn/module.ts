@@ -1,4 +1,4 @@
-import { Tensor, ValueError, currentScope, withScope } from '../tensor/index.js';
+import { Tensor, ValueError, currentScope, joinName, withScope } from '../tensor/index.js';
 import { Parameter } from './parameter.js';
 import type { StagedLoad } from './staged.js';
 import { type LoadResult, type StateDict, type StateDictInput, stageModuleLoad } from './state_dict.js';
@@ -149,7 +149,7 @@ export abstract class Module<In extends unknown[] = [Tensor], Out = Tensor> {
       seen.add(m);
       out.push([name, m]);
       for (const [child, sub] of m.#modules) {
-        if (sub !== null) visit(sub, name === '' ? child : `${name}.${child}`);
+        if (sub !== null) visit(sub, joinName(name, child));
       }
     };
     visit(this as unknown as AnyModule, prefix);
@@ -190,7 +190,7 @@ export abstract class Module<In extends unknown[] = [Tensor], Out = Tensor> {
       for (const [name, t] of members(m)) {
         if (t === null || seen.has(t)) continue;
         seen.add(t);
-        out.push([modName === '' ? name : `${modName}.${name}`, t]);
+        out.push([joinName(modName, name), t]);
       }
     }
     return out;
@@ -236,10 +236,9 @@ export abstract class Module<In extends unknown[] = [Tensor], Out = Tensor> {
   stateDict(): StateDict {
     const out: StateDict = new Map();
     for (const [modName, m] of this.namedModules()) {
-      const pre = modName === '' ? '' : `${modName}.`;
-      for (const [name, p] of m.#parameters) if (p !== null) out.set(pre + name, p.detach());
+      for (const [name, p] of m.#parameters) if (p !== null) out.set(joinName(modName, name), p.detach());
       for (const [name, b] of m.#buffers) {
-        if (b !== null && !m.#nonPersistent.has(name)) out.set(pre + name, b.detach());
+        if (b !== null && !m.#nonPersistent.has(name)) out.set(joinName(modName, name), b.detach());
       }
     }
     return out;
@@ -249,9 +248,10 @@ export abstract class Module<In extends unknown[] = [Tensor], Out = Tensor> {
   stateTensors(): Map<string, Tensor> {
     const out = new Map<string, Tensor>();
     for (const [modName, m] of this.namedModules()) {
-      const pre = modName === '' ? '' : `${modName}.`;
-      for (const [name, p] of m.#parameters) if (p !== null) out.set(pre + name, p);
-      for (const [name, b] of m.#buffers) if (b !== null && !m.#nonPersistent.has(name)) out.set(pre + name, b);
+      for (const [name, p] of m.#parameters) if (p !== null) out.set(joinName(modName, name), p);
+      for (const [name, b] of m.#buffers) {
+        if (b !== null && !m.#nonPersistent.has(name)) out.set(joinName(modName, name), b);
+      }
     }
     return out;
   }

@@ -2,6 +2,7 @@ export * from './errors.js';
 export * from './shape.js';
 export * from './random.js';
 export * from './scope.js';
+export * from './names.js';
 export { noGrad, setGradEnabled, isGradEnabled, type GradFn, type BackwardFn } from './autograd.js';
 export { Tensor, type TraceNode, type NestedArray } from './tensor.js';
 export * from './creation.js';

@@ -18,7 +18,7 @@
  * ordinary fields to convert it.
  */
 import { type AnyModule, Module, ModuleDict, ModuleList, Parameter, Sequential } from '../../nn/index.js';
-import { Tensor } from '../../tensor/index.js';
+import { Tensor, joinName } from '../../tensor/index.js';
 
 /** Returns a replacement for `module` (named by its dotted path), or undefined to copy it. */
 export type ModuleReplacer = (module: AnyModule, name: string) => AnyModule | undefined;
@@ -72,7 +72,7 @@ export function cloneModule<M extends AnyModule>(model: M, replace: ModuleReplac
     const local = m.stateTensors();
     for (const [n, p] of m.namedParameters('', false)) c.registerParameter(n, tensor(p));
     for (const [n, b] of m.namedBuffers('', false)) c.registerBuffer(n, tensor(b), local.has(n));
-    const child = (n: string, sub: AnyModule): AnyModule => module(sub, name === '' ? n : `${name}.${n}`);
+    const child = (n: string, sub: AnyModule): AnyModule => module(sub, joinName(name, n));
     if (c instanceof Sequential)
       for (const [n, sub] of m.namedChildren())
         c.append(child(n, sub) as unknown as Parameters<Sequential['append']>[0]);
@@ -85,7 +85,7 @@ export function cloneModule<M extends AnyModule>(model: M, replace: ModuleReplac
       // module; copying it would make the copy run the original. The copy uses its class's method.
       if (typeof v === 'function') continue;
       const fields = c as unknown as Record<string, unknown>;
-      fields[key] = value((m as unknown as Record<string, unknown>)[key], name === '' ? key : `${name}.${key}`);
+      fields[key] = value((m as unknown as Record<string, unknown>)[key], joinName(name, key));
     }
     return c;
   };

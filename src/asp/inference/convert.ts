@@ -22,8 +22,17 @@
  * compressed form does not hold the pruned values), and a pruned weight that was -0 comes back
  * as +0 (equal as numbers; the compressed form stores no pruned bits).
  */
-import { maskBufferName } from '../asp.js';
-import { type AnyModule, Conv1d, Conv2d, Conv3d, Linear } from '../../nn/index.js';
+import {
+  type AnyModule,
+  Conv1d,
+  Conv2d,
+  Conv3d,
+  Linear,
+  type PrunableLayer,
+  isPrunableLayer,
+  maskBufferName,
+  prunableLayer,
+} from '../../nn/index.js';
 import {
   type CompressedNM,
   compressWeight,
@@ -37,7 +46,7 @@ import { MT19937, Tensor, ValueError } from '../../tensor/index.js';
 import { cloneModule } from './clone.js';
 import { SparseConv1d, SparseConv2d, SparseConv3d, SparseConvNd, SparseLinear } from './modules.js';
 
-export type DenseLayer = Linear | Conv1d | Conv2d | Conv3d;
+export type DenseLayer = PrunableLayer;
 export type SparseLayer = SparseLinear | SparseConvNd;
 
 export interface SparseInferenceOptions {
@@ -57,9 +66,7 @@ export interface LayerPlan {
   readonly mask: Uint8Array | null;
 }
 
-export function isDenseLayer(m: AnyModule): m is AnyModule & DenseLayer {
-  return m instanceof Linear || m instanceof Conv1d || m instanceof Conv2d || m instanceof Conv3d;
-}
+export const isDenseLayer: (m: AnyModule) => m is AnyModule & DenseLayer = isPrunableLayer;
 
 export function isSparseLayer(m: AnyModule): m is AnyModule & SparseLayer {
   return m instanceof SparseLinear || m instanceof SparseConvNd;
@@ -110,10 +117,17 @@ export function compressLayer(m: DenseLayer, mask: Uint8Array): CompressedNM {
 
 /** The sparse layer for a dense one with its compressed weight. */
 export function sparseLayerFor(m: DenseLayer, weight: CompressedNM): SparseLayer {
-  if (m instanceof Linear) return SparseLinear.fromLinear(m, weight);
-  if (m instanceof Conv1d) return new SparseConv1d(m, weight);
-  if (m instanceof Conv2d) return new SparseConv2d(m, weight);
-  return new SparseConv3d(m, weight);
+  const p = prunableLayer(m)!;
+  switch (p.kind) {
+    case 'linear':
+      return SparseLinear.fromLinear(p.layer, weight);
+    case 'conv1d':
+      return new SparseConv1d(p.layer, weight);
+    case 'conv2d':
+      return new SparseConv2d(p.layer, weight);
+    case 'conv3d':
+      return new SparseConv3d(p.layer, weight);
+  }
 }
 
 /** A new model with the convertible layers compressed (see the top of this file). */
