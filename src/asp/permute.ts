@@ -5,7 +5,7 @@
  * follow keep more magnitude.
  */
 import type { AnyModule } from '../nn/index.js';
-import { permuteModel } from '../permutation/permute_model.js';
+import { permuteModel } from '../permutation/model/permute_model.js';
 import type { Tensor } from '../tensor/index.js';
 import type { AspLogger } from './log.js';
 

@@ -4,7 +4,32 @@ export * from './random.js';
 export * from './scope.js';
 export * from './names.js';
 export { noGrad, setGradEnabled, isGradEnabled, type GradFn, type BackwardFn } from './autograd.js';
-export { Tensor, type TraceNode, type NestedArray } from './tensor.js';
+export { Tensor, type NestedArray } from './tensor.js';
+export type {
+  AttrsArg,
+  AvgPoolAttrs,
+  BinaryOpAttrs,
+  BinaryOpName,
+  CompareOpAttrs,
+  CompareOpName,
+  ConvAttrs,
+  LayerOpAttrs,
+  LayerOpName,
+  LossOpAttrs,
+  LossOpName,
+  MaxPoolAttrs,
+  NoAttrs,
+  OpAttrs,
+  OpName,
+  ReduceOpAttrs,
+  ReduceOpName,
+  ShapeOpAttrs,
+  ShapeOpName,
+  TraceNode,
+  TraceOf,
+  UnaryOpAttrs,
+  UnaryOpName,
+} from './op_list.js';
 export * from './creation.js';
 export * from './backend.js';
 export {

@@ -3,13 +3,13 @@
  * mode). Only what ran is seen, so data-dependent control flow needs no special handling.
  */
 import type { AnyModule } from '../../nn/index.js';
-import { type Tensor, joinName, noGrad, traceGraph } from '../../tensor/index.js';
+import { type OpName, type Tensor, joinName, noGrad, traceGraph } from '../../tensor/index.js';
 import { ChannelClasses } from './classes.js';
 import { type NodeKind, type Who, opEffect } from './rules.js';
 
 /** A traced op: its name, the module scope it ran in and how the permutation machinery sees it. */
 export interface GraphNode {
-  readonly op: string;
+  readonly op: OpName;
   readonly scope: string | null;
   readonly kind: NodeKind;
 }

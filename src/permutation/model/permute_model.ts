@@ -6,13 +6,13 @@
  * permuted gets one permutation from `searchPermutation` over its sparse layers' weights; then
  * every parameter, buffer and mask in the class is reordered, all staged before any is written.
  */
-import { type AnyModule, MultiheadAttention, isPrunableLayer, maskBufferKey, prunedBufferKey } from '../nn/index.js';
-import { isTensorCoreShape } from '../sparse/index.js';
-import { type Tensor, ValueError } from '../tensor/index.js';
-import { StagedWrites } from './model/apply.js';
-import { type ClassInfo, type ParamDim, gcd } from './model/classes.js';
-import { type GraphNode, type NamedTensor, buildGraph, tracedForward } from './model/graph.js';
-import { type SearchOptions, searchPermutation, sumAfter24, unprunedMagnitude } from './search/index.js';
+import { type AnyModule, MultiheadAttention, isPrunableLayer, maskBufferKey, prunedBufferKey } from '../../nn/index.js';
+import { isTensorCoreShape } from '../../sparse/index.js';
+import { type Tensor, ValueError } from '../../tensor/index.js';
+import { type SearchOptions, searchPermutation, sumAfter24, unprunedMagnitude } from '../search/index.js';
+import { StagedWrites } from './apply.js';
+import { type ClassInfo, type ParamDim, gcd } from './classes.js';
+import { type GraphNode, type NamedTensor, buildGraph, tracedForward } from './graph.js';
 
 export interface PermuteModelOptions {
   /**
