@@ -21,7 +21,13 @@ import { AspError } from './errors.js';
 import { AspLog, stderrLogger } from './log.js';
 import { checkPattern, computeMask, isAllOnes, keptCount, patternGroupSize } from './masks.js';
 import { type AspOptions, type ResolvedOptions, resolveOptions } from './options.js';
-import { type PermuteModelFn, builtinPermuteModel } from './permute.js';
+import type { PermuteReport } from '../permutation/index.js';
+import {
+  type AspPermutation,
+  type AspPermutationSettings,
+  type PermuteModelFn,
+  builtinPermuteModel,
+} from './permute.js';
 
 /** One sparsified parameter and its buffers (apex's `__sparse_parameters` tuple). */
 export interface SparseParameter {
@@ -61,8 +67,8 @@ export class ASP {
   #savePermutationGraph = false;
   #permutationOutputDir = '.';
   #permute: PermuteModelFn | null = null;
-  /** What the last permutation returned (undefined when none ran). */
-  permutationReport: unknown = undefined;
+  #permutationSettings: AspPermutationSettings = {};
+  #lastPermutation: AspPermutation | null = null;
 
   /** Creates an ASP for `model` and prepares it (apex's classmethod spelling). */
   static initModelForPruning(model: AnyModule, options: AspOptions = {}): ASP {
@@ -135,6 +141,7 @@ export class ASP {
     this.#sparse = sparse;
     if (options.allowPermutation !== undefined) this.#allowPermutation = options.allowPermutation;
     this.#permute = options.permuteModel ?? builtinPermuteModel();
+    this.#permutationSettings = options.permutation ?? {};
     prepared.set(model, this);
     this.#explainPermutationSkip();
     return this;
@@ -226,14 +233,17 @@ export class ASP {
     this.#restoreAll('computeSparseMasks', 'recompute the masks');
     if (this.#permutationPlan() === null) {
       const start = performance.now();
-      this.permutationReport = this.#permute!(this.#model!, opts.exampleInput!, {
+      const report = this.#permute!(this.#model!, opts.exampleInput!, {
         sparseParameters: this.sparseParameterNames(),
         verbosity: opts.verbosity,
         logger: (line) => this.#log.at(1, line),
         saveGraph: this.#savePermutationGraph,
         outputDir: this.#permutationOutputDir,
+        settings: this.#permutationSettings,
       });
-      this.#log.at(2, `Permutation search and application took ${((performance.now() - start) / 1000).toFixed(3)} s`);
+      const seconds = (performance.now() - start) / 1000;
+      this.#lastPermutation = { report, seconds };
+      this.#log.at(2, `Permutation search and application took ${seconds.toFixed(3)} s`);
     }
     // All masks first: a failure (NaN weight, bad user mask) leaves every layer dense and unchanged.
     const masks = this.#sparse.map((sp) =>
@@ -306,6 +316,16 @@ export class ASP {
   #requireInit(what: string): ResolvedOptions {
     if (this.#opts === null) throw new AspError(`${what}: call initModelForPruning(model) first`);
     return this.#opts;
+  }
+
+  /** The last permutation `computeSparseMasks` ran: its report and time; null when none ran yet. */
+  lastPermutation(): AspPermutation | null {
+    return this.#lastPermutation;
+  }
+
+  /** The report of the last permutation `computeSparseMasks` ran (null when none ran yet). */
+  permutationReport(): PermuteReport | null {
+    return this.#lastPermutation?.report ?? null;
   }
 
   /** null when permutation will run at compute time, else why it will not. */

@@ -111,16 +111,14 @@ export abstract class Module<In extends unknown[] = [Tensor], Out = Tensor> {
 
   /** The descendant at a dotted path ('layer1.0.conv1'); '' is this module. */
   getSubmodule(target: string): AnyModule {
-    let m: AnyModule = this as unknown as AnyModule;
-    if (target === '') return m;
-    for (const part of target.split('.')) {
+    if (target === '') return this;
+    return target.split('.').reduce<AnyModule>((m, part) => {
       const next = m.#modules.get(part);
       if (next === undefined || next === null) {
         throw new ValueError(`no submodule '${part}' on the way to '${target}'`);
       }
-      m = next;
-    }
-    return m;
+      return next;
+    }, this);
   }
 
   /** Direct children with their names (registration order; null slots skipped). */
@@ -152,7 +150,7 @@ export abstract class Module<In extends unknown[] = [Tensor], Out = Tensor> {
         if (sub !== null) visit(sub, joinName(name, child));
       }
     };
-    visit(this as unknown as AnyModule, prefix);
+    visit(this, prefix);
     return out;
   }
 
@@ -183,7 +181,7 @@ export abstract class Module<In extends unknown[] = [Tensor], Out = Tensor> {
     recurse: boolean,
     members: (m: AnyModule) => [string, T | null][],
   ): [string, T][] {
-    const mods: [string, AnyModule][] = recurse ? this.namedModules(prefix) : [[prefix, this as unknown as AnyModule]];
+    const mods: [string, AnyModule][] = recurse ? this.namedModules(prefix) : [[prefix, this]];
     const out: [string, T][] = [];
     const seen = new Set<T>();
     for (const [modName, m] of mods) {
@@ -219,7 +217,7 @@ export abstract class Module<In extends unknown[] = [Tensor], Out = Tensor> {
   /** Calls `fn` on every descendant, children first, then on this module (PyTorch's order). */
   apply(fn: (m: AnyModule) => void): this {
     for (const child of this.children()) child.apply(fn);
-    fn(this as unknown as AnyModule);
+    fn(this);
     return this;
   }
 

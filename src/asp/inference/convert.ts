@@ -16,6 +16,11 @@
  * - anything else stays dense, with the reason in the plan (`strict: true` turns a masked layer
  *   that cannot convert into an error).
  *
+ * A model prepared for QAT (`prepareQat`) is refused with a QatError naming its first prepared
+ * layer: the sparse layers run float kernels on float weights, so the copy would silently drop the
+ * fake quantization (and the model's quantized function). Export it with `exportQuantized` (its
+ * 'sparse-24' layout stores 2:4 int8 weights), or convert before `prepareQat`.
+ *
  * `fromSparseInference(model)` goes back: a new model whose sparse layers are dense Linear/Conv
  * layers holding the decompressed weight and the mask as `__weight_mma_mask` (float 0/1), ready
  * for `ASP.initModelForPruning` or a checkpoint. `__weight_mma_pruned_p` is not restored (the
@@ -43,6 +48,8 @@ import {
   isNM,
 } from '../../sparse/index.js';
 import { MT19937, Tensor, ValueError } from '../../tensor/index.js';
+import { QatError } from '../qat/errors.js';
+import { qatLayers } from '../qat/prepare.js';
 import { cloneModule } from './clone.js';
 import { SparseConv1d, SparseConv2d, SparseConv3d, SparseConvNd, SparseLinear } from './modules.js';
 
@@ -74,7 +81,7 @@ export function isSparseLayer(m: AnyModule): m is AnyModule & SparseLayer {
 
 /** The layer's ASP mask as 0/1 bytes, or null when it has none. */
 export function layerMask(m: DenseLayer): Uint8Array | null {
-  const buf = (m as unknown as AnyModule).getLocal(maskBufferName('weight'));
+  const buf = m.getLocal(maskBufferName('weight'));
   if (!(buf instanceof Tensor)) return null;
   return Uint8Array.from(buf.data, (v) => (v !== 0 ? 1 : 0));
 }
@@ -132,13 +139,22 @@ export function sparseLayerFor(m: DenseLayer, weight: CompressedNM): SparseLayer
 
 /** A new model with the convertible layers compressed (see the top of this file). */
 export function toSparseInference<M extends AnyModule>(model: M, opts: SparseInferenceOptions = {}): M {
+  const quantized = qatLayers(model);
+  if (quantized.length > 0) {
+    const first = quantized[0]!.name === '' ? '<root>' : quantized[0]!.name;
+    throw new QatError(
+      `toSparseInference: layer '${first}' is prepared for QAT (${quantized.length} fake-quantized layer(s)); ` +
+        'the sparse layers run float kernels and would drop its fake quantization. Export the quantized model ' +
+        "with exportQuantized (layout 'sparse-24' for 2:4 int8 weights), or call toSparseInference before prepareQat",
+    );
+  }
   const plans = new Map(planSparseInference(model, opts).map((p) => [p.name, p]));
   const out = cloneModule(model, (m, name) => {
     const plan = plans.get(name);
     if (plan === undefined || !plan.convert || !isDenseLayer(m)) return undefined;
     const layer = sparseLayerFor(m, compressLayer(m, plan.mask!));
     layer.training = false;
-    return layer as unknown as AnyModule;
+    return layer;
   });
   return out.eval();
 }
@@ -173,16 +189,12 @@ export function denseLayerFor(m: SparseLayer): DenseLayer {
   if (m.bias !== null) layer.bias!.data.set(m.bias.data);
   const mask =
     m.weight.weightShape === null ? compressedMask(m.weight) : fromView(compressedMask(m.weight), m.weight.weightShape);
-  (layer as unknown as AnyModule).registerBuffer(
-    maskBufferName('weight'),
-    new Tensor(Float32Array.from(mask), layer.weight.shape),
-    true,
-  );
+  layer.registerBuffer(maskBufferName('weight'), new Tensor(Float32Array.from(mask), layer.weight.shape), true);
   layer.training = m.training;
   return layer;
 }
 
 /** A new model with every sparse layer back as a dense, masked Linear/Conv (see the top of this file). */
 export function fromSparseInference<M extends AnyModule>(model: M): M {
-  return cloneModule(model, (m) => (isSparseLayer(m) ? (denseLayerFor(m) as unknown as AnyModule) : undefined));
+  return cloneModule(model, (m) => (isSparseLayer(m) ? denseLayerFor(m) : undefined));
 }

@@ -17,7 +17,7 @@
  * Order: prune → sparse fine-tune → prepareQat → calibrate → QAT fine-tune keeps the masks: the
  * symmetric weight quantizer maps 0 to 0 and ASP's optimizer hook re-zeroes pruned weights.
  */
-import { type AnyModule, type PrunableLayer, isPrunableLayer, prunableLayer } from '../../nn/index.js';
+import { type AnyModule, type Module, type PrunableLayer, isPrunableLayer, prunableLayer } from '../../nn/index.js';
 import type { Batch } from '../../nn/data/index.js';
 import { type Tensor, conv1d, conv2d, conv3d, linear, noGrad } from '../../tensor/index.js';
 import { QatError } from './errors.js';
@@ -106,10 +106,11 @@ export interface CalibrateOptions {
  * Post-training calibration of the activation ranges: resets each input observer, then runs the
  * model in eval mode without gradients and WITHOUT fake quantization on up to `batches` batches
  * (so every layer sees float activations, as PyTorch's prepare → calibrate → convert), and
- * restores the modes afterwards. Returns the number of batches used.
+ * restores the modes afterwards. Returns the number of batches used. The model's forward takes one
+ * tensor (a batch's `x`).
  */
 export function calibrate(
-  model: AnyModule,
+  model: Module<[Tensor], unknown>,
   loader: Iterable<Batch | Tensor>,
   batches: number,
   opts: CalibrateOptions = {},
@@ -129,11 +130,10 @@ export function calibrate(
       l.inputQuant.calibrating = true;
     }
     setFakeQuant(model, false);
-    const run = model as unknown as { call(x: Tensor): unknown };
     noGrad(() => {
       for (const b of loader) {
         if (seen >= batches) break;
-        run.call('x' in b && 'y' in b ? b.x : b);
+        model.call('x' in b && 'y' in b ? b.x : b);
         seen++;
       }
     });
