@@ -26,9 +26,8 @@
  * is bit-identical to the masked weight; with fp16/bf16 it is bit-identical to the masked weight
  * rounded to fp16/bf16 and widened back (`float16BitsToFloat32(float32ToFloat16Bits(w))`).
  */
-import { maskBufferName, prunedBufferName } from '../asp.js';
 import { type StoredTensor, fromTensor, loadSafetensors, saveSafetensors, toTensor } from '../../io/index.js';
-import { type AnyModule, Linear } from '../../nn/index.js';
+import { type AnyModule, Linear, maskBufferName, prunedBufferName } from '../../nn/index.js';
 import {
   type Compressed24,
   type CompressedNM,
@@ -42,7 +41,7 @@ import {
   toSparse24,
   toSparse24Bitmask,
 } from '../../sparse/index.js';
-import { ShapeError, Tensor, ValueError } from '../../tensor/index.js';
+import { ShapeError, Tensor, ValueError, joinName } from '../../tensor/index.js';
 import { compressLayer, isDenseLayer, isSparseLayer, planSparseInference } from './convert.js';
 import { SparseLinear } from './modules.js';
 
@@ -64,8 +63,6 @@ export interface CompressedExport {
   /** Masked modules stored dense, with why. */
   readonly dense: readonly { readonly name: string; readonly reason: string }[];
 }
-
-const dotted = (m: string, k: string): string => (m === '' ? k : `${m}.${k}`);
 
 function record(
   param: string,
@@ -113,8 +110,8 @@ export function compressedStateDict(model: AnyModule, opts: ExportCompressedOpti
     }
     if (c === null) continue;
     maskInView = compressedMask(c);
-    const param = dotted(name, 'weight');
-    skip.add(dotted(name, maskBufferName('weight'))).add(dotted(name, prunedBufferName('weight')));
+    const param = joinName(name, 'weight');
+    skip.add(joinName(name, maskBufferName('weight'))).add(joinName(name, prunedBufferName('weight')));
     const is2d = c.weightShape === null || c.weightShape.length === 2;
     const rec = is2d
       ? record(param, c as Compressed24, format, dtype)
@@ -132,7 +129,7 @@ export function compressedStateDict(model: AnyModule, opts: ExportCompressedOpti
     const inLayout = c.weightShape === null ? maskInView : fromView(maskInView, c.weightShape);
     const w = c.weightShape === null ? decompress(c) : fromView(decompress(c), c.weightShape);
     out.set(param, { dtype: 'F32', shape: [...shape], data: w });
-    out.set(dotted(name, maskBufferName('weight')), { dtype: 'BOOL', shape: [...shape], data: inLayout });
+    out.set(joinName(name, maskBufferName('weight')), { dtype: 'BOOL', shape: [...shape], data: inLayout });
   }
   for (const [k, t] of model.stateDict()) if (!skip.has(k) && !out.has(k)) out.set(k, fromTensor(t, 'F32'));
   const sparsityConfig = {
@@ -200,20 +197,20 @@ export function loadCompressedStateDict(
       .filter((k) => tensors.has(k));
   for (const [name, m] of model.namedModules()) {
     if (!isDenseLayer(m) && !isSparseLayer(m)) continue;
-    const param = dotted(name, 'weight');
+    const param = joinName(name, 'weight');
     const c = readCompressedWeight(tensors, param);
     if (c === null) {
       if (isSparseLayer(m)) {
         // A sparse Conv is stored dense with its mask (compressed-tensors has no Conv form).
         const w = tensors.get(param);
-        const mask = tensors.get(dotted(name, maskBufferName('weight')));
+        const mask = tensors.get(joinName(name, maskBufferName('weight')));
         if (w === undefined || mask === undefined) {
           throw new ValueError(
             `importCompressed: '${name}' is a sparse layer but the file holds neither a compressed ${param} nor ${param} with its mask`,
           );
         }
         m.setWeight(compressWeight(toTensor(w).data, Uint8Array.from(toTensor(mask).data), w.shape, 2, 4));
-        used.add(param).add(dotted(name, maskBufferName('weight')));
+        used.add(param).add(joinName(name, maskBufferName('weight')));
         decompressed.push(name);
       }
       continue;
@@ -234,7 +231,7 @@ export function loadCompressedStateDict(
       );
     }
     sd.set(param, new Tensor(decompress(c), m.weight.shape));
-    const maskKey = dotted(name, maskBufferName('weight'));
+    const maskKey = joinName(name, maskBufferName('weight'));
     if (m.getLocal(maskBufferName('weight')) instanceof Tensor)
       sd.set(maskKey, new Tensor(Float32Array.from(compressedMask(c)), m.weight.shape));
   }

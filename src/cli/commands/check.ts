@@ -1,5 +1,6 @@
-import { patternNM } from '../../asp/oneshot.js';
 import { type StoredTensor, toFloat32 } from '../../io/index.js';
+import { maskBufferKey } from '../../nn/index.js';
+import { TENSOR_CORE_RULE, patternNM } from '../../sparse/index.js';
 import { formatShape } from '../../tensor/shape.js';
 import type { Command } from '../command.js';
 import { groupRecordKeys, decodeRecord, recordKeyOf } from '../util/check/records.js';
@@ -8,7 +9,6 @@ import {
   countGroups,
   countRecordGroups,
   maskConsistency,
-  maskKeyOf,
   recordEligibility,
   storedEligibility,
 } from '../util/check/tensor_check.js';
@@ -50,7 +50,7 @@ function checkDense(
   } as const;
   if (!e.candidate || t.shape.length > 5) return { ...base, reasons: e.reasons, ...NOT_COUNTED, maskConsistent: null };
   const values = toFloat32(t);
-  const maskKey = maskKeyOf(name);
+  const maskKey = maskBufferKey(name);
   const mask = tensors.get(maskKey);
   const agreement = mask === undefined ? null : maskConsistency(values, t.shape, maskKey, mask);
   const reasons = agreement?.reason == null ? e.reasons : [...e.reasons, agreement.reason];
@@ -138,7 +138,7 @@ export const checkCommand: Command = {
     '(apex layout). Per tensor: name, dtype, shape, storage format, groups of M checked, groups with',
     "more than N nonzeros, the share of |w| the pattern's mask would keep, and whether it is eligible",
     "for pruning (apex's rules: floating point or int8; F32/F16, and I8 as the float weight it was",
-    'quantized from, need dim0 % 8 == 0 and dim1 % 16 == 0; C % M == 0; finite values).',
+    `quantized from, need ${TENSOR_CORE_RULE}; C % M == 0; finite values).`,
     '',
     'compressed-tensors records (<param>.sparse_24_packed_weight + .meta: format sparse-24;',
     '<param>.compressed + .bitmask + .shape: format sparse-24-bitmask) are decoded and reported as',
