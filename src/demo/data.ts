@@ -1,14 +1,23 @@
 /** The demo's datasets: the embedded digits (default) or Fashion-MNIST from IDX files. */
-import { type TensorDataset, Subset, digitsDataset, fashionMnist } from '../nn/data/index.js';
+import { type TensorDataset, Subset, digitsDataset, digitsStats, fashionMnist } from '../nn/data/index.js';
 import type { ExampleDataset } from '../nn/data/index.js';
 import { ValueError } from '../tensor/index.js';
 import type { DemoDataset } from './types.js';
+
+/** How raw pixels became model input: x = (pixel − subtract) / divide. A deployment must do the same. */
+export interface InputNormalization {
+  readonly subtract: number;
+  readonly divide: number;
+  /** What a raw pixel is: 'digits pixel 0–16' or 'byte 0–255'. */
+  readonly pixel: string;
+}
 
 export interface DemoData {
   train: ExampleDataset;
   test: TensorDataset;
   /** Side of the square images: 8 (digits) or 28 (Fashion-MNIST). */
   imageSize: number;
+  normalization: InputNormalization;
 }
 
 /** Loads train and test splits as [n, 1, s, s] images; `trainLimit` keeps the first N training examples. */
@@ -29,7 +38,13 @@ export async function loadDemoData(
             train,
             Array.from({ length: trainLimit }, (_, i) => i),
           );
-    return { train: limited, test: digitsDataset({ split: 'test', layout: 'image', normalize: true }), imageSize: 8 };
+    const { mean, std } = digitsStats();
+    return {
+      train: limited,
+      test: digitsDataset({ split: 'test', layout: 'image', normalize: true }),
+      imageSize: 8,
+      normalization: { subtract: mean, divide: std, pixel: 'digits pixel 0–16' },
+    };
   }
   if (dataset === 'fashion-mnist') {
     const dir = dataDir === undefined ? {} : { dir: dataDir };
@@ -37,7 +52,8 @@ export async function loadDemoData(
       fashionMnist({ ...dir, split: 'train', ...(trainLimit === undefined ? {} : { limit: trainLimit }) }),
       fashionMnist({ ...dir, split: 'test' }),
     ]);
-    return { train, test, imageSize: 28 };
+    // fashionMnist scales bytes to [0, 1].
+    return { train, test, imageSize: 28, normalization: { subtract: 0, divide: 255, pixel: 'byte 0–255' } };
   }
   throw new ValueError(`demo: dataset must be 'digits' or 'fashion-mnist', got '${String(dataset)}'`);
 }

@@ -8,7 +8,15 @@ import { ASP, exportCompressed, planSparseInference, toSparseInference, toStored
 import { makeDirectory, saveSafetensors } from '../io/index.js';
 import { resolvePattern } from '../sparse/index.js';
 import { DataLoader } from '../nn/data/index.js';
-import { Adam, CosineAnnealingLR, type EpochResult, type TensorModule, evaluate, train } from '../nn/index.js';
+import {
+  Adam,
+  CosineAnnealingLR,
+  type EpochResult,
+  type TensorModule,
+  evaluate,
+  exportOnnx,
+  train,
+} from '../nn/index.js';
 import { Tensor, getBackend, joinName, getGpuMode, manualSeed, setBackend, setGpuMode } from '../tensor/index.js';
 import { compareModels, forwardTimes } from './compare.js';
 import { type DemoData, loadDemoData } from './data.js';
@@ -199,8 +207,13 @@ export async function runDemo(options: DemoOptions = {}, hooks: DemoHooks = {}):
       format: 'pt',
       'sparse24.pattern': pattern,
       'sparse24.dataset': dataset,
+      'sparse24.input_normalization': JSON.stringify(data.normalization),
     });
     files.push(checkpoint);
+    // The pruned dense model (its zeros are what TensorRT's --sparsity=enable looks for), batch 1.
+    const onnxPath = join(out, 'model.onnx');
+    await exportOnnx(model, onnxPath, { exampleInput: testBatch(data, 1) });
+    files.push(onnxPath);
     if (converted.length > 0) {
       const compressed = join(out, 'model.sparse-24.safetensors');
       const ex = await exportCompressed(model, compressed, { format: 'sparse-24' });
@@ -255,6 +268,7 @@ export async function runDemo(options: DemoOptions = {}, hooks: DemoHooks = {}):
       notes,
       seconds: 0,
       files,
+      inputNormalization: { ...data.normalization },
     };
     const written = await writeReport(out, result, () => (performance.now() - started) / 1000);
     return written;

@@ -91,4 +91,6 @@ export interface DemoResult {
   notes: string[];
   seconds: number;
   files: string[];
+  /** How raw pixels became model input (the same is recorded in the checkpoint's metadata). */
+  inputNormalization: { subtract: number; divide: number; pixel: string };
 }

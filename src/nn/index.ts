@@ -14,3 +14,4 @@ export * from './models/index.js';
 export * from './optim/index.js';
 export * from './train/index.js';
 export * from './checkpoint.js';
+export * from './onnx/index.js';

@@ -149,7 +149,7 @@ describe('sparse24 check', () => {
       expect(missing.err).toEqual([`sparse24: ${join(dir, 'nope.npy')}: cannot read file: no such file`]);
       const txt = await run(['check', join(dir, 'x.txt')]);
       expect(txt.code).toBe(2);
-      expect(txt.err[0]).toMatch(/unsupported file type '\.txt'; expected \.safetensors or \.npy/);
+      expect(txt.err[0]).toMatch(/unsupported file type '\.txt'; expected \.safetensors, \.npy or \.onnx/);
     });
   });
 

@@ -1,9 +1,11 @@
 import { spawnSync } from 'node:child_process';
+import { createRequire } from 'node:module';
 import { readFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.js';
 import { loadSafetensors } from '../../src/io/index.js';
+import { digitsDataset, digitsStats } from '../../src/nn/data/index.js';
 import { capture, withTmp } from './helpers.js';
 
 const SMALL = ['--epochs', '1', '--finetune-epochs', '1', '--train-limit', '400', '--quiet'];
@@ -27,6 +29,7 @@ interface DemoJson {
   timing: { denseForwardMs: number; sparseForwardMs: number | null };
   seconds: number;
   files: string[];
+  inputNormalization: { subtract: number; divide: number; pixel: string };
 }
 
 function checkAccuracies(r: DemoJson): void {
@@ -73,6 +76,7 @@ describe('sparse24 demo (in process)', () => {
         'training-accuracy.svg',
         'training-loss.svg',
         'magnitude.svg',
+        'model.onnx',
       ];
       expect(r.files.map((f) => f.slice(out.length + 1)).sort()).toEqual([...names].sort());
       expect((await readdir(out)).sort()).toEqual([...names].sort());
@@ -86,6 +90,22 @@ describe('sparse24 demo (in process)', () => {
       expect(exported.tensors.has('9.weight.sparse_24_packed_weight')).toBe(true);
       expect(exported.tensors.has('9.weight.meta')).toBe(true);
       expect(JSON.parse(exported.metadata['sparsity_config'] ?? '{}')).toHaveProperty('format');
+
+      const { mean, std } = digitsStats();
+      expect(r.inputNormalization).toEqual({ subtract: mean, divide: std, pixel: 'digits pixel 0–16' });
+      expect(JSON.parse(ckpt.metadata['sparse24.input_normalization']!)).toEqual(r.inputNormalization);
+      // The ONNX file, run by onnxruntime on the normalized test split, scores what the model scored.
+      const ort = createRequire(import.meta.url)('onnxruntime-node') as typeof import('onnxruntime-node');
+      const session = await ort.InferenceSession.create(join(out, 'model.onnx'));
+      const test = digitsDataset({ split: 'test', layout: 'image', normalize: true });
+      let correct = 0;
+      for (let i = 0; i < test.length; i++) {
+        const { x, y } = test.get(i);
+        const logits = (await session.run({ input: new ort.Tensor('float32', x.data, [1, 1, 8, 8]) })).output!
+          .data as Float32Array;
+        if (logits.indexOf(Math.max(...logits)) === y.data[0]) correct++;
+      }
+      expect(Math.abs(correct / test.length - r.finetuned.accuracy)).toBeLessThanOrEqual(1 / test.length);
 
       const report = JSON.parse(await readFile(join(out, 'report.json'), 'utf8')) as DemoJson;
       expect(report.finetuned.accuracy).toBe(r.finetuned.accuracy);

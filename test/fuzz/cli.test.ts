@@ -25,13 +25,15 @@ import {
   FormatError,
   MAX_FILE_BYTES,
   MAX_TENSORS,
+  onnxLayerWeights,
   parseNpy,
+  parseOnnx,
   parseSafetensors,
   serializeNpy,
 } from '../../src/io/index.js';
 import { CASE_LIMIT_MS, runs } from './guard.js';
 import { arbMutations, mutate } from './mutate.js';
-import { headerEnd, recordSeeds, safetensorsSeeds } from './seeds.js';
+import { headerEnd, onnxSeeds, recordSeeds, safetensorsSeeds } from './seeds.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'sparse24-fuzz-cli-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
@@ -94,6 +96,21 @@ describe('CLI on mutated files (in process)', () => {
         const r = await runCli([command, file]);
         expect([0, 1, 2]).toContain(r.code);
         if (malformed(() => parseNpy(bytes, file))) expectBadInput(r, file);
+        return true;
+      }),
+      { numRuns: runs(80) },
+    );
+  });
+
+  it('check on mutated ONNX models: never 70, and 2 naming the file when malformed', async () => {
+    const file = join(tmp, 'm.onnx');
+    await fc.assert(
+      fc.asyncProperty(fc.constantFrom(...onnxSeeds()), arbMutations, async (seed, muts) => {
+        const bytes = mutate(seed, muts, seed.length);
+        writeFileSync(file, bytes);
+        const r = await runCli(['check', file, '--strict']);
+        expect([0, 1, 2]).toContain(r.code);
+        if (malformed(() => onnxLayerWeights(parseOnnx(bytes, file)))) expectBadInput(r, file);
         return true;
       }),
       { numRuns: runs(80) },

@@ -1,9 +1,10 @@
 /**
- * Reading a tensor file named on the command line: `.safetensors` (any number of named tensors)
- * or `.npy` (one tensor, named after the file). Every command reads its input through here.
+ * Reading a tensor file named on the command line: `.safetensors` (any number of named tensors),
+ * `.npy` (one tensor, named after the file) or `.onnx` (the weights of its Conv, Gemm and MatMul
+ * nodes, see `onnxLayerWeights`). Every command reads its input through here.
  *
- * - The name must end in .safetensors or .npy (any case: `W.NPY` is an .npy file); anything else
- *   (`/etc/passwd`, `x.txt`) is refused before it is read.
+ * - The name must end in .safetensors, .npy or .onnx (any case: `W.NPY` is an .npy file);
+ *   anything else (`/etc/passwd`, `x.txt`) is refused before it is read.
  * - The content decides between the two when its magic bytes are unambiguous (`\x93NUMPY` for
  *   .npy; an 8-byte length followed by `{` for safetensors), so a mislabelled file is read as
  *   what it is; otherwise the extension decides and the parser reports what is wrong.
@@ -17,20 +18,28 @@ import {
   type StoredTensor,
   describeErrno,
   errnoCode,
+  onnxLayerWeights,
   parseNpy,
+  parseOnnx,
   parseSafetensors,
   readRegularFile,
 } from '../../io/index.js';
 
-export type TensorFileKind = 'safetensors' | 'npy';
+export type TensorFileKind = 'safetensors' | 'npy' | 'onnx';
 
 export interface TensorFile {
   readonly path: string;
   readonly kind: TensorFileKind;
   /** Tensors by name, in file order. */
   readonly tensors: Map<string, StoredTensor>;
-  /** The safetensors `__metadata__` strings (empty for .npy). */
+  /** The safetensors `__metadata__` strings (empty for .npy and .onnx). */
   readonly metadata: Record<string, string>;
+}
+
+/** An ONNX file's layer weights: in [out, in, ...kernel] order, with the node that reads each. */
+export interface OnnxTensorFile extends TensorFile {
+  readonly kind: 'onnx';
+  readonly layers: ReadonlyMap<string, { op: string; node: string; transposed: boolean }>;
 }
 
 /** The kind a file name says (case-insensitive extension); a FormatError for any other name. */
@@ -38,7 +47,8 @@ export function tensorFileKind(path: string): TensorFileKind {
   const ext = extname(path).toLowerCase();
   if (ext === '.safetensors') return 'safetensors';
   if (ext === '.npy') return 'npy';
-  throw new FormatError(path, `unsupported file type '${ext || '(none)'}'; expected .safetensors or .npy`);
+  if (ext === '.onnx') return 'onnx';
+  throw new FormatError(path, `unsupported file type '${ext || '(none)'}'; expected .safetensors, .npy or .onnx`);
 }
 
 const NPY_MAGIC = [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59];
@@ -64,11 +74,22 @@ export async function readFileBytes(path: string): Promise<Uint8Array> {
   }
 }
 
-/** Loads a .safetensors or .npy file into named StoredTensors. */
-export async function loadTensorFile(path: string): Promise<TensorFile> {
+/** Loads a .safetensors, .npy or .onnx file into named StoredTensors. */
+export async function loadTensorFile(path: string): Promise<TensorFile | OnnxTensorFile> {
   const named = tensorFileKind(path);
   const bytes = await readFileBytes(path);
+  // ONNX has no magic bytes; its name decides (and a safetensors or .npy file named .onnx is read as what it is).
   const kind = sniffTensorFile(bytes) ?? named;
+  if (kind === 'onnx') {
+    const weights = onnxLayerWeights(parseOnnx(bytes, path));
+    return {
+      path,
+      kind,
+      tensors: new Map(weights.map((w) => [w.name, w.tensor])),
+      metadata: {},
+      layers: new Map(weights.map((w) => [w.name, { op: w.op, node: w.node, transposed: w.transposed }])),
+    };
+  }
   if (kind === 'npy') {
     const base = basename(path);
     const name = extname(base).toLowerCase() === '.npy' ? base.slice(0, -'.npy'.length) : base;

@@ -5,24 +5,49 @@
  */
 import type { AttributeValue, INodeProto, ITensorProto } from '../../io/onnx/index.js';
 import { attribute as attributeOf, tensorProtoFrom } from '../../io/onnx/index.js';
-import type { Tensor, TraceNode } from '../../tensor/index.js';
+import { type Tensor, type TraceNode, joinName } from '../../tensor/index.js';
 import { OnnxExportError } from './errors.js';
 
 export class OnnxEmitter {
   readonly nodes: INodeProto[] = [];
   readonly constants: ITensorProto[] = [];
+  /** Leaves the graph reads (module state and constants), in first-use order. */
+  readonly leaves: Tensor[] = [];
+  readonly #names = new Map<Tensor, string>();
+  readonly #stateNames = new Map<Tensor, string>();
   #count = 0;
 
-  constructor(
-    /** The ONNX name of a tensor the graph already has (an input, initializer or earlier output). */
-    private readonly nameOf: (t: Tensor) => string,
-    /** A module's state tensor by its dotted state-dict name, or undefined. */
-    private readonly state: (name: string) => Tensor | undefined,
-  ) {}
+  /** `state`: the model's parameters and buffers by state-dict name. */
+  constructor(private readonly state: ReadonlyMap<string, Tensor>) {
+    for (const [name, t] of state) if (!this.#stateNames.has(t)) this.#stateNames.set(t, name);
+  }
+
+  /** Names a graph input or an op's output. */
+  bind(t: Tensor, name: string): void {
+    this.#names.set(t, name);
+  }
+
+  /**
+   * The ONNX name of a tensor: a graph input or an earlier op's output, else a leaf the forward
+   * pass read — module state under its state-dict name, or a constant it created.
+   */
+  nameOf(t: Tensor): string {
+    let name = this.#names.get(t);
+    if (name !== undefined) return name;
+    if (t.trace !== null) throw new Error('exportOnnx: internal: a traced tensor was read before it was written');
+    name = this.#stateNames.get(t) ?? this.fresh('constant');
+    this.#names.set(t, name);
+    this.leaves.push(t);
+    return name;
+  }
+
+  stateTensor(name: string): Tensor | undefined {
+    return this.state.get(name);
+  }
 
   /** Starts one traced op: its output tensor and trace node. */
   begin(out: Tensor, trace: TraceNode): OpContext {
-    return new OpContext(this, out, trace, this.nameOf, this.state);
+    return new OpContext(this, out, trace);
   }
 
   fresh(stem: string): string {
@@ -35,8 +60,6 @@ export class OpContext {
     private readonly emitter: OnnxEmitter,
     readonly out: Tensor,
     readonly trace: TraceNode,
-    private readonly nameOf: (t: Tensor) => string,
-    private readonly state: (name: string) => Tensor | undefined,
   ) {}
 
   get op(): string {
@@ -51,7 +74,7 @@ export class OpContext {
   input(i: number): string {
     const t = this.trace.inputs[i];
     if (t === undefined) this.fail(`expects input ${i}, the trace holds ${this.trace.inputs.length}`);
-    return this.nameOf(t);
+    return this.emitter.nameOf(t);
   }
 
   inputTensor(i: number): Tensor {
@@ -95,15 +118,15 @@ export class OpContext {
 
   /** The state tensor `<scope>.<local>` the op read outside its traced inputs (running statistics). */
   stateOf(local: string): Tensor {
-    const name = this.scope === '' ? local : `${this.scope}.${local}`;
-    const t = this.state(name);
+    const name = joinName(this.scope, local);
+    const t = this.emitter.stateTensor(name);
     if (t === undefined) this.fail(`needs the module state '${name}', which the model does not have`);
     return t;
   }
 
   /** The ONNX name of a state tensor (registered as an initializer under its state-dict name). */
   stateName(local: string): string {
-    return this.nameOf(this.stateOf(local));
+    return this.emitter.nameOf(this.stateOf(local));
   }
 
   fail(reason: string): never {

@@ -6,7 +6,7 @@
  * looks for. Shapes are those of the example input, as torch.onnx.export writes without
  * `dynamic_axes`.
  */
-import { DEFAULT_OPSET, type IModelProto, modelOf, saveOnnx, valueInfo } from '../../io/onnx/index.js';
+import { DEFAULT_OPSET, type IModelProto, modelOf, saveOnnx, tensorProtoFrom, valueInfo } from '../../io/onnx/index.js';
 import { type Tensor, noGrad, traceGraph } from '../../tensor/index.js';
 import { ValueError } from '../../tensor/errors.js';
 import type { AnyModule } from '../module.js';
@@ -42,7 +42,8 @@ function defaultNames(stem: string, count: number): string[] {
 
 function collectOutputs(value: unknown, out: Tensor[]): void {
   if (Array.isArray(value)) for (const v of value) collectOutputs(v, out);
-  else if (value !== null && typeof value === 'object' && 'trace' in value && 'shape' in value) out.push(value as Tensor);
+  else if (value !== null && typeof value === 'object' && 'trace' in value && 'shape' in value)
+    out.push(value as Tensor);
 }
 
 /** Runs the model once under tracing, in eval mode, and returns its output tensors. */
@@ -79,7 +80,8 @@ function topologicalOrder(outputs: readonly Tensor[]): Tensor[] {
 }
 
 function checkNames(names: readonly string[], count: number, what: string): void {
-  if (names.length !== count) throw new ValueError(`exportOnnx: ${count} ${what} need ${count} names, got ${names.length}`);
+  if (names.length !== count)
+    throw new ValueError(`exportOnnx: ${count} ${what} need ${count} names, got ${names.length}`);
   if (new Set(names).size !== names.length || names.some((n) => n === '')) {
     throw new ValueError(`exportOnnx: ${what} names must be distinct and non-empty, got ${JSON.stringify(names)}`);
   }
@@ -96,54 +98,32 @@ export function onnxModelOf(model: AnyModule, options: ExportOnnxOptions): OnnxE
   const inputNames = options.inputNames ?? defaultNames('input', inputs.length);
   checkNames(inputNames, inputs.length, 'inputs');
 
-  const state = new Map<string, Tensor>([...model.namedParameters(), ...model.namedBuffers()]);
-  const stateName = new Map<Tensor, string>();
-  for (const [name, t] of state) if (!stateName.has(t)) stateName.set(t, name);
-
+  const emitter = new OnnxEmitter(new Map<string, Tensor>([...model.namedParameters(), ...model.namedBuffers()]));
   const outputs = trace(model, inputs);
   if (outputs.length === 0) throw new ValueError('exportOnnx: the model returned no tensor');
   const outputNames = options.outputNames ?? defaultNames('output', outputs.length);
   checkNames(outputNames, outputs.length, 'outputs');
 
-  const names = new Map<Tensor, string>();
-  inputs.forEach((t, i) => names.set(t, inputNames[i]!));
-  const initializers: Tensor[] = [];
-  const emitter = new OnnxEmitter(
-    (t) => {
-      let name = names.get(t);
-      if (name !== undefined) return name;
-      if (t.trace !== null) throw new Error(`exportOnnx: internal: a traced tensor was used before it was made`);
-      // A leaf that is neither an input nor module state: a constant the forward pass created.
-      name = stateName.get(t) ?? emitter.fresh('constant');
-      names.set(t, name);
-      initializers.push(t);
-      return name;
-    },
-    (name) => state.get(name),
-  );
+  inputs.forEach((t, i) => emitter.bind(t, inputNames[i]!));
   for (const t of topologicalOrder(outputs)) {
     if (t.trace === null) continue;
-    const ctx = emitter.begin(t, t.trace);
     const mapping = onnxMapping(t.trace.op);
     if (mapping === undefined) {
-      throw new OnnxExportError(t.trace.op, t.scope ?? '', 'has no ONNX mapping (see exportOnnx in docs/onnx.md)');
+      throw new OnnxExportError(t.trace.op, t.scope ?? '', 'has no ONNX mapping (docs/onnx.md lists the ops)');
     }
-    names.set(t, mapping(ctx));
+    emitter.bind(t, mapping(emitter.begin(t, t.trace), t.trace.attrs));
   }
-
   const graphOutputs = outputs.map((t, i) => {
     const want = outputNames[i]!;
-    const have = emitter.begin(t, { op: 'output', inputs: [t], attrs: {} }).input(0);
-    if (have !== want) emitter.nodes.push({ opType: 'Identity', input: [have], output: [want], name: `/Identity_${i}` });
+    const have = emitter.nameOf(t);
+    if (have !== want)
+      emitter.nodes.push({ opType: 'Identity', input: [have], output: [want], name: `/Identity_${i}` });
     return { name: want, shape: [...t.shape] };
   });
   const graphInputs = inputs.map((t, i) => ({ name: inputNames[i]!, shape: [...t.shape] }));
-  const initializerProtos = initializers.map((t) => ({
-    name: names.get(t)!,
-    dataType: 1,
-    dims: [...t.shape],
-    rawData: new Uint8Array(t.data.buffer.slice(t.data.byteOffset, t.data.byteOffset + t.data.byteLength)),
-  }));
+  const initializerProtos = emitter.leaves.map((t) =>
+    tensorProtoFrom(emitter.nameOf(t), { dtype: 'F32', shape: t.shape, data: t.data }),
+  );
   const nodeCounts: Record<string, number> = {};
   for (const n of emitter.nodes) nodeCounts[n.opType!] = (nodeCounts[n.opType!] ?? 0) + 1;
   const proto = modelOf(

@@ -22,14 +22,7 @@ import type { OpContext } from './emitter.js';
 /** Writes one traced op; returns the ONNX name of its output. */
 export type OnnxMapping<K extends OpName = OpName> = (c: OpContext, attrs: Readonly<OpAttrs[K]>) => string;
 
-type CoreOpName =
-  | UnaryOpName
-  | BinaryOpName
-  | CompareOpName
-  | ReduceOpName
-  | ShapeOpName
-  | LayerOpName
-  | LossOpName;
+type CoreOpName = UnaryOpName | BinaryOpName | CompareOpName | ReduceOpName | ShapeOpName | LayerOpName | LossOpName;
 
 /** TensorProto.DataType codes used by Cast. */
 const FLOAT = 1;
@@ -64,14 +57,20 @@ const axis = (d: number, rank: number): number => (d < 0 ? d + rank : d);
 /** The op's output shape as a Reshape target (static, as every shape in the exported graph). */
 const reshapeToOut: OnnxMapping = (c) => c.node('Reshape', [c.input(0), c.int64s(c.out.shape)]);
 
-function reduce(opType: 'ReduceMean' | 'ReduceMax' | 'ReduceMin', c: OpContext, dims: readonly number[], keep: boolean) {
+function reduce(
+  opType: 'ReduceMean' | 'ReduceMax' | 'ReduceMin',
+  c: OpContext,
+  dims: readonly number[],
+  keep: boolean,
+) {
   return c.node(opType, [c.input(0)], { axes: [...dims], keepdims: keep ? 1 : 0 });
 }
 
 /** Optional scale / bias of a norm: the traced input when present, else ones / zeros of `shape`. */
 function affine(c: OpContext, shape: readonly number[]): { scale: string; bias: string } {
   const n = shape.reduce((a, b) => a * b, 1);
-  if (c.inputCount === 2) c.fail('has a weight without a bias (or a bias without a weight), which ONNX cannot tell apart');
+  if (c.inputCount === 2)
+    c.fail('has a weight without a bias (or a bias without a weight), which ONNX cannot tell apart');
   return c.inputCount >= 3
     ? { scale: c.input(1), bias: c.input(2) }
     : { scale: c.floats(new Float32Array(n).fill(1), shape), bias: c.floats(new Float32Array(n), shape) };
@@ -110,7 +109,13 @@ function pool(c: OpContext, a: Readonly<OpAttrs['maxPool2d']>, avg: boolean, inc
 
 function slice(c: OpContext, dim: number, start: number, end: number, step = 1): string {
   const rank = c.inputTensor(0).ndim;
-  return c.node('Slice', [c.input(0), c.int64s([start]), c.int64s([end]), c.int64s([axis(dim, rank)]), c.int64s([step])]);
+  return c.node('Slice', [
+    c.input(0),
+    c.int64s([start]),
+    c.int64s([end]),
+    c.int64s([axis(dim, rank)]),
+    c.int64s([step]),
+  ]);
 }
 
 function gelu(c: OpContext, approximate: 'none' | 'tanh'): string {
@@ -265,9 +270,13 @@ const CORE: { readonly [K in CoreOpName]: OnnxMapping<K> } = {
   batchNorm: (c, a) => {
     if (a.training) c.fail('runs in training mode (batch statistics); export the model in eval mode');
     const { scale, bias } = affine(c, [c.inputTensor(0).shape[1]!]);
-    return c.node('BatchNormalization', [c.input(0), scale, bias, c.stateName('running_mean'), c.stateName('running_var')], {
-      epsilon: { float: a.eps },
-    });
+    return c.node(
+      'BatchNormalization',
+      [c.input(0), scale, bias, c.stateName('running_mean'), c.stateName('running_var')],
+      {
+        epsilon: { float: a.eps },
+      },
+    );
   },
   instanceNorm: (c, a) => {
     if (!a.useInputStats) c.fail('normalizes with running statistics, which InstanceNormalization has no input for');
@@ -330,7 +339,11 @@ for (const [name, mapping] of Object.entries(CORE)) mappings.builtin(name, mappi
  * Adds the ONNX mapping of an op that a layer above the tensor core defines (registered once, or
  * with `{ replace: true }`; the core ops' mappings are built in).
  */
-export function registerOnnxOp<K extends OpName>(op: K, mapping: OnnxMapping<K>, options?: { replace?: boolean }): void {
+export function registerOnnxOp<K extends OpName>(
+  op: K,
+  mapping: OnnxMapping<K>,
+  options?: { replace?: boolean },
+): void {
   mappings.register(op, mapping as OnnxMapping, options);
 }
 

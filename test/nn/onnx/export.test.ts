@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { demoCnn } from '../../../src/demo/model.js';
-import { loadOnnx, onnxLayerWeights } from '../../../src/io/index.js';
+import { loadOnnx, onnxLayerWeights, parseOnnx, serializeOnnx } from '../../../src/io/index.js';
 import {
   BatchNorm1d,
   Conv1d,
@@ -13,7 +13,6 @@ import {
   GroupNorm,
   LayerNorm,
   Linear,
-  MaxPool2d,
   Module,
   MultiheadAttention,
   ReLU,
@@ -23,8 +22,8 @@ import {
 } from '../../../src/nn/index.js';
 import type { AnyModule } from '../../../src/nn/index.js';
 import { OnnxExportError, exportOnnx, onnxModelOf } from '../../../src/nn/onnx/index.js';
-import { serializeOnnx } from '../../../src/io/index.js';
-import { MT19937, type Tensor, add, noGrad, randn, nllLoss, logSoftmax } from '../../../src/tensor/index.js';
+import { MT19937, type Tensor, add, noGrad, randn } from '../../../src/tensor/index.js';
+import { ASP, toSparseInference } from '../../../src/asp/index.js';
 
 type Ort = typeof import('onnxruntime-node');
 const ort = createRequire(import.meta.url)('onnxruntime-node') as Ort;
@@ -85,10 +84,20 @@ describe('exportOnnx: the file onnxruntime runs computes what the engine compute
     ],
     [
       'a Conv3d model with GroupNorm',
-      () => new Sequential(new Conv3d(2, 8, 3, { padding: 1 }), new GroupNorm(2, 8), new ReLU(), new Conv3d(8, 4, [1, 2, 2], { stride: 2 })),
+      () =>
+        new Sequential(
+          new Conv3d(2, 8, 3, { padding: 1 }),
+          new GroupNorm(2, 8),
+          new ReLU(),
+          new Conv3d(8, 4, [1, 2, 2], { stride: 2 }),
+        ),
       () => [randn([1, 2, 4, 6, 6], { generator: g() })],
     ],
-    ['a transformer block (LayerNorm, MultiheadAttention, GELU MLP, residuals)', () => new TransformerBlock(), () => [randn([2, 5, 32], { generator: g() })]],
+    [
+      'a transformer block (LayerNorm, MultiheadAttention, GELU MLP, residuals)',
+      () => new TransformerBlock(),
+      () => [randn([2, 5, 32], { generator: g() })],
+    ],
   ];
   for (const [name, build, inputs] of cases) {
     it(name, async () => {
@@ -130,21 +139,29 @@ describe('exportOnnx: the file', () => {
     expect(Object.keys(written.nodeCounts)).toEqual(expect.arrayContaining(['Conv', 'Gemm', 'Relu']));
   });
 
-  it('names the op and module it cannot export', () => {
-    class WithLoss extends Module {
-      readonly fc = this.registerModule('fc', new Linear(4, 3));
-      forward(x: Tensor): Tensor {
-        return nllLoss(logSoftmax(this.fc.call(x), 1), randn([2]).data.map(() => 1) as never);
-      }
-    }
-    expect(() => onnxModelOf(new MaxPool2dInTraining(), { exampleInput: randn([1, 1, 4, 4]) })).not.toThrow();
-    expect(() => onnxModelOf(new WithLoss(), { exampleInput: randn([2, 4]) })).toThrow(OnnxExportError);
+  it('names the op and module it cannot export', async () => {
+    const model = new Sequential(new Linear(16, 16), new ReLU(), new Linear(16, 8));
+    ASP.initModelForPruning(model, { logger: () => {}, allowPermutation: false }).computeSparseMasks();
+    const sparse = toSparseInference(model);
+    expect(() => onnxModelOf(sparse, { exampleInput: randn([2, 16]) })).toThrow(OnnxExportError);
+    expect(() => onnxModelOf(sparse, { exampleInput: randn([2, 16]) })).toThrow(
+      /exportOnnx: op 'sparseLinear' in module '0' has no ONNX mapping/,
+    );
+    // The dense pruned model exports, zeros included.
+    const { model: proto } = onnxModelOf(model, { exampleInput: randn([2, 16]) });
+    const w = onnxLayerWeights(parseOnnx(serializeOnnx(proto), 'm'))[0]!;
+    expect([...w.tensor.data]).toEqual([...model.namedParameters()[0]![1].data]);
+    expect([...w.tensor.data].filter((v) => v === 0).length).toBe(128);
+  });
+
+  it('refuses bad names and empty example inputs', () => {
+    const model = new Sequential(new Linear(4, 2));
+    expect(() => onnxModelOf(model, { exampleInput: [] })).toThrow(/exampleInput holds no tensor/);
+    expect(() => onnxModelOf(model, { exampleInput: randn([1, 4]), inputNames: ['a', 'b'] })).toThrow(
+      /1 inputs need 1 names, got 2/,
+    );
+    expect(() => onnxModelOf(model, { exampleInput: randn([1, 4]), outputNames: [''] })).toThrow(
+      /distinct and non-empty/,
+    );
   });
 });
-
-class MaxPool2dInTraining extends Module {
-  readonly pool = this.registerModule('pool', new MaxPool2d(2));
-  forward(x: Tensor): Tensor {
-    return this.pool.call(x);
-  }
-}
