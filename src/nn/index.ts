@@ -15,3 +15,4 @@ export * from './optim/index.js';
 export * from './train/index.js';
 export * from './checkpoint.js';
 export * from './onnx/index.js';
+export { tracedForward } from './trace.js';

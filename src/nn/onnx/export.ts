@@ -7,7 +7,8 @@
  * `dynamic_axes`.
  */
 import { DEFAULT_OPSET, type IModelProto, modelOf, saveOnnx, tensorProtoFrom, valueInfo } from '../../io/onnx/index.js';
-import { type Tensor, noGrad, traceGraph } from '../../tensor/index.js';
+import type { Tensor } from '../../tensor/index.js';
+import { tracedForward } from '../trace.js';
 import { ValueError } from '../../tensor/errors.js';
 import type { AnyModule } from '../module.js';
 import { OnnxEmitter } from './emitter.js';
@@ -38,26 +39,6 @@ export interface OnnxExport {
 
 function defaultNames(stem: string, count: number): string[] {
   return count === 1 ? [stem] : Array.from({ length: count }, (_, i) => `${stem}_${i}`);
-}
-
-function collectOutputs(value: unknown, out: Tensor[]): void {
-  if (Array.isArray(value)) for (const v of value) collectOutputs(v, out);
-  else if (value !== null && typeof value === 'object' && 'trace' in value && 'shape' in value)
-    out.push(value as Tensor);
-}
-
-/** Runs the model once under tracing, in eval mode, and returns its output tensors. */
-function trace(model: AnyModule, inputs: readonly Tensor[]): Tensor[] {
-  const wasTraining = model.training;
-  model.eval();
-  try {
-    const result = noGrad(() => traceGraph(() => (model.call as (...a: Tensor[]) => unknown)(...inputs)));
-    const outs: Tensor[] = [];
-    collectOutputs(result, outs);
-    return outs;
-  } finally {
-    model.train(wasTraining);
-  }
 }
 
 /** The traced tensors from the inputs to `outputs`, each after everything it reads. */
@@ -99,7 +80,7 @@ export function onnxModelOf(model: AnyModule, options: ExportOnnxOptions): OnnxE
   checkNames(inputNames, inputs.length, 'inputs');
 
   const emitter = new OnnxEmitter(new Map<string, Tensor>([...model.namedParameters(), ...model.namedBuffers()]));
-  const outputs = trace(model, inputs);
+  const outputs = tracedForward(model, inputs);
   if (outputs.length === 0) throw new ValueError('exportOnnx: the model returned no tensor');
   const outputNames = options.outputNames ?? defaultNames('output', outputs.length);
   checkNames(outputNames, outputs.length, 'outputs');

@@ -1,9 +1,9 @@
 /**
  * Reads a model's channel classes from one traced forward pass (`traceGraph`, `noGrad`, eval
- * mode). Only what ran is seen, so data-dependent control flow needs no special handling.
+ * mode; `tracedForward` in src/nn). Only what ran is seen, so data-dependent control flow needs no
+ * special handling.
  */
-import type { AnyModule } from '../../nn/index.js';
-import { type OpName, type Tensor, joinName, noGrad, traceGraph } from '../../tensor/index.js';
+import { type OpName, type Tensor, joinName } from '../../tensor/index.js';
 import { ChannelClasses } from './classes.js';
 import { type NodeKind, type Who, opEffect } from './rules.js';
 
@@ -29,26 +29,6 @@ export interface NamedTensor {
 
 /** Which parameter dimension is a layer's input-channel dimension (reported as permuted along C). */
 export type RoleOf = (name: string, dim: number) => 'C' | 'K';
-
-function collectTensors(value: unknown, out: Tensor[]): void {
-  if (Array.isArray(value)) for (const v of value) collectTensors(v, out);
-  else if (value !== null && typeof value === 'object' && 'trace' in value && 'shape' in value)
-    out.push(value as Tensor);
-}
-
-/** Runs `model` on `inputs` and returns the output tensors (a tensor, or arrays of them). */
-export function tracedForward(model: AnyModule, inputs: readonly Tensor[]): Tensor[] {
-  const wasTraining = model.training;
-  model.eval();
-  try {
-    const result = noGrad(() => traceGraph(() => (model.call as (...a: Tensor[]) => unknown)(...inputs)));
-    const outs: Tensor[] = [];
-    collectTensors(result, outs);
-    return outs;
-  } finally {
-    model.train(wasTraining);
-  }
-}
 
 /** Builds the channel classes of the graph that produced `outputs` from `inputs`. */
 export function buildGraph(

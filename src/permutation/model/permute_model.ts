@@ -6,13 +6,20 @@
  * permuted gets one permutation from `searchPermutation` over its sparse layers' weights; then
  * every parameter, buffer and mask in the class is reordered, all staged before any is written.
  */
-import { type AnyModule, MultiheadAttention, isPrunableLayer, maskBufferKey, prunedBufferKey } from '../../nn/index.js';
+import {
+  type AnyModule,
+  MultiheadAttention,
+  isPrunableLayer,
+  maskBufferKey,
+  prunedBufferKey,
+  tracedForward,
+} from '../../nn/index.js';
 import { isTensorCoreShape } from '../../sparse/index.js';
 import { type Tensor, ValueError } from '../../tensor/index.js';
 import { type SearchOptions, searchPermutation, sumAfter24, unprunedMagnitude } from '../search/index.js';
 import { StagedWrites } from './apply.js';
 import { type ClassInfo, type ParamDim, gcd } from './classes.js';
-import { type GraphNode, type NamedTensor, buildGraph, tracedForward } from './graph.js';
+import { type GraphNode, type NamedTensor, buildGraph } from './graph.js';
 
 export interface PermuteModelOptions {
   /**
