@@ -21,7 +21,8 @@ import {
   compressWeight,
   createMask,
   getMaskCalculator,
-  toSparse24,
+  quantizationConfigJson,
+  toCutlass24,
   toSparse24Bitmask,
   type SparseStoredRecord,
 } from '../sparse/index.js';
@@ -29,8 +30,9 @@ import { ShapeError, Sparse24Error, ValueError } from '../tensor/errors.js';
 import { formatShape } from '../tensor/shape.js';
 import { type StoredTensor, describeOverflow, float32Overflow, toFloat32 } from '../io/index.js';
 
-export type PruneFormat = 'dense' | 'sparse-24' | 'sparse-24-bitmask';
-export const PRUNE_FORMATS: readonly PruneFormat[] = ['dense', 'sparse-24', 'sparse-24-bitmask'];
+/** dense; cutlass-24: sparse24's CUTLASS-layout keys; sparse-24-bitmask: compressed-tensors' (a folder). */
+export type PruneFormat = 'dense' | 'cutlass-24' | 'sparse-24-bitmask';
+export const PRUNE_FORMATS: readonly PruneFormat[] = ['dense', 'cutlass-24', 'sparse-24-bitmask'];
 
 export interface PruneOptions {
   /** Mask pattern: 'm4n2_1d' (default), 'm4n2_2d_best', 'm4n2_2d_greedy' or 'N:M'. */
@@ -64,6 +66,8 @@ export interface TensorFate {
 export interface PruneResult {
   readonly tensors: Map<string, StoredTensor>;
   readonly metadata: Record<string, string>;
+  /** config.json's `quantization_config` for sparse-24-bitmask (written beside model.safetensors), else null. */
+  readonly quantizationConfig: Record<string, unknown> | null;
   readonly report: readonly TensorFate[];
 }
 
@@ -172,12 +176,12 @@ function sparseRecord(
   // record must store the weight's own shape: [16, 0] stays [16, 0], not [0, 0]. The exporters
   // walk no rows when there are no columns.
   const c: Compressed24 = view.rows === t.shape[0] ? view : { ...view, rows: t.shape[0]! };
-  if (format === 'sparse-24') {
+  if (format === 'cutlass-24') {
     if (t.dtype !== 'F16' && t.dtype !== 'BF16') {
-      return `sparse-24 (the CUTLASS layout) holds fp16/bf16 values; this ${t.dtype} weight is kept dense (convert the checkpoint to F16 or BF16 first)`;
+      return `cutlass-24 (the CUTLASS layout) holds fp16/bf16 values; this ${t.dtype} weight is kept dense (convert the checkpoint to F16 or BF16 first)`;
     }
     try {
-      return toSparse24(name, c, t.dtype === 'F16' ? 'float16' : 'bfloat16');
+      return toCutlass24(name, c, t.dtype === 'F16' ? 'float16' : 'bfloat16');
     } catch (e) {
       if (e instanceof ShapeError) return `${e.message}; kept dense`;
       throw e;
@@ -194,8 +198,8 @@ function maskKey(weightName: string): string {
 /**
  * Prunes every eligible weight of a state dict (rules at the top of this file). The result has
  * the pruned or compressed weights, every other tensor unchanged, optional mask buffers, the
- * input metadata (plus compressed-tensors' config for a sparse format) and a report per input
- * tensor, in input order.
+ * input metadata, for sparse-24-bitmask the `quantization_config` its config.json needs, and a
+ * report per input tensor, in input order.
  */
 export function pruneStateDict(
   input: Map<string, StoredTensor> | Record<string, StoredTensor>,
@@ -302,21 +306,15 @@ export function pruneStateDict(
     });
   }
   const meta: Record<string, string> = { ...metadata };
-  if (format !== 'dense') {
-    const sparsityConfig = {
-      format,
-      sparsity_structure: '2:4',
-      targets: compressedModules,
-      ignore: denseModules,
-      global_sparsity: total === 0 ? 0 : zeros / total,
-      registry_requires_subclass: false,
-    };
-    meta['format'] ??= 'pt';
-    meta['sparsity_config'] = JSON.stringify(sparsityConfig);
-    meta['quantization_config'] = JSON.stringify({
-      quant_method: 'compressed-tensors',
-      sparsity_config: sparsityConfig,
-    });
-  }
-  return { tensors: out, metadata: meta, report: entries.map(([name]) => fates.get(name)!) };
+  if (format !== 'dense') meta['format'] ??= 'pt';
+  if (format === 'cutlass-24') meta['sparse24_format'] = 'cutlass-24';
+  const quantizationConfig =
+    format === 'sparse-24-bitmask'
+      ? quantizationConfigJson({
+          targets: compressedModules,
+          ignore: denseModules,
+          globalSparsity: total === 0 ? 0 : zeros / total,
+        })
+      : null;
+  return { tensors: out, metadata: meta, quantizationConfig, report: entries.map(([name]) => fates.get(name)!) };
 }

@@ -2,7 +2,8 @@
  * PyTorch's CUTLASS semi-structured 2:4 layout (formats.md): `packed` values [m][k/2] in fp16,
  * bf16 or int8, plus `meta`, the 2-bit kept indices packed into 16-bit (fp16/bf16) or 32-bit
  * (int8) words and then reordered the way CUTLASS's `reorder_meta` + ColumnMajorInterleaved<2>
- * store them. Byte-exact with `to_sparse_semi_structured` and compressed-tensors' `sparse-24`.
+ * store them. Byte-exact with `to_sparse_semi_structured`; stored in files as sparse24's `cutlass-24`
+ * (cutlass24.ts).
  */
 import { ShapeError, ValueError } from '../tensor/errors.js';
 import type { Compressed24 } from './compressed.js';

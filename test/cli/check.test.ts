@@ -194,11 +194,11 @@ describe('sparse24 check on compressed-tensors records', () => {
       const { code, report: rep, byName } = await report(f);
       expect(code).toBe(0);
       expect(rep.verdict).toBe('sparse');
-      expect(rep.tensors.some((t) => t.name.endsWith('.meta') || t.name.endsWith('.sparse_24_packed_weight'))).toBe(
+      expect(rep.tensors.some((t) => t.name.endsWith('.meta') || t.name.endsWith('.cutlass_24_values'))).toBe(
         false,
       );
       expect(byName('0.weight')).toMatchObject({
-        format: 'sparse-24',
+        format: 'cutlass-24',
         dtype: 'F16',
         shape: [32, 64],
         candidate: true,
@@ -254,7 +254,7 @@ describe('sparse24 check on compressed-tensors records', () => {
         'fc.bias': { dtype: 'F32', shape: [32], data: new Float32Array(32) },
       });
       expect((await report(dense)).code).toBe(1);
-      for (const format of ['sparse-24', 'sparse-24-bitmask']) {
+      for (const format of ['cutlass-24', 'sparse-24-bitmask']) {
         const out = join(dir, `${format}.safetensors`);
         expect((await run(['prune', dense, '-o', out, '--format', format])).code).toBe(0);
         const p = await report(out);
@@ -361,18 +361,18 @@ describe('sparse24 check on compressed-tensors records', () => {
       const f = join(dir, 'c.safetensors');
       await exportCompressed(prunedModel(4), f);
       const file = await loadSafetensors(f);
-      const meta = file.tensors.get('0.weight.meta')!;
-      file.tensors.delete('0.weight.meta');
+      const meta = file.tensors.get('0.weight.cutlass_24_meta')!;
+      file.tensors.delete('0.weight.cutlass_24_meta');
       await saveSafetensors(f, file.tensors, file.metadata);
       const r = await run(['check', f, '--strict']);
       expect(r.code).toBe(2);
       expect(r.out).toEqual([]);
       expect(r.err).toEqual([
-        `sparse24: ${f}: sparse-24 record '0.weight' is incomplete: missing key '0.weight.meta' (found 0.weight.sparse_24_packed_weight)`,
+        `sparse24: ${f}: sparse-24 record '0.weight' is incomplete: missing key '0.weight.cutlass_24_meta' (found 0.weight.cutlass_24_values)`,
       ]);
 
       (meta.data as Int16Array)[0] = 0; // nibble 0: keeps position 0 twice, not an ordered pair
-      file.tensors.set('0.weight.meta', meta);
+      file.tensors.set('0.weight.cutlass_24_meta', meta);
       await saveSafetensors(f, file.tensors, file.metadata);
       const nib = await run(['check', f]);
       expect(nib.code).toBe(2);
@@ -429,11 +429,11 @@ describe('sparse24 check on int8 weights', () => {
         expect(d.byName(name).reasons.join()).toMatch(/I8: apex's tensor-core rule .* applied/);
       }
       const c = join(dir, 'q24.safetensors');
-      await exportQuantized(model, c, { layout: 'sparse-24' });
+      await exportQuantized(model, c, { layout: 'cutlass-24' });
       const s = await report(c);
       expect(s.code).toBe(0);
       expect(s.byName('0.weight')).toMatchObject({
-        format: 'sparse-24',
+        format: 'cutlass-24',
         dtype: 'I8',
         shape: [32, 64],
         eligible: true,

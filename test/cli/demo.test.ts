@@ -83,8 +83,8 @@ describe('sparse24 demo (in process)', () => {
       expect(ckpt.tensors.get('9.weight')?.dtype).toBe('F32');
       expect(ckpt.tensors.has('0.__weight_mma_mask')).toBe(false);
       const exported = await loadSafetensors(join(out, 'model.sparse-24.safetensors'));
-      expect(exported.tensors.has('9.weight.sparse_24_packed_weight')).toBe(true);
-      expect(exported.tensors.has('9.weight.meta')).toBe(true);
+      expect(exported.tensors.has('9.weight.cutlass_24_values')).toBe(true);
+      expect(exported.tensors.has('9.weight.cutlass_24_meta')).toBe(true);
       expect(JSON.parse(exported.metadata['sparsity_config'] ?? '{}')).toHaveProperty('format');
 
       const report = JSON.parse(await readFile(join(out, 'report.json'), 'utf8')) as DemoJson;

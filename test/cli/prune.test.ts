@@ -13,7 +13,7 @@ import {
 import {
   createMask,
   decompress,
-  fromSparse24,
+  fromCutlass24,
   fromSparse24Bitmask,
   isNM,
   type SparseStoredRecord,
@@ -98,22 +98,22 @@ describe('sparse24 prune', () => {
         'proj.weight': { dtype: 'F16', shape: [32, 64], data: w },
         'f32.weight': { dtype: 'F32', shape: [32, 64], data: randn(32 * 64, 6) },
       });
-      const r = await run(['prune', input, '--output', output, '--format', 'sparse-24', '--json']);
+      const r = await run(['prune', input, '--output', output, '--format', 'cutlass-24', '--json']);
       expect(r.code).toBe(0);
       const report = JSON.parse(r.out[0]!) as { tensors: TensorFate[] };
       const byName = new Map(report.tensors.map((t) => [t.name, t]));
       expect(byName.get('proj.weight')).toMatchObject({
         fate: 'compressed',
-        outputKeys: ['proj.weight.sparse_24_packed_weight', 'proj.weight.meta'],
+        outputKeys: ['proj.weight.cutlass_24_values', 'proj.weight.cutlass_24_meta'],
       });
       expect(byName.get('f32.weight')!.fate).toBe('pruned');
       expect(byName.get('f32.weight')!.reasons[0]).toMatch(/fp16\/bf16 values; this F32 weight is kept dense/);
       const after = await loadSafetensors(output);
       expect(after.tensors.has('proj.weight')).toBe(false);
-      expect(after.tensors.get('proj.weight.sparse_24_packed_weight')!.dtype).toBe('F16');
+      expect(after.tensors.get('proj.weight.cutlass_24_values')!.dtype).toBe('F16');
       const dense = toFloat32({ dtype: 'F16', shape: [32, 64], data: w });
       const mask = createMask(dense, [32, 64]);
-      expect(decompress(fromSparse24('proj.weight', record(after.tensors)))).toEqual(
+      expect(decompress(fromCutlass24('proj.weight', record(after.tensors)))).toEqual(
         dense.map((v, i) => (mask[i] ? v : 0)),
       );
       const config = JSON.parse(after.metadata['sparsity_config']!) as {
@@ -123,7 +123,7 @@ describe('sparse24 prune', () => {
         ignore: string[];
       };
       expect(config).toMatchObject({
-        format: 'sparse-24',
+        format: 'cutlass-24',
         sparsity_structure: '2:4',
         targets: ['proj'],
         ignore: ['f32'],
@@ -148,7 +148,7 @@ describe('sparse24 prune', () => {
       expect(decompress(fromSparse24Bitmask('l.weight', record(after.tensors)))).toEqual(
         w.map((v, i) => (mask[i] ? v : 0)),
       );
-      const bad = await run(['prune', input, '-o', output, '--format', 'sparse-24', '--pattern', '2:8']);
+      const bad = await run(['prune', input, '-o', output, '--format', 'cutlass-24', '--pattern', '2:8']);
       expect(bad.code).toBe(2);
       expect(bad.err).toEqual([
         "sparse24: format sparse-24 stores 2:4 weights; pattern '2:8' is 2:8 (use --format dense)",
@@ -216,17 +216,17 @@ describe('sparse24 prune', () => {
       const input = join(dir, 'in.safetensors');
       const output = join(dir, 'out.safetensors');
       await saveSafetensors(input, { 'fc.weight': { dtype: 'F16', shape: [0, 32], data: new Uint16Array(0) } });
-      const r = await run(['prune', input, '-o', output, '--format', 'sparse-24', '--json']);
+      const r = await run(['prune', input, '-o', output, '--format', 'cutlass-24', '--json']);
       expect(r.err).toEqual([]);
       expect(r.code).toBe(0);
       const fate = (JSON.parse(r.out[0]!) as { tensors: TensorFate[] }).tensors[0]!;
       expect(fate.fate).toBe('compressed');
       const t = (await loadSafetensors(output)).tensors;
       expect([
-        t.get('fc.weight.sparse_24_packed_weight')?.dtype,
-        t.get('fc.weight.sparse_24_packed_weight')?.shape,
+        t.get('fc.weight.cutlass_24_values')?.dtype,
+        t.get('fc.weight.cutlass_24_values')?.shape,
       ]).toEqual(['F16', [0, 16]]);
-      expect([t.get('fc.weight.meta')?.dtype, t.get('fc.weight.meta')?.shape]).toEqual(['I16', [0, 2]]);
+      expect([t.get('fc.weight.cutlass_24_meta')?.dtype, t.get('fc.weight.cutlass_24_meta')?.shape]).toEqual(['I16', [0, 2]]);
       const c = await run(['check', output, '--json']);
       expect(c.err).toEqual([]);
       expect(c.code).toBe(0);
@@ -244,7 +244,7 @@ describe('sparse24 prune', () => {
       });
       const runs: string[][] = [];
       for (const pattern of ['m4n2_1d', 'm4n2_2d_best', 'm4n2_2d_greedy', '2:8']) {
-        for (const format of ['dense', 'sparse-24', 'sparse-24-bitmask']) {
+        for (const format of ['dense', 'cutlass-24', 'sparse-24-bitmask']) {
           if (pattern === '2:8' && format !== 'dense') continue; // the compressed formats are 2:4 only
           const out = join(dir, `out-${pattern.replace(':', '_')}-${format}.safetensors`);
           runs.push(
@@ -270,8 +270,8 @@ describe('sparse24 prune', () => {
       expect(Array.from(bitmask.get('fc.weight.shape')!.data as BigInt64Array)).toEqual([10n ** 15n, 0n]);
       expect(bitmask.get('fc.weight.bitmask')!.shape).toEqual([1e15, 0]);
       const cutlass = (await loadSafetensors(join(dir, 'out-m4n2_1d-sparse-24.safetensors'))).tensors;
-      expect(cutlass.get('fc.weight.sparse_24_packed_weight')!.shape).toEqual([1e15, 0]);
-      expect(cutlass.get('wide.weight.meta')!.shape).toEqual([0, 2 ** 52 / 16]);
+      expect(cutlass.get('fc.weight.cutlass_24_values')!.shape).toEqual([1e15, 0]);
+      expect(cutlass.get('wide.weight.cutlass_24_meta')!.shape).toEqual([0, 2 ** 52 / 16]);
     });
   }, 90_000);
 

@@ -45,8 +45,8 @@ describe('the README tour (examples/tour.ts)', () => {
       const ckpt = await loadSafetensors(join(cwd, 'tour.safetensors'));
       expect(ckpt.tensors.get('2.__weight_mma_mask')?.dtype).toBe('BOOL');
       expect(existsSync(join(cwd, 'tour.safetensors.optim.safetensors'))).toBe(true);
-      const compressed = await loadSafetensors(join(cwd, 'tour.sparse24.safetensors'));
-      expect(compressed.metadata['sparsity_config']).toContain('sparse-24');
+      const compressed = await loadSafetensors(join(cwd, 'tour.cutlass24.safetensors'));
+      expect(compressed.metadata['sparsity_config']).toContain('cutlass-24');
     } finally {
       rmSync(cwd, { recursive: true, force: true });
     }

@@ -5,11 +5,11 @@ import {
   SparsityError,
   compress24,
   decompress,
-  fromSparse24,
+  fromCutlass24,
   fromSparse24Bitmask,
   m4n2_1d,
   toCutlass,
-  toSparse24,
+  toCutlass24,
   toSparse24Bitmask,
 } from '../../src/sparse/index.js';
 import { golden } from './golden.js';
@@ -26,15 +26,15 @@ describe('compressed-tensors sparse-24', () => {
       64,
       Array.from({ length: 32 * 64 }, (_, i) => ((i * 37) % 19) - 9),
     );
-    const rec = toSparse24('model.fc1.weight', c);
-    expect(Object.keys(rec).sort()).toEqual(['model.fc1.weight.meta', 'model.fc1.weight.sparse_24_packed_weight']);
-    const packed = rec['model.fc1.weight.sparse_24_packed_weight']!;
-    const meta = rec['model.fc1.weight.meta']!;
+    const rec = toCutlass24('model.fc1.weight', c);
+    expect(Object.keys(rec).sort()).toEqual(['model.fc1.weight.cutlass_24_meta', 'model.fc1.weight.cutlass_24_values']);
+    const packed = rec['model.fc1.weight.cutlass_24_values']!;
+    const meta = rec['model.fc1.weight.cutlass_24_meta']!;
     expect([packed.dtype, packed.shape]).toEqual(['F16', [32, 32]]);
     expect([meta.dtype, meta.shape]).toEqual(['I16', [32, 4]]);
     if (meta.dtype !== 'I16') throw new Error(`meta dtype ${meta.dtype}`);
     expect(Array.from(meta.data)).toEqual(Array.from(toCutlass(c).meta));
-    const back = fromSparse24('model.fc1.weight', rec);
+    const back = fromCutlass24('model.fc1.weight', rec);
     expect(Array.from(decompress(back))).toEqual(Array.from(decompress(c)));
   });
 
@@ -44,21 +44,21 @@ describe('compressed-tensors sparse-24', () => {
       64,
       Array.from({ length: 16 * 64 }, (_, i) => ((i * 11) % 200) - 100),
     );
-    const rec8 = toSparse24('w', c, 'int8');
-    expect([rec8['w.sparse_24_packed_weight']!.dtype, rec8['w.meta']!.dtype, rec8['w.meta']!.shape]).toEqual([
+    const rec8 = toCutlass24('w', c, 'int8');
+    expect([rec8['w.cutlass_24_values']!.dtype, rec8['w.meta']!.dtype, rec8['w.meta']!.shape]).toEqual([
       'I8',
       'I32',
       [16, 2],
     ]);
-    expect(Array.from(decompress(fromSparse24('w', rec8)))).toEqual(Array.from(decompress(c)));
+    expect(Array.from(decompress(fromCutlass24('w', rec8)))).toEqual(Array.from(decompress(c)));
     const c32 = masked(
       32,
       32,
       Array.from({ length: 32 * 32 }, (_, i) => (i % 9) - 4),
     );
-    const recBf = toSparse24('w', c32, 'bfloat16');
-    expect(recBf['w.sparse_24_packed_weight']!.dtype).toBe('BF16');
-    expect(Array.from(decompress(fromSparse24('w', recBf)))).toEqual(Array.from(decompress(c32)));
+    const recBf = toCutlass24('w', c32, 'bfloat16');
+    expect(recBf['w.cutlass_24_values']!.dtype).toBe('BF16');
+    expect(Array.from(decompress(fromCutlass24('w', recBf)))).toEqual(Array.from(decompress(c32)));
   });
 
   it('a weight with zero rows exports as PyTorch shapes it: packed [0, k/2], meta [0, k/16] (int8: k/32)', () => {
@@ -68,20 +68,20 @@ describe('compressed-tensors sparse-24', () => {
       ['int8', 64, 2],
     ] as const) {
       const c = compress24(new Float32Array(0), new Uint8Array(0), 0, cols);
-      const rec = toSparse24('w', c, dtype);
-      expect(rec['w.sparse_24_packed_weight']!.shape).toEqual([0, cols / 2]);
+      const rec = toCutlass24('w', c, dtype);
+      expect(rec['w.cutlass_24_values']!.shape).toEqual([0, cols / 2]);
       expect(rec['w.meta']!.shape).toEqual([0, metaCols]);
       expect(rec['w.meta']!.data.length).toBe(0);
-      const back = fromSparse24('w', rec);
+      const back = fromCutlass24('w', rec);
       expect([back.rows, back.cols, back.values.length]).toEqual([0, cols, 0]);
     }
   });
 
   it('names missing keys and mismatched dtypes', () => {
-    const rec = toSparse24('w', masked(32, 32, new Array(1024).fill(1)));
-    expect(() => fromSparse24('v', rec)).toThrow(/no key 'v.sparse_24_packed_weight'/);
+    const rec = toCutlass24('w', masked(32, 32, new Array(1024).fill(1)));
+    expect(() => fromCutlass24('v', rec)).toThrow(/no key 'v.cutlass_24_values'/);
     expect(() =>
-      fromSparse24('w', { ...rec, 'w.meta': { dtype: 'I32', shape: [32, 1], data: new Int32Array(32) } }),
+      fromCutlass24('w', { ...rec, 'w.meta': { dtype: 'I32', shape: [32, 1], data: new Int32Array(32) } }),
     ).toThrow(ValueError);
   });
 });

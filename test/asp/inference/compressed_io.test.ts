@@ -61,14 +61,14 @@ describe('exportCompressed / importCompressed', () => {
       expect(res.dense.map((d) => d.name)).toEqual(['0', '4']);
       expect(res.dense[1]!.reason).toMatch(/rows % 32/);
       const file = await loadSafetensors(path);
-      expect(file.tensors.get('2.weight.sparse_24_packed_weight')!.dtype).toBe('F16');
-      expect(file.tensors.get('2.weight.meta')!.dtype).toBe('I16');
+      expect(file.tensors.get('2.weight.cutlass_24_values')!.dtype).toBe('F16');
+      expect(file.tensors.get('2.weight.cutlass_24_meta')!.dtype).toBe('I16');
       expect(file.tensors.has('2.weight')).toBe(false);
       expect(file.tensors.has('2.__weight_mma_mask')).toBe(false);
       expect(file.tensors.get('0.__weight_mma_mask')!.dtype).toBe('BOOL');
       const config = JSON.parse(file.metadata['sparsity_config']!);
       expect(config).toMatchObject({
-        format: 'sparse-24',
+        format: 'cutlass-24',
         sparsity_structure: '2:4',
         targets: ['2'],
         ignore: ['0', '4'],
@@ -147,7 +147,7 @@ describe('exportCompressed / importCompressed', () => {
   });
 
   it('refuses float32 sparse-24, and unknown keys under strict', async () => {
-    expect(() => compressedStateDict(pruned(1), { format: 'sparse-24', dtype: 'float32' })).toThrow(
+    expect(() => compressedStateDict(pruned(1), { format: 'cutlass-24', dtype: 'float32' })).toThrow(
       /float16 or bfloat16/,
     );
     await withTmp(async (dir) => {

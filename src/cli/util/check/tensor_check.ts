@@ -15,13 +15,13 @@ import { formatShape } from '../../../tensor/shape.js';
 import type { DenseSource } from './dense_source.js';
 import type { DecodedRecord } from './records.js';
 
-export type StoredFormat = 'dense' | 'sparse-24' | 'sparse-24-bitmask';
+export type StoredFormat = 'dense' | 'cutlass-24' | 'sparse-24-bitmask';
 
 /** One tensor's line of the check. Group counts are over the 2-D mask view, groups of M along C. */
 export interface CheckedTensor {
   /** The tensor's key, or `<param>` for a compressed record. */
   readonly name: string;
-  /** How the file stores it: a dense tensor or a compressed-tensors record. */
+  /** How the file stores it: a dense tensor or a compressed record. */
   readonly format: StoredFormat;
   /** Stored dtype (for a record: the dtype of its values). */
   readonly dtype: string;

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { denseOf } from '../../../../src/cli/util/check/dense_source.js';
 import { decodeRecord, groupRecordKeys, recordKeyOf } from '../../../../src/cli/util/check/records.js';
 import { FormatError, type StoredTensor } from '../../../../src/io/index.js';
-import { compress24, decompress, toSparse24, toSparse24Bitmask } from '../../../../src/sparse/index.js';
+import { compress24, decompress, toCutlass24, toSparse24Bitmask } from '../../../../src/sparse/index.js';
 
 const asMap = (rec: Record<string, unknown>): Map<string, StoredTensor> =>
   new Map(Object.entries(rec) as [string, StoredTensor][]);
@@ -39,11 +39,11 @@ function bitmaskRecord(
 
 describe('compressed-tensors records for check', () => {
   it('record keys group by <param>; .meta and .shape count only under a .weight param', () => {
-    expect(recordKeyOf('fc.weight.sparse_24_packed_weight')).toEqual({
+    expect(recordKeyOf('fc.weight.cutlass_24_values')).toEqual({
       param: 'fc.weight',
-      suffix: 'sparse_24_packed_weight',
+      suffix: 'cutlass_24_values',
     });
-    expect(recordKeyOf('fc.weight.meta')).toEqual({ param: 'fc.weight', suffix: 'meta' });
+    expect(recordKeyOf('fc.weight.cutlass_24_meta')).toEqual({ param: 'fc.weight', suffix: 'meta' });
     expect(recordKeyOf('fc.meta')).toBeNull();
     expect(recordKeyOf('fc.shape')).toBeNull();
     expect(recordKeyOf('fc.weight')).toBeNull();
@@ -51,12 +51,12 @@ describe('compressed-tensors records for check', () => {
       'a.weight.bitmask',
       'b.weight',
       'a.weight.shape',
-      'c.weight.meta',
+      'c.weight.cutlass_24_meta',
       'a.weight.compressed',
     ]);
     expect([...groups]).toEqual([
       ['a.weight', ['a.weight.bitmask', 'a.weight.shape', 'a.weight.compressed']],
-      ['c.weight', ['c.weight.meta']],
+      ['c.weight', ['c.weight.cutlass_24_meta']],
     ]);
   });
 
@@ -107,8 +107,8 @@ describe('compressed-tensors records for check', () => {
       cols,
     );
     for (const [rec, format, dtype] of [
-      [toSparse24('l.weight', c, 'float16'), 'sparse-24', 'F16'],
-      [toSparse24('l.weight', c, 'int8'), 'sparse-24', 'I8'],
+      [toCutlass24('l.weight', c, 'float16'), 'cutlass-24', 'F16'],
+      [toCutlass24('l.weight', c, 'int8'), 'cutlass-24', 'I8'],
       [toSparse24Bitmask('l.weight', c, 'bfloat16'), 'sparse-24-bitmask', 'BF16'],
     ] as const) {
       const tensors = asMap(rec);
@@ -139,7 +139,7 @@ describe('compressed-tensors records for check', () => {
     expect(() => decode(without)).toThrow(
       "x.safetensors: sparse-24-bitmask record 'l.weight' is incomplete: missing key 'l.weight.shape' (found l.weight.compressed, l.weight.bitmask)",
     );
-    const mixed = new Map(bm).set('l.weight.meta', { dtype: 'I16', shape: [1], data: new Int16Array(1) });
+    const mixed = new Map(bm).set('l.weight.cutlass_24_meta', { dtype: 'I16', shape: [1], data: new Int16Array(1) });
     expect(() => decode(mixed)).toThrow(/mixes sparse-24 and sparse-24-bitmask keys/);
     const doubled = new Map(bm).set('l.weight', { dtype: 'F32', shape: [32, 64], data: new Float32Array(32 * 64) });
     expect(() => decode(doubled)).toThrow(/'l\.weight' is stored both dense and as a sparse-24-bitmask record/);
