@@ -9,7 +9,13 @@ import { makeDirectory, writeFileAtomic } from './atomic.js';
 import { errnoCode } from './errno.js';
 import { FormatError } from './errors.js';
 import { readRegularFile } from './file_read.js';
-import { type MetadataToSave, type SafetensorsFile, type TensorsToSave, loadSafetensors, saveSafetensors } from './safetensors.js';
+import {
+  type MetadataToSave,
+  type SafetensorsFile,
+  type TensorsToSave,
+  loadSafetensors,
+  saveSafetensors,
+} from './safetensors.js';
 
 export const WEIGHTS_NAME = 'model.safetensors';
 export const CONFIG_NAME = 'config.json';
@@ -91,7 +97,9 @@ export async function loadModelFolder(dir: string): Promise<ModelFolder> {
     if (kind !== false)
       throw new FormatError(
         f,
-        kind === null ? `is missing: a model folder holds ${CONFIG_NAME} and ${WEIGHTS_NAME}` : 'is a folder, not a file',
+        kind === null
+          ? `is missing: a model folder holds ${CONFIG_NAME} and ${WEIGHTS_NAME}`
+          : 'is a folder, not a file',
       );
   }
   const config = await readJsonFile(configFile);

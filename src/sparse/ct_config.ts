@@ -79,7 +79,11 @@ export function parseSparsityConfig(file: string, config: unknown): SparsityConf
       `sparsity_config.format is ${JSON.stringify(s['format'])}; sparse24 reads "sparse-24-bitmask"`,
     );
   const structure = s['sparsity_structure'];
-  if (structure !== undefined && structure !== null && (typeof structure !== 'string' || structure.toLowerCase() !== '2:4'))
+  if (
+    structure !== undefined &&
+    structure !== null &&
+    (typeof structure !== 'string' || structure.toLowerCase() !== '2:4')
+  )
     throw new FormatError(file, `sparsity_config.sparsity_structure is ${JSON.stringify(structure)}; expected "2:4"`);
   const g = s['global_sparsity'];
   if (g !== undefined && g !== null && typeof g !== 'number')

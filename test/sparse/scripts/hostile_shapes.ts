@@ -33,7 +33,7 @@ fromSparse24Bitmask('p', {
 });
 fromCutlass24('q', {
   'q.cutlass_24_values': { dtype: 'F16', shape: [rows, 0], data: new Uint16Array(0) },
-  'q.meta': { dtype: 'I16', shape: [rows, 0], data: new Int16Array(0) },
+  'q.cutlass_24_meta': { dtype: 'I16', shape: [rows, 0], data: new Int16Array(0) },
 });
 const c = compressNM(empty, new Uint8Array(0), rows, 0, 2, 4) as Compressed24;
 toSparse24Bitmask('r', c);

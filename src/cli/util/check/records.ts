@@ -64,7 +64,13 @@ const SUFFIXES: Readonly<Record<string, RecordFormat>> = {
   bitmask: 'sparse-24-bitmask',
   shape: 'sparse-24-bitmask',
 };
-const DISTINCTIVE = new Set(['cutlass_24_values', 'cutlass_24_meta', 'sparse_24_packed_weight', 'compressed', 'bitmask']);
+const DISTINCTIVE = new Set([
+  'cutlass_24_values',
+  'cutlass_24_meta',
+  'sparse_24_packed_weight',
+  'compressed',
+  'bitmask',
+]);
 const CUTLASS_KEYS = ['cutlass_24_values', 'cutlass_24_meta'] as const;
 const LEGACY_CUTLASS_KEYS = ['sparse_24_packed_weight', 'meta'] as const;
 const BITMASK_KEYS = ['compressed', 'bitmask', 'shape'] as const;
@@ -110,9 +116,7 @@ export function recordParamOfKey(groups: ReadonlyMap<string, readonly string[]>)
 
 /** The weight a record stands for: bitmask keys of a module stand for `<module>.weight`. */
 function weightNameOf(param: string, format: RecordFormat): string {
-  return format === 'sparse-24-bitmask' && !param.endsWith('.weight') && param !== 'weight'
-    ? `${param}.weight`
-    : param;
+  return format === 'sparse-24-bitmask' && !param.endsWith('.weight') && param !== 'weight' ? `${param}.weight` : param;
 }
 
 function asSparseStored(t: StoredTensor): SparseStoredTensor | null {
@@ -297,7 +301,11 @@ export function decodeRecord(
   }
   const format = [...formats][0]!;
   const legacy = format === 'cutlass-24' && !suffixes.some((x) => (CUTLASS_KEYS as readonly string[]).includes(x));
-  if (format === 'cutlass-24' && !legacy && suffixes.some((x) => (LEGACY_CUTLASS_KEYS as readonly string[]).includes(x)))
+  if (
+    format === 'cutlass-24' &&
+    !legacy &&
+    suffixes.some((x) => (LEGACY_CUTLASS_KEYS as readonly string[]).includes(x))
+  )
     throw new FormatError(
       file,
       `cutlass-24 record '${param}' mixes current and legacy keys (${keys.join(', ')}); expected ${CUTLASS_KEYS.join(' + ')}`,
