@@ -14,13 +14,20 @@
  * adds unpermuted pruned values back); nothing reseeds the global random generator.
  */
 import type { AnyModule, BaseHyper, Optimizer, Parameter, RemovableHandle } from '../nn/index.js';
-import { Conv2d, Linear, MultiheadAttention } from '../nn/index.js';
-import { type Tensor, formatShape, ones, zeros } from '../tensor/index.js';
+import { Conv2d, Linear, MultiheadAttention, maskBufferName, prunedBufferName } from '../nn/index.js';
+import { absSum, isTensorCoreShape } from '../sparse/index.js';
+import { type Tensor, formatShape, joinName, ones, zeros } from '../tensor/index.js';
 import { AspError } from './errors.js';
 import { AspLog, stderrLogger } from './log.js';
-import { checkPattern, computeMask, isAllOnes, keptCount, magnitude, patternGroupSize } from './masks.js';
+import { checkPattern, computeMask, isAllOnes, keptCount, patternGroupSize } from './masks.js';
 import { type AspOptions, type ResolvedOptions, resolveOptions } from './options.js';
-import { type PermuteModelFn, builtinPermuteModel } from './permute.js';
+import type { PermuteReport } from '../permutation/index.js';
+import {
+  type AspPermutation,
+  type AspPermutationSettings,
+  type PermuteModelFn,
+  builtinPermuteModel,
+} from './permute.js';
 
 /** One sparsified parameter and its buffers (apex's `__sparse_parameters` tuple). */
 export interface SparseParameter {
@@ -41,13 +48,11 @@ export interface PermutationSavingParams {
   permutationOutputDir?: string;
 }
 
-/** apex's mask buffer names: `__weight_mma_mask`, `__in_proj_weight_mma_mask`, ... */
-export const maskBufferName = (param: string): string => `__${param}_mma_mask`;
-export const prunedBufferName = (param: string): string => `__${param}_mma_pruned_p`;
+// apex's buffer names live with nn's state dict (`nn/mask_buffers.ts`); ASP has always exported them too.
+export { maskBufferName, prunedBufferName } from '../nn/index.js';
 
 const prepared = new WeakMap<AnyModule, ASP>();
 
-const dotted = (module: string, name: string): string => (module === '' ? name : `${module}.${name}`);
 const describe = (sp: { moduleName: string; paramName: string; param: Tensor }): string =>
   `${sp.moduleName}::${sp.paramName} of size=${formatShape(sp.param.shape)} and type=float32`;
 
@@ -62,8 +67,8 @@ export class ASP {
   #savePermutationGraph = false;
   #permutationOutputDir = '.';
   #permute: PermuteModelFn | null = null;
-  /** What the last permutation returned (undefined when none ran). */
-  permutationReport: unknown = undefined;
+  #permutationSettings: AspPermutationSettings = {};
+  #lastPermutation: AspPermutation | null = null;
 
   /** Creates an ASP for `model` and prepares it (apex's classmethod spelling). */
   static initModelForPruning(model: AnyModule, options: AspOptions = {}): ASP {
@@ -108,13 +113,13 @@ export class ASP {
 
   /** Dotted names of the sparsified parameters (`fc1.weight`). */
   sparseParameterNames(): string[] {
-    return this.#sparse.map((sp) => dotted(sp.moduleName, sp.paramName));
+    return this.#sparse.map((sp) => joinName(sp.moduleName, sp.paramName));
   }
 
   /**
    * Adds mask buffers (all ones) to every eligible parameter; changes no weight. Eligible: a module
    * that is an instance of a whitelisted class, passes the name filters, and lists the parameter;
-   * the parameter requires grad and passes apex's tensor-core shape filter (dim0 % 8, dim1 % 16).
+   * the parameter requires grad and passes apex's tensor-core shape filter (`isTensorCoreShape`).
    */
   initModelForPruning(model: AnyModule, options: AspOptions = {}): this {
     if (this.#model !== null) {
@@ -136,6 +141,7 @@ export class ASP {
     this.#sparse = sparse;
     if (options.allowPermutation !== undefined) this.#allowPermutation = options.allowPermutation;
     this.#permute = options.permuteModel ?? builtinPermuteModel();
+    this.#permutationSettings = options.permutation ?? {};
     prepared.set(model, this);
     this.#explainPermutationSkip();
     return this;
@@ -161,11 +167,11 @@ export class ASP {
           this.#log.at(3, `Not sparsifying ${describe(sp)} (${why})`);
           continue;
         }
-        const [k, c] = param.shape;
+        const c = param.shape[1];
         const skip =
-          k === undefined || c === undefined
+          c === undefined
             ? 'it has fewer than 2 dims'
-            : k % 8 !== 0 || c % 16 !== 0
+            : !isTensorCoreShape(param.shape)
               ? null
               : groupSize !== null && c % groupSize !== 0
                 ? `dim 1 (${c}) is not a multiple of the pattern's group size ${groupSize}`
@@ -227,18 +233,21 @@ export class ASP {
     this.#restoreAll('computeSparseMasks', 'recompute the masks');
     if (this.#permutationPlan() === null) {
       const start = performance.now();
-      this.permutationReport = this.#permute!(this.#model!, opts.exampleInput!, {
+      const report = this.#permute!(this.#model!, opts.exampleInput!, {
         sparseParameters: this.sparseParameterNames(),
         verbosity: opts.verbosity,
         logger: (line) => this.#log.at(1, line),
         saveGraph: this.#savePermutationGraph,
         outputDir: this.#permutationOutputDir,
+        settings: this.#permutationSettings,
       });
-      this.#log.at(2, `Permutation search and application took ${((performance.now() - start) / 1000).toFixed(3)} s`);
+      const seconds = (performance.now() - start) / 1000;
+      this.#lastPermutation = { report, seconds };
+      this.#log.at(2, `Permutation search and application took ${seconds.toFixed(3)} s`);
     }
     // All masks first: a failure (NaN weight, bad user mask) leaves every layer dense and unchanged.
     const masks = this.#sparse.map((sp) =>
-      computeMask(sp.param, opts.maskCalculator, dotted(sp.moduleName, sp.paramName)),
+      computeMask(sp.param, opts.maskCalculator, joinName(sp.moduleName, sp.paramName)),
     );
     this.#sparse.forEach((sp, i) => {
       const mask = masks[i]!;
@@ -252,7 +261,7 @@ export class ASP {
       multiplyInPlace(w, mask);
       sp.param.markModified();
       const pct = (100 * (1 - keptCount(mask) / mask.length)).toFixed(2);
-      this.#log.at(2, `Enabled ${pct}% sparsity for ${describe(sp)} with magnitude ${magnitude(w)}`);
+      this.#log.at(2, `Enabled ${pct}% sparsity for ${describe(sp)} with magnitude ${absSum(w)}`);
     });
   }
 
@@ -272,7 +281,8 @@ export class ASP {
     const dense = this.#sparse.filter((sp) => isAllOnes(sp.mask.data));
     if (dense.length === 0 || dense.length === this.#sparse.length)
       return dense.length === 0 && this.#sparse.length > 0;
-    const names = (list: SparseParameter[]): string => list.map((sp) => dotted(sp.moduleName, sp.paramName)).join(', ');
+    const names = (list: SparseParameter[]): string =>
+      list.map((sp) => joinName(sp.moduleName, sp.paramName)).join(', ');
     const sparse = this.#sparse.filter((sp) => !dense.includes(sp));
     throw new AspError(
       `isSparsityEnabled: inconsistent model sparsity: dense masks on ${names(dense)}; sparse masks on ${names(sparse)}`,
@@ -308,6 +318,16 @@ export class ASP {
     return this.#opts;
   }
 
+  /** The last permutation `computeSparseMasks` ran: its report and time; null when none ran yet. */
+  lastPermutation(): AspPermutation | null {
+    return this.#lastPermutation;
+  }
+
+  /** The report of the last permutation `computeSparseMasks` ran (null when none ran yet). */
+  permutationReport(): PermuteReport | null {
+    return this.#lastPermutation?.report ?? null;
+  }
+
   /** null when permutation will run at compute time, else why it will not. */
   #permutationPlan(): string | null {
     if (!this.#allowPermutation) return 'disabled';
@@ -330,7 +350,7 @@ export class ASP {
     const stuck = applied.filter((sp) => sp.pruned === null);
     if (stuck.length > 0) {
       throw new AspError(
-        `${what}: unable to ${action} of ${stuck.map((sp) => dotted(sp.moduleName, sp.paramName)).join(', ')}: ` +
+        `${what}: unable to ${action} of ${stuck.map((sp) => joinName(sp.moduleName, sp.paramName)).join(', ')}: ` +
           'allowRecomputeMask is false, so the pruned values were not kept; pass allowRecomputeMask: true to initModelForPruning',
       );
     }

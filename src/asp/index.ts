@@ -6,7 +6,12 @@
 export * from './errors.js';
 export { type AspLogger, stderrLogger } from './log.js';
 export { type AspOptions, type LayerClass, type MaskFunction, DEFAULT_WHITELIST } from './options.js';
-export { type PermuteModelFn, type AspPermuteOptions } from './permute.js';
+export {
+  type AspPermutation,
+  type AspPermutationSettings,
+  type AspPermuteOptions,
+  type PermuteModelFn,
+} from './permute.js';
 export * from './asp.js';
 export * from './checkpoint.js';
 export * from './oneshot.js';

@@ -1,5 +1,5 @@
 /** Computing one parameter's mask and describing it. */
-import { createMask, getMaskCalculator } from '../sparse/index.js';
+import { createMask, resolvePattern } from '../sparse/index.js';
 import { ShapeError, ValueError } from '../tensor/errors.js';
 import { Tensor, formatShape } from '../tensor/index.js';
 import type { MaskFunction } from './options.js';
@@ -28,17 +28,14 @@ export function computeMask(weight: Tensor, calculator: string | MaskFunction, w
   return mask;
 }
 
-/** Fails now, with the registry's error, on a pattern name that will not work at compute time. */
+/** Fails now, with the pattern table's error, on a pattern name that will not work at compute time. */
 export function checkPattern(calculator: string | MaskFunction): void {
-  if (typeof calculator === 'string') getMaskCalculator(calculator);
+  if (typeof calculator === 'string') resolvePattern(calculator);
 }
 
-/** The M of a pattern name when it is known ('m4n2_*' → 4, 'N:M' → M), else null. */
+/** The M of a pattern name when the pattern table knows it (built-ins and 'N:M'), else null. */
 export function patternGroupSize(calculator: string | MaskFunction): number | null {
-  if (typeof calculator !== 'string') return null;
-  if (calculator.startsWith('m4n2_')) return 4;
-  const nm = /^(\d+):(\d+)$/.exec(calculator);
-  return nm === null ? null : Number(nm[2]);
+  return typeof calculator === 'string' ? resolvePattern(calculator).m : null;
 }
 
 /** How many entries a 0/1 mask keeps. */
@@ -50,11 +47,4 @@ export function keptCount(mask: Float32Array): number {
 
 export function isAllOnes(mask: Float32Array): boolean {
   return keptCount(mask) === mask.length;
-}
-
-/** Σ|w| as apex logs it ("with magnitude ..."). */
-export function magnitude(data: Float32Array): number {
-  let s = 0;
-  for (let i = 0; i < data.length; i++) s += Math.abs(data[i]!);
-  return s;
 }

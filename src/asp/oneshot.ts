@@ -18,9 +18,12 @@
  */
 import {
   type Compressed24,
+  TENSOR_CORE_RULE,
   compressWeight,
   createMask,
-  getMaskCalculator,
+  isTensorCoreShape,
+  keptMagnitude,
+  patternNM,
   quantizationConfigJson,
   toCutlass24,
   toSparse24Bitmask,
@@ -29,6 +32,10 @@ import {
 import { ShapeError, Sparse24Error, ValueError } from '../tensor/errors.js';
 import { formatShape } from '../tensor/shape.js';
 import { type StoredTensor, describeOverflow, float32Overflow, toFloat32 } from '../io/index.js';
+import { maskBufferKey } from '../nn/index.js';
+
+// The pattern table and the kept-magnitude share live in sparse; one-shot pruning has always exported them.
+export { keptMagnitude, patternNM } from '../sparse/index.js';
 
 /** dense; cutlass-24: sparse24's CUTLASS-layout keys; sparse-24-bitmask: compressed-tensors' (a folder). */
 export type PruneFormat = 'dense' | 'cutlass-24' | 'sparse-24-bitmask';
@@ -71,15 +78,6 @@ export interface PruneResult {
   readonly report: readonly TensorFate[];
 }
 
-/** The N:M a pattern name stands for: the m4n2 patterns are 2:4. */
-export function patternNM(pattern: string): { n: number; m: number } {
-  getMaskCalculator(pattern); // throws the registry's clear error for unknown names
-  const nm = /^(\d+):(\d+)$/.exec(pattern);
-  if (nm !== null) return { n: Number(nm[1]), m: Number(nm[2]) };
-  if (pattern.startsWith('m4n2_')) return { n: 2, m: 4 };
-  throw new ValueError(`mask pattern '${pattern}' has no known N:M; use a built-in pattern or an 'N:M' string`);
-}
-
 export interface Eligibility {
   /** A Linear/Conv weight by name and rank (the tensors check and prune look at). */
   readonly candidate: boolean;
@@ -107,10 +105,8 @@ export function weightEligibility(name: string, t: StoredTensor, m: number, requ
   const reasons: string[] = [];
   if (!FLOATS.has(t.dtype)) reasons.push(`dtype ${t.dtype} is not a floating-point weight`);
   if (rank > 5) reasons.push(`rank ${rank}: the mask view covers Linear and Conv1d/2d/3d weights (rank 2 to 5) only`);
-  if ((t.dtype === 'F32' || t.dtype === 'F16') && (t.shape[0]! % 8 !== 0 || t.shape[1]! % 16 !== 0)) {
-    reasons.push(
-      `shape ${formatShape(t.shape)} fails apex's tensor-core rule for ${t.dtype} (dim0 % 8 == 0 and dim1 % 16 == 0)`,
-    );
+  if ((t.dtype === 'F32' || t.dtype === 'F16') && !isTensorCoreShape(t.shape)) {
+    reasons.push(`shape ${formatShape(t.shape)} fails apex's tensor-core rule for ${t.dtype} (${TENSOR_CORE_RULE})`);
   }
   if (t.shape[1]! % m !== 0) reasons.push(`input channels ${t.shape[1]} are not divisible by M=${m}`);
   if (reasons.length === 0) {
@@ -130,18 +126,6 @@ export function weightEligibility(name: string, t: StoredTensor, m: number, requ
     if (overflow !== null) reasons.push(`${describeOverflow(overflow)}; masks are computed in float32`);
   }
   return { candidate: true, eligible: reasons.length === 0, reasons };
-}
-
-/** Share of sum |w| kept by a 0/1 mask (1 for an all-zero weight). */
-export function keptMagnitude(values: Float32Array, mask: Uint8Array): number {
-  let total = 0;
-  let kept = 0;
-  for (let i = 0; i < values.length; i++) {
-    const a = Math.abs(values[i]!);
-    total += a;
-    if (mask[i]) kept += a;
-  }
-  return total === 0 ? 1 : kept / total;
 }
 
 /** The tensor with unkept elements replaced by a zero of the same sign, in its own dtype. */
@@ -189,10 +173,6 @@ function sparseRecord(
   }
   if (t.dtype === 'F64') return 'sparse-24-bitmask holds F32/F16/BF16 values; this F64 weight is kept dense';
   return toSparse24Bitmask(name, c, t.dtype === 'F32' ? 'float32' : t.dtype === 'F16' ? 'float16' : 'bfloat16');
-}
-
-function maskKey(weightName: string): string {
-  return `${weightName.slice(0, -'.weight'.length)}.__weight_mma_mask`;
 }
 
 /**
@@ -271,7 +251,7 @@ export function pruneStateDict(
       keys.push(name);
     }
     if (options.saveMasks === true) {
-      const key = maskKey(name);
+      const key = maskBufferKey(name);
       out.set(key, { dtype: 'BOOL', shape: [...t.shape], data: mask });
       newMasks.add(key);
       keys.push(key);

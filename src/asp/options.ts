@@ -6,7 +6,7 @@ import { type AnyModule, Conv1d, Conv2d, Conv3d, Linear, MultiheadAttention } fr
 import type { Tensor } from '../tensor/index.js';
 import { ValueError } from '../tensor/errors.js';
 import type { AspLogger } from './log.js';
-import type { PermuteModelFn } from './permute.js';
+import type { AspPermutationSettings, PermuteModelFn } from './permute.js';
 
 /** A layer class (what apex's whitelist and `custom_layer_dict` hold). */
 export type LayerClass = abstract new (...args: never[]) => AnyModule;
@@ -43,6 +43,8 @@ export interface AspOptions {
   logger?: AspLogger;
   /** The permutation implementation (default: the one in `src/permutation`, see permute.ts). */
   permuteModel?: PermuteModelFn;
+  /** How the permutation search runs (`perLayerGuard`, `search`, `onProgress`); passed to `permuteModel`. */
+  permutation?: AspPermutationSettings;
 }
 
 export const DEFAULT_WHITELIST: readonly LayerClass[] = [Linear, Conv1d, Conv2d, Conv3d, MultiheadAttention];

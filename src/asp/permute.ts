@@ -5,9 +5,12 @@
  * follow keep more magnitude.
  */
 import type { AnyModule } from '../nn/index.js';
-import { permuteModel } from '../permutation/permute_model.js';
+import { type PermuteModelOptions, type PermuteReport, permuteModel } from '../permutation/model/permute_model.js';
 import type { Tensor } from '../tensor/index.js';
 import type { AspLogger } from './log.js';
+
+/** How the search runs (per-layer guard, search options, progress); ASP decides which weights are sparse. */
+export type AspPermutationSettings = Omit<PermuteModelOptions, 'sparse'>;
 
 export interface AspPermuteOptions {
   /** Dotted names of the parameters ASP sparsifies (`fc1.weight`): only their groups need a search. */
@@ -17,10 +20,23 @@ export interface AspPermuteOptions {
   /** apex's `save_permutation_graph` and `permutation_output_dir`. */
   readonly saveGraph: boolean;
   readonly outputDir: string;
+  /** AspOptions' `permutation` settings, for the permutation library. */
+  readonly settings: AspPermutationSettings;
 }
 
-/** Permutes `model` in place; the returned report is passed through to the caller untouched. */
-export type PermuteModelFn = (model: AnyModule, exampleInput: readonly Tensor[], options: AspPermuteOptions) => unknown;
+/** Permutes `model` in place and says what it did; ASP keeps the report (`ASP.permutationReport()`). */
+export type PermuteModelFn = (
+  model: AnyModule,
+  exampleInput: readonly Tensor[],
+  options: AspPermuteOptions,
+) => PermuteReport;
+
+/** What ASP's last channel permutation did. */
+export interface AspPermutation {
+  readonly report: PermuteReport;
+  /** Wall time of the search and the application, in seconds. */
+  readonly seconds: number;
+}
 
 /**
  * src/permutation's `permuteModel`, told which weights ASP sparsifies. It has no graph dump, so
@@ -31,6 +47,6 @@ export function builtinPermuteModel(): PermuteModelFn | null {
   return (model, exampleInput, o) => {
     if (o.saveGraph)
       o.logger(`savePermutationGraph: the permutation library writes no graph files; nothing saved to ${o.outputDir}`);
-    return permuteModel(model, exampleInput, { sparse: o.sparseParameters });
+    return permuteModel(model, exampleInput, { ...o.settings, sparse: o.sparseParameters });
   };
 }

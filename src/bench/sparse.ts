@@ -12,7 +12,7 @@ import {
   referenceSparseKernels,
   wasmSparseKernels,
 } from '../sparse/kernels/index.js';
-import { createMask } from '../sparse/registry.js';
+import { createMask } from '../sparse/create_mask.js';
 import { type BenchCase, benchData, convOperandSizes, gemmOperandSizes } from './cases.js';
 import { selectThreads, wasmThreadsOf } from './dense.js';
 import type { Implementation } from './implementation.js';

@@ -4,20 +4,12 @@
  * checkpoint and compressed export, and a report folder.
  */
 import { join } from 'node:path';
-import {
-  ASP,
-  type PermuteModelFn,
-  exportCompressed,
-  planSparseInference,
-  toSparseInference,
-  toStoredStateDict,
-} from '../asp/index.js';
+import { ASP, exportCompressed, planSparseInference, toSparseInference, toStoredStateDict } from '../asp/index.js';
 import { makeDirectory, saveSafetensors } from '../io/index.js';
-import { getMaskCalculator } from '../sparse/index.js';
+import { resolvePattern } from '../sparse/index.js';
 import { DataLoader } from '../nn/data/index.js';
 import { Adam, CosineAnnealingLR, type EpochResult, type TensorModule, evaluate, train } from '../nn/index.js';
-import { type PermuteReport, permuteModel } from '../permutation/index.js';
-import { Tensor, getBackend, getGpuMode, manualSeed, setBackend, setGpuMode } from '../tensor/index.js';
+import { Tensor, getBackend, joinName, getGpuMode, manualSeed, setBackend, setGpuMode } from '../tensor/index.js';
 import { compareModels, forwardTimes } from './compare.js';
 import { type DemoData, loadDemoData } from './data.js';
 import { keptUnderPattern, maskedMagnitude, totalMagnitude } from './magnitude.js';
@@ -82,7 +74,7 @@ export async function runDemo(options: DemoOptions = {}, hooks: DemoHooks = {}):
   const notes: string[] = [];
 
   // Fail on a bad pattern now, not after the dense training.
-  getMaskCalculator(pattern);
+  resolvePattern(pattern);
   const previous = { backend: getBackend(), gpuMode: getGpuMode() };
   if (options.gpuMode !== undefined) setGpuMode(options.gpuMode);
   if (options.backend !== undefined) setBackend(options.backend);
@@ -112,25 +104,13 @@ export async function runDemo(options: DemoOptions = {}, hooks: DemoHooks = {}):
     const dense = lastEval(denseHistory) ?? evaluate(model, testLoader);
 
     // 2. Permute channels and compute the masks (apex's order: model, optimizer, masks).
-    let permuteReport: PermuteReport | null = null;
-    let searchSeconds = 0;
     const bar = new SearchProgress(hooks.stream);
-    const permuteFn: PermuteModelFn = (m, ex, o) => {
-      const t0 = performance.now();
-      permuteReport = permuteModel(m, ex, {
-        sparse: o.sparseParameters,
-        perLayerGuard: true,
-        onProgress: (e) => bar.update(e.group, e.groups, e.status),
-      });
-      searchSeconds = (performance.now() - t0) / 1000;
-      return permuteReport;
-    };
     const asp = ASP.initModelForPruning(model, {
       maskCalculator: pattern,
       verbosity: 0,
       allowPermutation: permute,
       exampleInput: testBatch(data, 2),
-      permuteModel: permuteFn,
+      permutation: { perLayerGuard: true, onProgress: (e) => bar.update(e.group, e.groups, e.status) },
       logger: (line) => say(`asp: ${line}`),
     });
     const names = asp.sparseParameterNames();
@@ -144,12 +124,14 @@ export async function runDemo(options: DemoOptions = {}, hooks: DemoHooks = {}):
     asp.initOptimizerForPruning(sparseOpt);
     say(`pruning with ${pattern}${permute ? ' after a channel permutation search' : ' (no permutation)'}`);
     asp.computeSparseMasks();
+    const permutation = asp.lastPermutation();
+    if (permutation !== null) hooks.onPermutation?.(permutation);
+    const report = permutation?.report ?? null;
     const pruned = evaluate(model, testLoader);
     const layers: LayerMagnitudeRow[] = asp.sparseParameters.map((sp, i) => {
       const d = dense24.get(names[i]!)!;
       const touched =
-        permuteReport !== null &&
-        (permuteReport as PermuteReport).groups.some((g) => g.status === 'permuted' && g.sparse.includes(names[i]!));
+        report !== null && report.groups.some((g) => g.status === 'permuted' && g.sparse.includes(names[i]!));
       return {
         name: names[i]!,
         dense: d.dense,
@@ -164,7 +146,6 @@ export async function runDemo(options: DemoOptions = {}, hooks: DemoHooks = {}):
       maskedCount += sp.mask.size;
       for (const v of sp.mask.data) if (v === 0) zeroCount++;
     }
-    const report = permuteReport as PermuteReport | null;
 
     // 3. Sparse fine-tuning: ASP's optimizer hooks keep the pruned weights at zero.
     say(`sparse fine-tuning: ${finetuneEpochs} epochs`);
@@ -182,7 +163,7 @@ export async function runDemo(options: DemoOptions = {}, hooks: DemoHooks = {}):
 
     // 4. Compressed inference, checked against the masked dense model.
     model.eval();
-    const plan = planSparseInference(model).filter((p) => names.includes(`${p.name === '' ? '' : `${p.name}.`}weight`));
+    const plan = planSparseInference(model).filter((p) => names.includes(joinName(p.name, 'weight')));
     const converted = plan.filter((p) => p.convert).map((p) => p.name);
     let sparseModel: TensorModule | null = null;
     let sparseInference: DemoResult['sparseInference'];
@@ -262,7 +243,7 @@ export async function runDemo(options: DemoOptions = {}, hooks: DemoHooks = {}):
             : report.skipped
                 .filter((s) => s.params.some((p) => names.includes(p)))
                 .map((s) => ({ group: s.group, reason: s.reason, params: s.params })),
-        searchSeconds,
+        searchSeconds: permutation?.seconds ?? 0,
       },
       timing: {
         batch: batch.shape[0]!,

@@ -1,4 +1,5 @@
 /** What `runDemo` takes and returns: the shape of `report.json` and of `sparse24 demo --json`. */
+import type { AspPermutation } from '../asp/index.js';
 import type { ProgressStream } from '../nn/index.js';
 
 export type DemoDataset = 'digits' | 'fashion-mnist';
@@ -32,6 +33,8 @@ export interface DemoHooks {
   onProgress?: (line: string) => void;
   /** Where training and search bars go (a TTY gets bars, anything else plain lines); none: silent. */
   stream?: ProgressStream;
+  /** The channel permutation ASP ran (not called without one): the report the magnitude section summarises. */
+  onPermutation?: (permutation: AspPermutation) => void;
 }
 
 export interface EpochPoint {

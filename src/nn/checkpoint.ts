@@ -10,6 +10,7 @@ import {
   toTensor,
 } from '../io/index.js';
 import { Sparse24Error, type Tensor, ValueError } from '../tensor/index.js';
+import { isMaskBufferKey } from './mask_buffers.js';
 import type { LoadResult } from './state_dict.js';
 import type { AnyModule } from './module.js';
 import type { LRScheduler } from './optim/lr_scheduler.js';
@@ -98,12 +99,6 @@ export interface LoadedCheckpoint extends LoadResult {
   epoch: number | undefined;
   /** The caller's metadata (reserved `sparse24.*` keys removed). */
   metadata: Record<string, string>;
-}
-
-/** An apex ASP mask buffer: last dotted component `__<param>_mma_mask` (`fc1.__weight_mma_mask`). */
-export function isMaskBufferKey(key: string): boolean {
-  const last = key.slice(key.lastIndexOf('.') + 1);
-  return last.startsWith('__') && last.endsWith('_mma_mask');
 }
 
 /**

@@ -5,9 +5,9 @@
  * shape is a `FormatError` naming the file, the record and the field, never a TypeError.
  */
 import { FormatError, type StoredTensor, toTensor } from '../io/index.js';
-import type { Tensor } from '../tensor/index.js';
+import { type Tensor, ValueError } from '../tensor/index.js';
 import type { SchedulerStateDict } from './optim/lr_scheduler.js';
-import type { OptimizerStateDict, ParamState } from './optim/optimizer.js';
+import type { OptimizerStateDict, OptimizerStateInput, ParamState } from './optim/optimizer.js';
 
 export const OPTIM_KEY = 'sparse24.optimizer';
 export const SCHED_KEY = 'sparse24.scheduler';
@@ -43,8 +43,10 @@ function parseJson(json: string, key: string, file: string): unknown {
   }
 }
 
-const isIndex = (x: unknown): boolean => typeof x === 'number' && Number.isSafeInteger(x) && x >= 0;
-const isHyper = (x: unknown): boolean =>
+const isIndex = (x: unknown): x is number => typeof x === 'number' && Number.isSafeInteger(x) && x >= 0;
+const isNumber = (x: unknown): x is number => typeof x === 'number';
+const isNumbers = (x: unknown): x is number[] => Array.isArray(x) && x.every(isNumber);
+const isHyper = (x: unknown): x is Hyper =>
   x === null ||
   ['number', 'boolean', 'string'].includes(typeof x) ||
   (Array.isArray(x) && x.every((e) => typeof e === 'number'));
@@ -56,25 +58,37 @@ export function parseOptimizerRecord(json: string, file: string): OptimizerRecor
     throw new FormatError(file, `__metadata__ '${OPTIM_KEY}': ${what}, found ${show(found)}`);
   };
   if (!isObject(v)) return bad('expected an object {type, paramGroups, scalars}', v);
-  if (typeof v['type'] !== 'string') bad("'type' must be the optimizer's class name", v['type']);
+  const type = v['type'];
+  if (typeof type !== 'string') return bad("'type' must be the optimizer's class name", type);
   const groups = v['paramGroups'];
   if (!Array.isArray(groups)) return bad("'paramGroups' must be a list of groups", groups);
-  groups.forEach((g: unknown, i) => {
+  const paramGroups = groups.map((g: unknown, i): GroupRecord => {
     if (!isObject(g)) return bad(`paramGroups[${i}] must be an object`, g);
     const params = g['params'];
     if (!Array.isArray(params) || !params.every(isIndex))
-      bad(`paramGroups[${i}].params must be a list of parameter indices`, params);
-    for (const [k, h] of Object.entries(g))
-      if (k !== 'params' && !isHyper(h)) bad(`paramGroups[${i}].${k} must be a number, boolean or list of numbers`, h);
+      return bad(`paramGroups[${i}].params must be a list of parameter indices`, params);
+    const hyper: Record<string, Hyper> = {};
+    for (const [k, h] of Object.entries(g)) {
+      if (k === 'params') hyper[k] = params;
+      else if (isHyper(h)) hyper[k] = h;
+      else bad(`paramGroups[${i}].${k} must be a number, boolean or list of numbers`, h);
+    }
+    return { ...hyper, params };
   });
   const scalars = v['scalars'];
   if (!isObject(scalars)) return bad("'scalars' must be an object of per-parameter numbers", scalars);
+  const perParam: OptimizerRecord['scalars'] = {};
   for (const [index, s] of Object.entries(scalars)) {
     if (!/^\d+$/.test(index)) bad(`scalars key '${index}' must be a parameter index`, index);
-    if (!isObject(s) || !Object.values(s).every((x) => typeof x === 'number'))
-      bad(`scalars['${index}'] must map names to numbers`, s);
+    if (!isObject(s)) return bad(`scalars['${index}'] must map names to numbers`, s);
+    const named: Record<string, number> = {};
+    for (const [name, x] of Object.entries(s)) {
+      if (isNumber(x)) named[name] = x;
+      else bad(`scalars['${index}'] must map names to numbers`, s);
+    }
+    perParam[index] = named;
   }
-  return v as unknown as OptimizerRecord;
+  return { type, paramGroups, scalars: perParam };
 }
 
 /** The scheduler record of `file`, checked: {type, state: {lastEpoch, baseLrs, lastLr}}. */
@@ -84,16 +98,15 @@ export function parseSchedulerRecord(json: string, file: string): SchedulerRecor
     throw new FormatError(file, `__metadata__ '${SCHED_KEY}': ${what}, found ${show(found)}`);
   };
   if (!isObject(v)) return bad('expected an object {type, state}', v);
-  if (typeof v['type'] !== 'string') bad("'type' must be the scheduler's class name", v['type']);
+  const type = v['type'];
+  if (typeof type !== 'string') return bad("'type' must be the scheduler's class name", type);
   const state = v['state'];
   if (!isObject(state)) return bad("'state' must be an object {lastEpoch, baseLrs, lastLr}", state);
-  if (typeof state['lastEpoch'] !== 'number') bad("'state.lastEpoch' must be a number", state['lastEpoch']);
-  for (const k of ['baseLrs', 'lastLr']) {
-    const list = state[k];
-    if (!Array.isArray(list) || !list.every((x) => typeof x === 'number'))
-      bad(`'state.${k}' must be a list of numbers`, list);
-  }
-  return v as unknown as SchedulerRecord;
+  const { lastEpoch, baseLrs, lastLr } = state;
+  if (!isNumber(lastEpoch)) return bad("'state.lastEpoch' must be a number", lastEpoch);
+  if (!isNumbers(baseLrs)) return bad("'state.baseLrs' must be a list of numbers", baseLrs);
+  if (!isNumbers(lastLr)) return bad("'state.lastLr' must be a list of numbers", lastLr);
+  return { type, state: { ...state, lastEpoch, baseLrs, lastLr } };
 }
 
 /** Splits an optimizer's state dict into the record and the tensors of its file. */
@@ -109,7 +122,21 @@ export function optimizerRecord(
       else tensors.set(`state.${index}.${name}`, v);
     }
   }
-  return { record: { type, paramGroups: sd.paramGroups as unknown as GroupRecord[], scalars }, tensors };
+  return { record: { type, paramGroups: sd.paramGroups.map((g, i) => groupRecord(type, i, g)), scalars }, tensors };
+}
+
+/** A group as its record holds it: every hyperparameter must be JSON a file can hold (number, boolean, numbers). */
+function groupRecord(type: string, index: number, group: OptimizerStateDict['paramGroups'][number]): GroupRecord {
+  const out: Record<string, Hyper> = {};
+  for (const [k, h] of Object.entries(group)) {
+    if (k === 'params' || h === undefined) continue; // params below; JSON has no undefined (it left such keys out)
+    if (!isHyper(h))
+      throw new ValueError(
+        `${type} group ${index}: hyperparameter '${k}' is ${show(h)}, which a checkpoint cannot hold`,
+      );
+    out[k] = h;
+  }
+  return { ...out, params: group.params };
 }
 
 /** Rebuilds PyTorch-shaped optimizer state from the file's record and tensors. */
@@ -117,7 +144,7 @@ export function optimizerState(
   record: OptimizerRecord,
   tensors: ReadonlyMap<string, StoredTensor>,
   file: string,
-): OptimizerStateDict {
+): OptimizerStateInput {
   const state: Record<number, ParamState> = {};
   const slot = (index: string): ParamState => (state[Number(index)] ??= {});
   for (const [index, scalars] of Object.entries(record.scalars)) Object.assign(slot(index), scalars);
@@ -127,5 +154,5 @@ export function optimizerState(
       throw new FormatError(file, `unexpected tensor '${key}'; optimizer tensors are named state.<index>.<name>`);
     slot(m[1]!)[m[2]!] = toTensor(stored);
   }
-  return { state, paramGroups: record.paramGroups as unknown as OptimizerStateDict['paramGroups'] };
+  return { state, paramGroups: record.paramGroups };
 }

@@ -6,6 +6,7 @@ export * from './errors.js';
 export * from './parameter.js';
 export * from './module.js';
 export * from './state_dict.js';
+export * from './mask_buffers.js';
 export * from './staged.js';
 export * as init from './init.js';
 export * from './layers/index.js';

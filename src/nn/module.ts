@@ -1,4 +1,4 @@
-import { Tensor, ValueError, currentScope, withScope } from '../tensor/index.js';
+import { Tensor, ValueError, currentScope, joinName, withScope } from '../tensor/index.js';
 import { Parameter } from './parameter.js';
 import type { StagedLoad } from './staged.js';
 import { type LoadResult, type StateDict, type StateDictInput, stageModuleLoad } from './state_dict.js';
@@ -111,16 +111,14 @@ export abstract class Module<In extends unknown[] = [Tensor], Out = Tensor> {
 
   /** The descendant at a dotted path ('layer1.0.conv1'); '' is this module. */
   getSubmodule(target: string): AnyModule {
-    let m: AnyModule = this as unknown as AnyModule;
-    if (target === '') return m;
-    for (const part of target.split('.')) {
+    if (target === '') return this;
+    return target.split('.').reduce<AnyModule>((m, part) => {
       const next = m.#modules.get(part);
       if (next === undefined || next === null) {
         throw new ValueError(`no submodule '${part}' on the way to '${target}'`);
       }
-      m = next;
-    }
-    return m;
+      return next;
+    }, this);
   }
 
   /** Direct children with their names (registration order; null slots skipped). */
@@ -149,10 +147,10 @@ export abstract class Module<In extends unknown[] = [Tensor], Out = Tensor> {
       seen.add(m);
       out.push([name, m]);
       for (const [child, sub] of m.#modules) {
-        if (sub !== null) visit(sub, name === '' ? child : `${name}.${child}`);
+        if (sub !== null) visit(sub, joinName(name, child));
       }
     };
-    visit(this as unknown as AnyModule, prefix);
+    visit(this, prefix);
     return out;
   }
 
@@ -183,14 +181,14 @@ export abstract class Module<In extends unknown[] = [Tensor], Out = Tensor> {
     recurse: boolean,
     members: (m: AnyModule) => [string, T | null][],
   ): [string, T][] {
-    const mods: [string, AnyModule][] = recurse ? this.namedModules(prefix) : [[prefix, this as unknown as AnyModule]];
+    const mods: [string, AnyModule][] = recurse ? this.namedModules(prefix) : [[prefix, this]];
     const out: [string, T][] = [];
     const seen = new Set<T>();
     for (const [modName, m] of mods) {
       for (const [name, t] of members(m)) {
         if (t === null || seen.has(t)) continue;
         seen.add(t);
-        out.push([modName === '' ? name : `${modName}.${name}`, t]);
+        out.push([joinName(modName, name), t]);
       }
     }
     return out;
@@ -219,7 +217,7 @@ export abstract class Module<In extends unknown[] = [Tensor], Out = Tensor> {
   /** Calls `fn` on every descendant, children first, then on this module (PyTorch's order). */
   apply(fn: (m: AnyModule) => void): this {
     for (const child of this.children()) child.apply(fn);
-    fn(this as unknown as AnyModule);
+    fn(this);
     return this;
   }
 
@@ -236,10 +234,9 @@ export abstract class Module<In extends unknown[] = [Tensor], Out = Tensor> {
   stateDict(): StateDict {
     const out: StateDict = new Map();
     for (const [modName, m] of this.namedModules()) {
-      const pre = modName === '' ? '' : `${modName}.`;
-      for (const [name, p] of m.#parameters) if (p !== null) out.set(pre + name, p.detach());
+      for (const [name, p] of m.#parameters) if (p !== null) out.set(joinName(modName, name), p.detach());
       for (const [name, b] of m.#buffers) {
-        if (b !== null && !m.#nonPersistent.has(name)) out.set(pre + name, b.detach());
+        if (b !== null && !m.#nonPersistent.has(name)) out.set(joinName(modName, name), b.detach());
       }
     }
     return out;
@@ -249,9 +246,10 @@ export abstract class Module<In extends unknown[] = [Tensor], Out = Tensor> {
   stateTensors(): Map<string, Tensor> {
     const out = new Map<string, Tensor>();
     for (const [modName, m] of this.namedModules()) {
-      const pre = modName === '' ? '' : `${modName}.`;
-      for (const [name, p] of m.#parameters) if (p !== null) out.set(pre + name, p);
-      for (const [name, b] of m.#buffers) if (b !== null && !m.#nonPersistent.has(name)) out.set(pre + name, b);
+      for (const [name, p] of m.#parameters) if (p !== null) out.set(joinName(modName, name), p);
+      for (const [name, b] of m.#buffers) {
+        if (b !== null && !m.#nonPersistent.has(name)) out.set(joinName(modName, name), b);
+      }
     }
     return out;
   }

@@ -1,5 +1,6 @@
 import { type Tensor, formatShape, shapeEquals } from '../tensor/index.js';
 import { StateDictError } from './errors.js';
+import { isAspBufferKey as isPruningKey } from './mask_buffers.js';
 import type { StagedLoad } from './staged.js';
 
 /** A module's state: tensors by PyTorch's dotted keys, in PyTorch's order. */
@@ -14,9 +15,6 @@ export interface LoadResult {
   unexpectedKeys: string[];
 }
 
-/** Key suffixes of the mask buffers apex's ASP adds when a model is prepared for 2:4 pruning. */
-const PRUNING_SUFFIXES = ['_mma_mask', '_mma_pruned_p'];
-
 function entries(sd: StateDictInput): [string, Tensor][] {
   if (sd instanceof Map) return [...(sd as ReadonlyMap<string, Tensor>)];
   return Object.entries(sd as Readonly<Record<string, Tensor>>);
@@ -29,10 +27,6 @@ function list(title: string, items: readonly string[]): string {
 /** Checks `sd` against the module's live tensors and copies matching values in place. */
 export function loadIntoModule(own: ReadonlyMap<string, Tensor>, sd: StateDictInput, strict: boolean): LoadResult {
   return stageModuleLoad(own, sd, strict).commit();
-}
-
-function isPruningKey(key: string): boolean {
-  return PRUNING_SUFFIXES.some((s) => key.endsWith(s));
 }
 
 /** Checks `sd` against the module's live tensors (throwing as `loadIntoModule` does); `commit()` copies. */

@@ -5,7 +5,9 @@
 import { ShapeError } from '../tensor/errors.js';
 import { type Shape, formatShape } from '../tensor/shape.js';
 import { checkNM } from './groups.js';
+import { absSum } from './magnitude.js';
 import { apex24Choice, APEX_24_PATTERNS } from './mask1d.js';
+import { TENSOR_CORE_RULE, isTensorCoreShape } from './tensor_core.js';
 import { toView, weightElements } from './view2d.js';
 
 function checkData(data: ArrayLike<number>, shape: Shape, what: string): void {
@@ -44,7 +46,7 @@ export interface SparsityReport {
   readonly firstViolation: { readonly row: number; readonly group: number } | null;
   /** Share of sum |w| that apex's `m4n2_1d` mask would keep (1 for an all-zero weight). */
   readonly keptMagnitudeFraction: number;
-  /** Apex's tensor-core shape rule: rank >= 2, dim0 % 8 == 0, dim1 % 16 == 0. */
+  /** Apex's tensor-core shape rule (`isTensorCoreShape`): rank >= 2, dim0 % 8 == 0, dim1 % 16 == 0. */
   readonly shapeEligible: boolean;
   /** Every group is 2:4 (and C is divisible by 4). */
   readonly is24: boolean;
@@ -58,12 +60,12 @@ export interface SparsityReport {
 export function tensorRTReport(weight: Float32Array, shape: Shape): SparsityReport {
   checkData(weight, shape, 'tensorRTReport');
   const reasons: string[] = [];
-  const shapeEligible = shape.length >= 2 && shape[0]! % 8 === 0 && shape[1]! % 16 === 0;
+  const shapeEligible = isTensorCoreShape(shape);
   if (!shapeEligible) {
     reasons.push(
       shape.length < 2
         ? `rank ${shape.length} weight: only Linear/Conv weights (rank >= 2) are pruned`
-        : `shape ${formatShape(shape)} fails the tensor-core rule dim0 % 8 == 0 and dim1 % 16 == 0`,
+        : `shape ${formatShape(shape)} fails the tensor-core rule ${TENSOR_CORE_RULE}`,
     );
   }
   const view = toView(weight, shape);
@@ -71,10 +73,9 @@ export function tensorRTReport(weight: Float32Array, shape: Shape): SparsityRepo
   if (view.cols % 4 !== 0) reasons.push(`C=${view.cols} is not divisible by 4`);
   let groupsViolating = 0;
   let firstViolation: { row: number; group: number } | null = null;
-  let total = 0;
+  const total = absSum(view.data);
   let kept = 0;
   for (let r = 0; r < view.rows; r++) {
-    for (let c = 0; c < view.cols; c++) total += Math.abs(view.data[r * view.cols + c]!);
     for (let g = 0; g < groupsPerRow; g++) {
       const at = r * view.cols + 4 * g;
       const v = view.data.subarray(at, at + 4);

@@ -10,11 +10,12 @@
  * The configuration that goes with them lives in the folder's config.json (ct_config.ts).
  */
 import { ShapeError, ValueError } from '../tensor/errors.js';
+import { joinName } from '../tensor/names.js';
 import type { Compressed24 } from './compressed.js';
 import { compressNM, compressedMask } from './compressed.js';
 import { SparsityError } from './errors.js';
 import { fromHalfBits, toHalfBits } from './half.js';
-import { type SparseStoredRecord, type SparseStoredTensor, keyOf, recordEntry } from './stored_record.js';
+import { type SparseStoredRecord, type SparseStoredTensor, recordEntry } from './stored_record.js';
 import { weightElements } from './view2d.js';
 
 export const BITMASK_KEYS = ['compressed', 'bitmask', 'shape'] as const;
@@ -48,9 +49,9 @@ export function toSparse24Bitmask(
       ? { dtype: 'F32', shape: valueShape, data: Float32Array.from(c.values) }
       : { dtype: HALF[dtype], shape: valueShape, data: toHalfBits(c.values, dtype) };
   return {
-    [keyOf(module, 'compressed')]: compressed,
-    [keyOf(module, 'bitmask')]: { dtype: 'U8', shape: [c.rows, bytesPerRow], data: bitmask },
-    [keyOf(module, 'shape')]: {
+    [joinName(module, 'compressed')]: compressed,
+    [joinName(module, 'bitmask')]: { dtype: 'U8', shape: [c.rows, bytesPerRow], data: bitmask },
+    [joinName(module, 'shape')]: {
       dtype: 'I64',
       shape: [2, 1],
       data: BigInt64Array.from([BigInt(c.rows), BigInt(c.cols)]),
@@ -74,7 +75,7 @@ function readShape(key: string, e: SparseStoredTensor): [number, number] {
  */
 export function fromSparse24Bitmask(name: string, record: SparseStoredRecord): Compressed24 {
   const module = bitmaskModuleOf(name);
-  const key = (s: string): string => keyOf(module, s);
+  const key = (s: string): string => joinName(module, s);
   const [rows, cols] = readShape(key('shape'), recordEntry(record, key('shape'), 'sparse-24-bitmask'));
   weightElements([rows, cols], key('shape'));
   const bits = recordEntry(record, key('bitmask'), 'sparse-24-bitmask');

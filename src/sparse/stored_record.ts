@@ -23,8 +23,3 @@ export function recordEntry(record: SparseStoredRecord, key: string, format: str
     throw new ValueError(`${format} record has no key '${key}' (keys: ${Object.keys(record).join(', ')})`);
   return e;
 }
-
-/** `prefix.suffix`, or just `suffix` for the root module's empty name. */
-export function keyOf(prefix: string, suffix: string): string {
-  return prefix === '' ? suffix : `${prefix}.${suffix}`;
-}

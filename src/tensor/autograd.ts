@@ -1,4 +1,5 @@
 import { AutogradError } from './errors.js';
+import type { OpName } from './op_list.js';
 import type { Tensor } from './tensor.js';
 
 /**
@@ -9,7 +10,7 @@ export type BackwardFn = (gradOutput: Float32Array) => (Float32Array | null)[];
 
 /** What an op leaves on its result when autograd is recording. */
 export interface GradFn {
-  readonly op: string;
+  readonly op: OpName;
   readonly inputs: readonly Tensor[];
   readonly backward: BackwardFn;
 }

@@ -2,8 +2,34 @@ export * from './errors.js';
 export * from './shape.js';
 export * from './random.js';
 export * from './scope.js';
+export * from './names.js';
 export { noGrad, setGradEnabled, isGradEnabled, type GradFn, type BackwardFn } from './autograd.js';
-export { Tensor, type TraceNode, type NestedArray } from './tensor.js';
+export { Tensor, type NestedArray } from './tensor.js';
+export type {
+  AttrsArg,
+  AvgPoolAttrs,
+  BinaryOpAttrs,
+  BinaryOpName,
+  CompareOpAttrs,
+  CompareOpName,
+  ConvAttrs,
+  LayerOpAttrs,
+  LayerOpName,
+  LossOpAttrs,
+  LossOpName,
+  MaxPoolAttrs,
+  NoAttrs,
+  OpAttrs,
+  OpName,
+  ReduceOpAttrs,
+  ReduceOpName,
+  ShapeOpAttrs,
+  ShapeOpName,
+  TraceNode,
+  TraceOf,
+  UnaryOpAttrs,
+  UnaryOpName,
+} from './op_list.js';
 export * from './creation.js';
 export * from './backend.js';
 export {

@@ -7,13 +7,15 @@
  * back as the model's dataflow graph. The permutation library builds on this: no second tracer.
  */
 
+import { joinName } from './names.js';
+
 const scopeStack: string[] = [];
 let tracing = 0;
 
 /** Runs `fn` with `name` as the innermost module scope. Names nest with dots, like PyTorch's. */
 export function withScope<T>(name: string, fn: () => T): T {
   const parent = scopeStack[scopeStack.length - 1];
-  scopeStack.push(parent === undefined || parent === '' ? name : name === '' ? parent : `${parent}.${name}`);
+  scopeStack.push(joinName(parent ?? '', name));
   try {
     return fn();
   } finally {

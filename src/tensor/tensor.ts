@@ -1,15 +1,10 @@
 import { type BackwardFn, type GradFn, isGradEnabled, runBackward } from './autograd.js';
 import { ShapeError, ValueError } from './errors.js';
+import type { AttrsArg, OpAttrs, OpName, TraceNode } from './op_list.js';
 import { currentScope, isTracing } from './scope.js';
 import { type Shape, checkShape, formatShape, numel, shapeEquals } from './shape.js';
 
-/** What a traced op remembers about how a tensor was made (see `traceGraph`). */
-export interface TraceNode {
-  readonly op: string;
-  readonly inputs: readonly Tensor[];
-  /** Op arguments that matter for graph analysis (axis of a concat, groups of a conv, ...). */
-  readonly attrs: Readonly<Record<string, unknown>>;
-}
+export type { TraceNode } from './op_list.js';
 
 /** Nested arrays of numbers, as `fromArray` accepts and `toArray` returns. */
 export type NestedArray = number | NestedArray[];
@@ -48,20 +43,23 @@ export class Tensor {
 
   /**
    * Wraps an op's output: records autograd history when grad mode is on and any input requires
-   * grad, and the trace node when tracing. Every differentiable op ends here.
+   * grad, and the trace node when tracing. Every differentiable op ends here. `op` is a name from
+   * the typed op list (src/tensor/op_list.ts) and `attrs` are that op's attributes (optional only
+   * for ops that record none).
    */
-  static fromOp(
-    op: string,
+  static fromOp<K extends OpName>(
+    op: K,
     data: Float32Array,
     shape: Shape,
     inputs: readonly Tensor[],
     backward: BackwardFn,
-    attrs: Record<string, unknown> = {},
+    ...[attrs]: AttrsArg<K>
   ): Tensor {
     const needsGrad = isGradEnabled() && inputs.some((t) => t.requiresGrad);
     const out = new Tensor(data, shape, needsGrad);
     if (needsGrad) out.gradFn = { op, inputs, backward };
-    if (isTracing()) out.trace = { op, inputs, attrs };
+    // TraceOf<K> is one member of the TraceNode union; TypeScript cannot see that for a generic K.
+    if (isTracing()) out.trace = { op, inputs, attrs: attrs ?? ({} as OpAttrs[K]) } as TraceNode;
     return out;
   }
 

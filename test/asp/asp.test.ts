@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ASP, AspError, type AspOptions, maskBufferName } from '../../src/asp/index.js';
 import { Conv1d, Conv2d, Conv3d, Linear, Module, MultiheadAttention, SGD, StateDictError } from '../../src/nn/index.js';
+import type { PermuteReport } from '../../src/permutation/index.js';
 import { SparsityError, createMask, isNM } from '../../src/sparse/index.js';
 import { MT19937, type Tensor, ValueError, ShapeError, randn, relu } from '../../src/tensor/index.js';
 
@@ -286,11 +287,23 @@ describe('computeSparseMasks', () => {
   });
 });
 
+const emptyReport = (): PermuteReport => ({
+  groups: [],
+  permutedC: [],
+  permutedK: [],
+  permutedBuffers: [],
+  skipped: [],
+  layers: [],
+  unpermuted: [],
+  nodes: [],
+});
+
 describe('permutation wiring', () => {
   it('runs the permutation (before masks) with the example input and the sparse parameter names', () => {
     const net = new Net();
     const x = randn([2, 16], { generator: new MT19937(5) });
     const calls: { names: readonly string[]; input: readonly Tensor[]; saveGraph: boolean; dir: string }[] = [];
+    const report = emptyReport();
     const asp = ASP.initModelForPruning(net, {
       logger: () => {},
       exampleInput: x,
@@ -298,14 +311,16 @@ describe('permutation wiring', () => {
       permuteModel: (model, input, o) => {
         calls.push({ names: o.sparseParameters, input, saveGraph: o.saveGraph, dir: o.outputDir });
         (model as Net).fc1.weight.data.reverse(); // stands in for a permutation: masks must see it
-        return 'report';
+        return report;
       },
     });
+    expect(asp.permutationReport()).toBeNull();
     asp.setPermutationSavingParams({ savePermutationGraph: true, permutationOutputDir: '/tmp/g' });
     const permuted = net.fc1.weight.data.slice().reverse();
     asp.computeSparseMasks();
     expect(calls).toEqual([{ names: ['fc1.weight', 'fc2.weight'], input: [x], saveGraph: true, dir: '/tmp/g' }]);
-    expect(asp.permutationReport).toBe('report');
+    expect(asp.permutationReport()).toBe(report);
+    expect(asp.lastPermutation()).toEqual({ report, seconds: expect.any(Number) });
     const mask = createMask(permuted, [32, 16]);
     expect([...net.fc1.weight.data]).toEqual([...permuted].map((v, i) => v * mask[i]!));
     asp.setPermutationSavingParams({ allowPermutation: false });
@@ -319,7 +334,10 @@ describe('permutation wiring', () => {
     const asp = ASP.initModelForPruning(new Net(), {
       verbosity: 0,
       logger: (l) => lines.push(l),
-      permuteModel: () => (called = true),
+      permuteModel: () => {
+        called = true;
+        return emptyReport();
+      },
     });
     expect(lines.some((l) => /allowPermutation is true but no exampleInput was given/.test(l))).toBe(true);
     asp.computeSparseMasks();
@@ -368,10 +386,20 @@ describe('built-in permutation', () => {
     const permuted = build();
     const before = permuted.call(x).data.slice();
     const aspPlain = ASP.initModelForPruning(plain, { ...quiet(), allowRecomputeMask: true });
-    const aspPerm = ASP.initModelForPruning(permuted, { logger: () => {}, exampleInput: x, allowRecomputeMask: true });
+    const progress: string[] = [];
+    const aspPerm = ASP.initModelForPruning(permuted, {
+      logger: () => {},
+      exampleInput: x,
+      allowRecomputeMask: true,
+      permutation: { perLayerGuard: true, onProgress: (e) => progress.push(`${e.group}/${e.groups} ${e.status}`) },
+    });
     aspPlain.computeSparseMasks();
     aspPerm.computeSparseMasks();
-    expect((aspPerm.permutationReport as { permutedC: string[] }).permutedC).toContain('fc2.weight');
+    // The settings reach the permutation library: one progress event per group of the typed report.
+    const groups = aspPerm.permutationReport()?.groups ?? [];
+    expect(progress).toEqual(groups.map((g) => `${g.id}/${groups.length} ${g.status}`));
+    expect(aspPerm.permutationReport()?.permutedC).toContain('fc2.weight');
+    expect(aspPlain.permutationReport()).toBeNull();
     const kept = (m: Module<[Tensor], Tensor>): number =>
       m
         .namedParameters()

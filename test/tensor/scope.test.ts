@@ -44,7 +44,7 @@ describe('traceGraph', () => {
     expect(p.trace?.op).toBe('mul');
     expect(p.trace?.inputs).toEqual([s, a]);
     expect(out.trace?.op).toBe('sum');
-    expect(out.trace?.attrs['dim']).toEqual([0]);
+    expect(out.trace?.attrs).toEqual({ dim: [0], keepdim: false });
     expect(out.requiresGrad).toBe(false);
     expect(out.gradFn).toBeNull();
   });

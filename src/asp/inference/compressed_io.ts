@@ -29,7 +29,6 @@
  * is bit-identical to the masked weight; with fp16/bf16 it is bit-identical to the masked weight
  * rounded to fp16/bf16 and widened back (`float16BitsToFloat32(float32ToFloat16Bits(w))`).
  */
-import { maskBufferName, prunedBufferName } from '../asp.js';
 import {
   type StoredTensor,
   FormatError,
@@ -41,7 +40,7 @@ import {
   saveSafetensors,
   toTensor,
 } from '../../io/index.js';
-import { type AnyModule, Linear } from '../../nn/index.js';
+import { type AnyModule, Linear, maskBufferName, prunedBufferName } from '../../nn/index.js';
 import {
   type Compressed24,
   type CompressedNM,
@@ -56,7 +55,7 @@ import {
   toCutlass24,
   toSparse24Bitmask,
 } from '../../sparse/index.js';
-import { ShapeError, Tensor, ValueError } from '../../tensor/index.js';
+import { ShapeError, Tensor, ValueError, joinName } from '../../tensor/index.js';
 import { checkTargeted, findCompressed } from './compressed_records.js';
 import { compressLayer, isDenseLayer, isSparseLayer, planSparseInference } from './convert.js';
 import { SparseLinear } from './modules.js';
@@ -84,8 +83,6 @@ export interface CompressedExport {
   /** Masked modules stored dense, with why. */
   readonly dense: readonly { readonly name: string; readonly reason: string }[];
 }
-
-const dotted = (m: string, k: string): string => (m === '' ? k : `${m}.${k}`);
 
 function record(
   param: string,
@@ -141,8 +138,8 @@ export function compressedStateDict(model: AnyModule, opts: ExportCompressedOpti
     }
     if (c === null) continue;
     maskInView = compressedMask(c);
-    const param = dotted(name, 'weight');
-    skip.add(dotted(name, maskBufferName('weight'))).add(dotted(name, prunedBufferName('weight')));
+    const param = joinName(name, 'weight');
+    skip.add(joinName(name, maskBufferName('weight'))).add(joinName(name, prunedBufferName('weight')));
     const is2d = c.weightShape === null || c.weightShape.length === 2;
     const rec = is2d
       ? record(param, c as Compressed24, format, dtype)
@@ -160,7 +157,7 @@ export function compressedStateDict(model: AnyModule, opts: ExportCompressedOpti
     const inLayout = c.weightShape === null ? maskInView : fromView(maskInView, c.weightShape);
     const w = c.weightShape === null ? decompress(c) : fromView(decompress(c), c.weightShape);
     out.set(param, { dtype: 'F32', shape: [...shape], data: w });
-    out.set(dotted(name, maskBufferName('weight')), { dtype: 'BOOL', shape: [...shape], data: inLayout });
+    out.set(joinName(name, maskBufferName('weight')), { dtype: 'BOOL', shape: [...shape], data: inLayout });
   }
   for (const [k, t] of model.stateDict()) if (!skip.has(k) && !out.has(k)) out.set(k, fromTensor(t, 'F32'));
   const metadata: Record<string, string> = {
@@ -237,20 +234,20 @@ export function loadCompressedStateDict(
   const decompressed: string[] = [];
   for (const [name, m] of model.namedModules()) {
     if (!isDenseLayer(m) && !isSparseLayer(m)) continue;
-    const param = dotted(name, 'weight');
+    const param = joinName(name, 'weight');
     const found = findCompressed(tensors, param, source.file, source.config === undefined);
     if (found === null) {
       if (isSparseLayer(m)) {
         // A sparse Conv is stored dense with its mask (neither format has a Conv form).
         const w = tensors.get(param);
-        const mask = tensors.get(dotted(name, maskBufferName('weight')));
+        const mask = tensors.get(joinName(name, maskBufferName('weight')));
         if (w === undefined || mask === undefined) {
           throw new ValueError(
             `importCompressed: '${name}' is a sparse layer but ${source.file} holds neither a compressed ${param} nor ${param} with its mask`,
           );
         }
         m.setWeight(compressWeight(toTensor(w).data, Uint8Array.from(toTensor(mask).data), w.shape, 2, 4));
-        used.add(param).add(dotted(name, maskBufferName('weight')));
+        used.add(param).add(joinName(name, maskBufferName('weight')));
         decompressed.push(name);
       }
       continue;
@@ -283,7 +280,7 @@ export function loadCompressedStateDict(
       );
     }
     sd.set(param, new Tensor(decompress(c), m.weight.shape));
-    const maskKey = dotted(name, maskBufferName('weight'));
+    const maskKey = joinName(name, maskBufferName('weight'));
     if (m.getLocal(maskBufferName('weight')) instanceof Tensor)
       sd.set(maskKey, new Tensor(Float32Array.from(compressedMask(c)), m.weight.shape));
   }

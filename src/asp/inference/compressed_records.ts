@@ -15,9 +15,8 @@ import {
   fromCutlass24,
   fromSparse24Bitmask,
   isTargeted,
-  keyOf,
 } from '../../sparse/index.js';
-import { Sparse24Error } from '../../tensor/index.js';
+import { Sparse24Error, joinName } from '../../tensor/index.js';
 
 export interface FoundCompressed {
   readonly weight: Compressed24;
@@ -63,8 +62,8 @@ export function findCompressed(
   }
   const prefixes = legacy ? [bitmaskModuleOf(param), param] : [bitmaskModuleOf(param)];
   for (const prefix of prefixes) {
-    if (!BITMASK_KEYS.some((s) => tensors.has(keyOf(prefix, s)))) continue;
-    const keys = BITMASK_KEYS.map((s) => keyOf(prefix, s));
+    if (!BITMASK_KEYS.some((s) => tensors.has(joinName(prefix, s)))) continue;
+    const keys = BITMASK_KEYS.map((s) => joinName(prefix, s));
     const at = prefix === param ? `${param}.weight` : param;
     return decode('sparse-24-bitmask', keys, () => fromSparse24Bitmask(at, pick(tensors, keys)));
   }

@@ -16,14 +16,28 @@
  * - anything else stays dense, with the reason in the plan (`strict: true` turns a masked layer
  *   that cannot convert into an error).
  *
+ * A model prepared for QAT (`prepareQat`) is refused with a QatError naming its first prepared
+ * layer: the sparse layers run float kernels on float weights, so the copy would silently drop the
+ * fake quantization (and the model's quantized function). Export it with `exportQuantized` (its
+ * 'sparse-24' layout stores 2:4 int8 weights), or convert before `prepareQat`.
+ *
  * `fromSparseInference(model)` goes back: a new model whose sparse layers are dense Linear/Conv
  * layers holding the decompressed weight and the mask as `__weight_mma_mask` (float 0/1), ready
  * for `ASP.initModelForPruning` or a checkpoint. `__weight_mma_pruned_p` is not restored (the
  * compressed form does not hold the pruned values), and a pruned weight that was -0 comes back
  * as +0 (equal as numbers; the compressed form stores no pruned bits).
  */
-import { maskBufferName } from '../asp.js';
-import { type AnyModule, Conv1d, Conv2d, Conv3d, Linear } from '../../nn/index.js';
+import {
+  type AnyModule,
+  Conv1d,
+  Conv2d,
+  Conv3d,
+  Linear,
+  type PrunableLayer,
+  isPrunableLayer,
+  maskBufferName,
+  prunableLayer,
+} from '../../nn/index.js';
 import {
   type CompressedNM,
   compressWeight,
@@ -34,10 +48,12 @@ import {
   isNM,
 } from '../../sparse/index.js';
 import { MT19937, Tensor, ValueError } from '../../tensor/index.js';
+import { QatError } from '../qat/errors.js';
+import { qatLayers } from '../qat/prepare.js';
 import { cloneModule } from './clone.js';
 import { SparseConv1d, SparseConv2d, SparseConv3d, SparseConvNd, SparseLinear } from './modules.js';
 
-export type DenseLayer = Linear | Conv1d | Conv2d | Conv3d;
+export type DenseLayer = PrunableLayer;
 export type SparseLayer = SparseLinear | SparseConvNd;
 
 export interface SparseInferenceOptions {
@@ -57,9 +73,7 @@ export interface LayerPlan {
   readonly mask: Uint8Array | null;
 }
 
-export function isDenseLayer(m: AnyModule): m is AnyModule & DenseLayer {
-  return m instanceof Linear || m instanceof Conv1d || m instanceof Conv2d || m instanceof Conv3d;
-}
+export const isDenseLayer: (m: AnyModule) => m is AnyModule & DenseLayer = isPrunableLayer;
 
 export function isSparseLayer(m: AnyModule): m is AnyModule & SparseLayer {
   return m instanceof SparseLinear || m instanceof SparseConvNd;
@@ -67,7 +81,7 @@ export function isSparseLayer(m: AnyModule): m is AnyModule & SparseLayer {
 
 /** The layer's ASP mask as 0/1 bytes, or null when it has none. */
 export function layerMask(m: DenseLayer): Uint8Array | null {
-  const buf = (m as unknown as AnyModule).getLocal(maskBufferName('weight'));
+  const buf = m.getLocal(maskBufferName('weight'));
   if (!(buf instanceof Tensor)) return null;
   return Uint8Array.from(buf.data, (v) => (v !== 0 ? 1 : 0));
 }
@@ -110,21 +124,37 @@ export function compressLayer(m: DenseLayer, mask: Uint8Array): CompressedNM {
 
 /** The sparse layer for a dense one with its compressed weight. */
 export function sparseLayerFor(m: DenseLayer, weight: CompressedNM): SparseLayer {
-  if (m instanceof Linear) return SparseLinear.fromLinear(m, weight);
-  if (m instanceof Conv1d) return new SparseConv1d(m, weight);
-  if (m instanceof Conv2d) return new SparseConv2d(m, weight);
-  return new SparseConv3d(m, weight);
+  const p = prunableLayer(m)!;
+  switch (p.kind) {
+    case 'linear':
+      return SparseLinear.fromLinear(p.layer, weight);
+    case 'conv1d':
+      return new SparseConv1d(p.layer, weight);
+    case 'conv2d':
+      return new SparseConv2d(p.layer, weight);
+    case 'conv3d':
+      return new SparseConv3d(p.layer, weight);
+  }
 }
 
 /** A new model with the convertible layers compressed (see the top of this file). */
 export function toSparseInference<M extends AnyModule>(model: M, opts: SparseInferenceOptions = {}): M {
+  const quantized = qatLayers(model);
+  if (quantized.length > 0) {
+    const first = quantized[0]!.name === '' ? '<root>' : quantized[0]!.name;
+    throw new QatError(
+      `toSparseInference: layer '${first}' is prepared for QAT (${quantized.length} fake-quantized layer(s)); ` +
+        'the sparse layers run float kernels and would drop its fake quantization. Export the quantized model ' +
+        "with exportQuantized (layout 'sparse-24' for 2:4 int8 weights), or call toSparseInference before prepareQat",
+    );
+  }
   const plans = new Map(planSparseInference(model, opts).map((p) => [p.name, p]));
   const out = cloneModule(model, (m, name) => {
     const plan = plans.get(name);
     if (plan === undefined || !plan.convert || !isDenseLayer(m)) return undefined;
     const layer = sparseLayerFor(m, compressLayer(m, plan.mask!));
     layer.training = false;
-    return layer as unknown as AnyModule;
+    return layer;
   });
   return out.eval();
 }
@@ -159,16 +189,12 @@ export function denseLayerFor(m: SparseLayer): DenseLayer {
   if (m.bias !== null) layer.bias!.data.set(m.bias.data);
   const mask =
     m.weight.weightShape === null ? compressedMask(m.weight) : fromView(compressedMask(m.weight), m.weight.weightShape);
-  (layer as unknown as AnyModule).registerBuffer(
-    maskBufferName('weight'),
-    new Tensor(Float32Array.from(mask), layer.weight.shape),
-    true,
-  );
+  layer.registerBuffer(maskBufferName('weight'), new Tensor(Float32Array.from(mask), layer.weight.shape), true);
   layer.training = m.training;
   return layer;
 }
 
 /** A new model with every sparse layer back as a dense, masked Linear/Conv (see the top of this file). */
 export function fromSparseInference<M extends AnyModule>(model: M): M {
-  return cloneModule(model, (m) => (isSparseLayer(m) ? (denseLayerFor(m) as unknown as AnyModule) : undefined));
+  return cloneModule(model, (m) => (isSparseLayer(m) ? denseLayerFor(m) : undefined));
 }

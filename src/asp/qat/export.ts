@@ -20,11 +20,10 @@
  * layer (`pattern24Broken`, with the reason), and the 'cutlass-24' layout refuses such a layer
  * with a QatError, since its integers cannot be stored 2:4.
  */
-import { maskBufferName } from '../asp.js';
 import { type StoredTensor, fromTensor, saveSafetensors } from '../../io/index.js';
-import type { AnyModule } from '../../nn/index.js';
+import { type AnyModule, isMaskBufferKey, maskBufferName } from '../../nn/index.js';
 import { compressWeight, isNM, toCutlass24 } from '../../sparse/index.js';
-import { ShapeError, Tensor } from '../../tensor/index.js';
+import { ShapeError, Tensor, joinName } from '../../tensor/index.js';
 import { QatError } from './errors.js';
 import { quantizeValues } from './fake_quant.js';
 import { qatLayers } from './prepare.js';
@@ -58,8 +57,6 @@ export interface QuantizedExportOptions {
   layout?: QuantizedLayout;
 }
 
-const dotted = (m: string, k: string): string => (m === '' ? k : `${m}.${k}`);
-
 /** The int8 tensors, scales and per-layer report (see the top of this file). */
 export function quantizeModel(model: AnyModule, opts: QuantizedExportOptions = {}): QuantizedExport {
   const layout = opts.layout ?? 'dense';
@@ -79,7 +76,7 @@ export function quantizeModel(model: AnyModule, opts: QuantizedExportOptions = {
     const int8Is24 = isNM(qf, shape, 2, 4);
     const nonzeroZeroPoints = p.zeroPoint.filter((z) => z !== 0).length;
     const pattern24Broken = floatIs24 && !int8Is24;
-    const key = dotted(l.name, 'weight');
+    const key = joinName(l.name, 'weight');
     let reason = pattern24Broken
       ? `the float weight is 2:4 but the int8 weight is not: the ${l.weightQuant.scheme} weight quantizer has ${nonzeroZeroPoints} nonzero zero point(s), which is how it stores a pruned 0; use scheme 'symmetric'`
       : '';
@@ -110,19 +107,19 @@ export function quantizeModel(model: AnyModule, opts: QuantizedExportOptions = {
       }
     }
     if (stored === 'int8') out.set(key, { dtype: 'I8', shape, data: Int8Array.from(q) });
-    out.set(dotted(l.name, 'weight_scale'), { dtype: 'F32', shape: [shape[0]!], data: Float32Array.from(p.scale) });
-    out.set(dotted(l.name, 'weight_zero_point'), {
+    out.set(joinName(l.name, 'weight_scale'), { dtype: 'F32', shape: [shape[0]!], data: Float32Array.from(p.scale) });
+    out.set(joinName(l.name, 'weight_zero_point'), {
       dtype: 'I8',
       shape: [shape[0]!],
       data: Int8Array.from(p.zeroPoint),
     });
     if (l.inputQuant.observed) {
       const a = l.inputQuant.params();
-      out.set(dotted(l.name, 'input_scale'), { dtype: 'F32', shape: [1], data: Float32Array.from(a.scale) });
-      out.set(dotted(l.name, 'input_zero_point'), { dtype: 'I8', shape: [1], data: Int8Array.from(a.zeroPoint) });
+      out.set(joinName(l.name, 'input_scale'), { dtype: 'F32', shape: [1], data: Float32Array.from(a.scale) });
+      out.set(joinName(l.name, 'input_zero_point'), { dtype: 'I8', shape: [1], data: Int8Array.from(a.zeroPoint) });
     }
     replaced.add(key);
-    for (const sub of ['input_fake_quant', 'weight_fake_quant']) replaced.add(dotted(l.name, sub));
+    for (const sub of ['input_fake_quant', 'weight_fake_quant']) replaced.add(joinName(l.name, sub));
     reports.push({
       name: l.name,
       shape,
@@ -140,7 +137,7 @@ export function quantizeModel(model: AnyModule, opts: QuantizedExportOptions = {
     if (isReplaced(k)) continue;
     out.set(
       k,
-      k.endsWith('_mma_mask')
+      isMaskBufferKey(k)
         ? { dtype: 'BOOL', shape: [...t.shape], data: Uint8Array.from(t.data, (v) => (v !== 0 ? 1 : 0)) }
         : fromTensor(t, 'F32'),
     );

@@ -25,6 +25,14 @@ export interface QuantParams {
   readonly qmax: number;
 }
 
+/** fakeQuantize joins the typed op list (src/tensor/op_list.ts) by declaration merging. */
+declare module '../../tensor/op_list.js' {
+  interface OpAttrs {
+    /** `channels`: how many scales (1 per tensor, else one per channel of axis 0). */
+    fakeQuantize: { channels: number; qmin: number; qmax: number };
+  }
+}
+
 export function qRange(scheme: QuantScheme): { qmin: number; qmax: number } {
   return scheme === 'symmetric' ? { qmin: -127, qmax: 127 } : { qmin: -128, qmax: 127 };
 }

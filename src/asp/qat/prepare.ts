@@ -17,7 +17,7 @@
  * Order: prune → sparse fine-tune → prepareQat → calibrate → QAT fine-tune keeps the masks: the
  * symmetric weight quantizer maps 0 to 0 and ASP's optimizer hook re-zeroes pruned weights.
  */
-import { type AnyModule, Conv1d, Conv2d, Conv3d, Linear } from '../../nn/index.js';
+import { type AnyModule, type Module, type PrunableLayer, isPrunableLayer, prunableLayer } from '../../nn/index.js';
 import type { Batch } from '../../nn/data/index.js';
 import { type Tensor, conv1d, conv2d, conv3d, linear, noGrad } from '../../tensor/index.js';
 import { QatError } from './errors.js';
@@ -28,7 +28,7 @@ import {
   WeightFakeQuant,
 } from './observer.js';
 
-export type QatLayerModule = Linear | Conv1d | Conv2d | Conv3d;
+export type QatLayerModule = PrunableLayer;
 
 export interface QatLayer {
   readonly name: string;
@@ -46,19 +46,18 @@ export interface QatOptions {
 
 const layers = new WeakMap<AnyModule, QatLayer>();
 
-function isQatCandidate(m: AnyModule): m is AnyModule & QatLayerModule {
-  return m instanceof Linear || m instanceof Conv1d || m instanceof Conv2d || m instanceof Conv3d;
-}
+const isQatCandidate: (m: AnyModule) => m is AnyModule & QatLayerModule = isPrunableLayer;
 
 function quantizedForward(l: QatLayer): (x: Tensor) => Tensor {
-  const m = l.module;
+  const p = prunableLayer(l.module)!;
   return (x) => {
     const xq = l.inputQuant.call(x);
-    const wq = l.weightQuant.call(m.weight);
-    if (m instanceof Linear) return linear(xq, wq, m.bias);
+    const wq = l.weightQuant.call(p.layer.weight);
+    if (p.kind === 'linear') return linear(xq, wq, p.layer.bias);
+    const m = p.layer;
     const o = { stride: m.stride, padding: m.padding, dilation: m.dilation, groups: m.groups };
-    if (m instanceof Conv1d) return conv1d(xq, wq, m.bias, o);
-    if (m instanceof Conv2d) return conv2d(xq, wq, m.bias, o);
+    if (p.kind === 'conv1d') return conv1d(xq, wq, m.bias, o);
+    if (p.kind === 'conv2d') return conv2d(xq, wq, m.bias, o);
     return conv3d(xq, wq, m.bias, o);
   };
 }
@@ -107,10 +106,11 @@ export interface CalibrateOptions {
  * Post-training calibration of the activation ranges: resets each input observer, then runs the
  * model in eval mode without gradients and WITHOUT fake quantization on up to `batches` batches
  * (so every layer sees float activations, as PyTorch's prepare → calibrate → convert), and
- * restores the modes afterwards. Returns the number of batches used.
+ * restores the modes afterwards. Returns the number of batches used. The model's forward takes one
+ * tensor (a batch's `x`).
  */
 export function calibrate(
-  model: AnyModule,
+  model: Module<[Tensor], unknown>,
   loader: Iterable<Batch | Tensor>,
   batches: number,
   opts: CalibrateOptions = {},
@@ -130,11 +130,10 @@ export function calibrate(
       l.inputQuant.calibrating = true;
     }
     setFakeQuant(model, false);
-    const run = model as unknown as { call(x: Tensor): unknown };
     noGrad(() => {
       for (const b of loader) {
         if (seen >= batches) break;
-        run.call('x' in b && 'y' in b ? b.x : b);
+        model.call('x' in b && 'y' in b ? b.x : b);
         seen++;
       }
     });

@@ -1,6 +1,6 @@
-import { patternNM } from '../../asp/oneshot.js';
 import { type StoredTensor, loadModelFolder, modelFolderOf, toFloat32 } from '../../io/index.js';
-import { parseSparsityConfig } from '../../sparse/index.js';
+import { maskBufferKey } from '../../nn/index.js';
+import { TENSOR_CORE_RULE, parseSparsityConfig, patternNM } from '../../sparse/index.js';
 import { formatShape } from '../../tensor/shape.js';
 import type { Command } from '../command.js';
 import { groupRecordKeys, decodeRecord, recordParamOfKey } from '../util/check/records.js';
@@ -9,7 +9,6 @@ import {
   countGroups,
   countRecordGroups,
   maskConsistency,
-  maskKeyOf,
   recordEligibility,
   storedEligibility,
 } from '../util/check/tensor_check.js';
@@ -51,7 +50,7 @@ function checkDense(
   } as const;
   if (!e.candidate || t.shape.length > 5) return { ...base, reasons: e.reasons, ...NOT_COUNTED, maskConsistent: null };
   const values = toFloat32(t);
-  const maskKey = maskKeyOf(name);
+  const maskKey = maskBufferKey(name);
   const mask = tensors.get(maskKey);
   const agreement = mask === undefined ? null : maskConsistency(values, t.shape, maskKey, mask);
   const reasons = agreement?.reason == null ? e.reasons : [...e.reasons, agreement.reason];
@@ -141,7 +140,7 @@ export const checkCommand: Command = {
     '(apex layout). Per tensor: name, dtype, shape, storage format, groups of M checked, groups with',
     "more than N nonzeros, the share of |w| the pattern's mask would keep, and whether it is eligible",
     "for pruning (apex's rules: floating point or int8; F32/F16, and I8 as the float weight it was",
-    'quantized from, need dim0 % 8 == 0 and dim1 % 16 == 0; C % M == 0; finite values).',
+    `quantized from, need ${TENSOR_CORE_RULE}; C % M == 0; finite values).`,
     '',
     "Compressed records are decoded: sparse24's cutlass-24 (<param>.cutlass_24_values + .cutlass_24_meta,",
     "or the older .sparse_24_packed_weight + .meta) and compressed-tensors' sparse-24-bitmask",

@@ -1,10 +1,9 @@
 import { type StoredTensor, describeOverflow, float32Overflow, toFloat32 } from '../../io/index.js';
 import {
   DEFAULT_TIME_LIMIT,
-  SEARCH_STRATEGIES,
-  type SearchStrategy,
   type StopReason,
   searchPermutation,
+  searchStrategyNames,
 } from '../../permutation/index.js';
 import { toView } from '../../sparse/view2d.js';
 import { type Command, UsageError } from '../command.js';
@@ -44,26 +43,29 @@ function describeStop(stopped: StopReason, strategy: string, timeLimit: number):
 export const permuteCommand: Command = {
   name: 'permute',
   summary: 'search a channel permutation of a weight (.npy or safetensors) that keeps more magnitude under 2:4',
-  help: [
-    'Usage: sparse24 permute FILE [options]',
-    '',
-    'Reads one 2-D (rows × columns) or 4-D KCRS weight from a .npy or safetensors file and searches',
-    'a permutation of its columns (input channels; 4-D uses the Conv2d view (R·S·K) × C) that keeps',
-    'more magnitude under 2:4, as apex ASP does. Reports kept magnitude before/after and efficacy.',
-    '',
-    'Options:',
-    '  --strategy NAME   osg | channel-swap | progressive | random | exhaustive (default osg)',
-    '  --window N        osg stripe-group width in columns: 8, 12 or 16 (default 8)',
-    '  --escapes N       bounded regressions after convergence, osg and channel-swap (default 0)',
-    '  --time-limit S    seconds any strategy may search, a finite number > 0 (default 60); progressive',
-    '                    uses all of it, the others stop earlier when they converge. A search cut',
-    '                    short returns the best arrangement it reached.',
-    '  --trials N        random: permutations to try (default 1000)',
-    '  --seed N          random stream seed (default 1)',
-    '  --tensor NAME     which tensor of a safetensors file',
-    '  --json            print one JSON object (with `stopped`: converged, time-limit or budget);',
-    '                    without --json, progress lines go to stderr',
-  ].join('\n'),
+  // A getter, so strategies registered before the command runs are listed.
+  get help() {
+    return [
+      'Usage: sparse24 permute FILE [options]',
+      '',
+      'Reads one 2-D (rows × columns) or 4-D KCRS weight from a .npy or safetensors file and searches',
+      'a permutation of its columns (input channels; 4-D uses the Conv2d view (R·S·K) × C) that keeps',
+      'more magnitude under 2:4, as apex ASP does. Reports kept magnitude before/after and efficacy.',
+      '',
+      'Options:',
+      `  --strategy NAME   ${searchStrategyNames().join(' | ')} (default osg)`,
+      '  --window N        osg stripe-group width in columns: 8, 12 or 16 (default 8)',
+      '  --escapes N       bounded regressions after convergence, osg and channel-swap (default 0)',
+      '  --time-limit S    seconds any strategy may search, a finite number > 0 (default 60); progressive',
+      '                    uses all of it, the others stop earlier when they converge. A search cut',
+      '                    short returns the best arrangement it reached.',
+      '  --trials N        random: permutations to try (default 1000)',
+      '  --seed N          random stream seed (default 1)',
+      '  --tensor NAME     which tensor of a safetensors file',
+      '  --json            print one JSON object (with `stopped`: converged, time-limit or budget);',
+      '                    without --json, progress lines go to stderr',
+    ].join('\n');
+  },
   options: {
     strategy: { type: 'string' },
     window: { type: 'string' },
@@ -80,8 +82,8 @@ export const permuteCommand: Command = {
       throw new UsageError(`permute: expected one FILE, got ${args.positionals.length} arguments`);
     const file = args.positionals[0]!;
     const strategy = (v['strategy'] ?? 'osg') as string;
-    if (!(SEARCH_STRATEGIES as readonly string[]).includes(strategy)) {
-      throw new UsageError(`--strategy must be one of ${SEARCH_STRATEGIES.join(', ')}, got '${strategy}'`);
+    if (!searchStrategyNames().includes(strategy)) {
+      throw new UsageError(`--strategy must be one of ${searchStrategyNames().join(', ')}, got '${strategy}'`);
     }
     const window = intOption(v['window'], 'window', 8, 8);
     if (![8, 12, 16].includes(window))
@@ -117,7 +119,7 @@ export const permuteCommand: Command = {
     // Progress goes to stderr whenever the output is for people, TTY or not (a log file
     // should show a long search is alive too); --json keeps stderr for errors only.
     const r = searchPermutation(view.data, view.rows, view.cols, {
-      strategy: strategy as SearchStrategy,
+      strategy,
       window,
       escapes,
       trials,

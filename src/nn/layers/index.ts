@@ -1,5 +1,6 @@
 export * from './linear.js';
 export * from './conv.js';
+export * from './prunable.js';
 export * from './norm.js';
 export * from './activation.js';
 export * from './pool.js';

@@ -258,10 +258,10 @@ export class OneCycleLR extends LRScheduler {
 
   #setMomentum(m: number): void {
     for (const g of this.optimizer.paramGroups) {
-      const rec = g as unknown as Record<string, unknown>;
-      const betas = rec['betas'];
-      if (Array.isArray(betas)) rec['betas'] = [m, betas[1] as number];
-      else rec['momentum'] = m;
+      // The constructor checked every group has momentum or betas (Adam's [beta1, beta2]).
+      const betas: unknown = Reflect.get(g, 'betas');
+      if (Array.isArray(betas)) Object.assign(g, { betas: [m, betas[1] as number] });
+      else Object.assign(g, { momentum: m });
     }
   }
 }

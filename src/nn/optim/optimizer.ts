@@ -30,6 +30,15 @@ export interface OptimizerStateDict<H extends BaseHyper = BaseHyper> {
   paramGroups: (H & { params: number[]; initialLr?: number })[];
 }
 
+/**
+ * What `loadStateDict` accepts: a state dict whose groups' hyperparameters are not trusted yet (a
+ * checkpoint file's, say); loading checks each against the optimizer's own. `stateDict()` output is one.
+ */
+export interface OptimizerStateInput {
+  state: Record<number, ParamState>;
+  paramGroups: { params: number[] }[];
+}
+
 /** A hook around `step()`; it may read or change gradients (pre) or weights (post). */
 export type StepHook<O> = (optimizer: O) => void;
 
@@ -69,8 +78,7 @@ export abstract class Optimizer<H extends BaseHyper = BaseHyper> {
 
   /** Adds a group; hyperparameters it leaves out come from the defaults. */
   addParamGroup(group: ParamGroupInput<H>): void {
-    const { params, ...overrides } = group;
-    this.#addGroup(params, overrides as unknown as Partial<H>);
+    this.#addGroup(group.params, hyperparametersOf<H>(group));
   }
 
   #addGroup(iterable: Iterable<Tensor>, overrides: Partial<H>): void {
@@ -135,14 +143,14 @@ export abstract class Optimizer<H extends BaseHyper = BaseHyper> {
     const state: Record<number, ParamState> = {};
     let index = 0;
     const paramGroups = this.paramGroups.map((g) => {
-      const { params, ...hyper } = g;
       const ids: number[] = [];
-      for (const p of params) {
+      for (const p of g.params) {
         const s = this.state.get(p);
         if (s !== undefined) state[index] = copyState(s);
         ids.push(index++);
       }
-      return { ...(hyper as unknown as H), params: ids };
+      // Every group holds every default (see #addGroup), so the defaults only give the type.
+      return { ...this.defaults, ...hyperparametersOf<H>(g), params: ids };
     });
     return { state, paramGroups };
   }
@@ -153,12 +161,12 @@ export abstract class Optimizer<H extends BaseHyper = BaseHyper> {
    * the parameters' shapes; otherwise an OptimizerError says which group or parameter differs,
    * and nothing is changed.
    */
-  loadStateDict(sd: OptimizerStateDict<H>): void {
+  loadStateDict(sd: OptimizerStateInput): void {
     this.stageLoadStateDict(sd).commit();
   }
 
   /** `loadStateDict` in two halves: every check now, the assignment on `commit()`. */
-  stageLoadStateDict(sd: OptimizerStateDict<H>): StagedLoad {
+  stageLoadStateDict(sd: OptimizerStateInput): StagedLoad {
     const name = this.constructor.name;
     const fail = (problem: string): never => {
       throw new OptimizerError(`${name}.loadStateDict: ${problem}`);
@@ -183,27 +191,29 @@ export abstract class Optimizer<H extends BaseHyper = BaseHyper> {
         if (byIndex.has(id)) fail(`parameter index ${id} is listed twice`);
         byIndex.set(id, own.params[j]!);
       });
-      const { params: _ids, ...hyper } = sg;
-      for (const [k, v] of Object.entries(hyper)) {
-        const mine = (own as unknown as Record<string, unknown>)[k];
+      const hyper: Partial<H> = {};
+      for (const [k, v] of Object.entries(sg)) {
+        if (k === 'params') continue;
+        const mine: unknown = Reflect.get(own, k);
         if (k === 'initialLr' && mine === undefined) {
           if (typeof v !== 'number') fail(`group ${i}: initialLr must be a number, found ${JSON.stringify(v)}`);
-          continue;
+        } else {
+          if (!(k in own)) fail(`group ${i} has hyperparameter '${k}', which a ${name} does not have`);
+          if (typeof v !== typeof mine || Array.isArray(v) !== Array.isArray(mine)) {
+            fail(
+              `group ${i}: hyperparameter '${k}' is ${JSON.stringify(v)}, expected a value like ${JSON.stringify(mine)}`,
+            );
+          }
         }
-        if (!(k in own)) fail(`group ${i} has hyperparameter '${k}', which a ${name} does not have`);
-        if (typeof v !== typeof mine || Array.isArray(v) !== Array.isArray(mine)) {
-          fail(
-            `group ${i}: hyperparameter '${k}' is ${JSON.stringify(v)}, expected a value like ${JSON.stringify(mine)}`,
-          );
-        }
+        Object.assign(hyper, { [k]: v }); // checked above: a key of the group, a value of its kind
       }
       try {
-        this.validate({ ...own, ...hyper } as ParamGroup<H>);
+        this.validate({ ...own, ...hyper });
       } catch (e) {
         if (e instanceof ValueError) fail(`group ${i}: ${e.message}`);
         throw e;
       }
-      hypers.push(hyper as unknown as Partial<H>);
+      hypers.push(hyper);
     });
     const newState = new Map<Tensor, ParamState>();
     for (const [key, s] of Object.entries(sd.state)) {
@@ -239,6 +249,13 @@ export abstract class Optimizer<H extends BaseHyper = BaseHyper> {
     }
     return s;
   }
+}
+
+/** A group's hyperparameters: every field but `params`. */
+function hyperparametersOf<H extends BaseHyper>(group: Partial<H> & { params: unknown }): Partial<H> {
+  const out: Partial<H> = {};
+  for (const [k, v] of Object.entries(group)) if (k !== 'params') Object.assign(out, { [k]: v });
+  return out;
 }
 
 function copyState(s: ParamState): ParamState {

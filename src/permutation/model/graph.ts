@@ -3,13 +3,13 @@
  * mode). Only what ran is seen, so data-dependent control flow needs no special handling.
  */
 import type { AnyModule } from '../../nn/index.js';
-import { type Tensor, noGrad, traceGraph } from '../../tensor/index.js';
+import { type OpName, type Tensor, joinName, noGrad, traceGraph } from '../../tensor/index.js';
 import { ChannelClasses } from './classes.js';
 import { type NodeKind, type Who, opEffect } from './rules.js';
 
 /** A traced op: its name, the module scope it ran in and how the permutation machinery sees it. */
 export interface GraphNode {
-  readonly op: string;
+  readonly op: OpName;
   readonly scope: string | null;
   readonly kind: NodeKind;
 }
@@ -107,7 +107,7 @@ export function buildGraph(
     if ((op === 'batchNorm' || op === 'instanceNorm') && t.scope !== null && t.ndim > 1) {
       // Running statistics are read by the op but are not traced inputs: find them by scope.
       for (const stat of ['running_mean', 'running_var']) {
-        const buf = byName.get(t.scope === '' ? stat : `${t.scope}.${stat}`);
+        const buf = byName.get(joinName(t.scope, stat));
         const p1 = port(t, 1);
         const p2 = buf === undefined || buf.tensor.ndim !== 1 ? null : port(buf.tensor, 0);
         if (p1 !== null && p2 !== null) cc.union(p1, p2);

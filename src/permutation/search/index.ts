@@ -27,10 +27,17 @@ export {
   DEFAULT_PROGRESS_INTERVAL,
 } from './clock.js';
 export { MAX_EXHAUSTIVE_COLUMNS } from './exhaustive.js';
+export { searchPermutation, type SearchOptions, type SearchResult } from './search.js';
 export {
-  searchPermutation,
+  registerSearchStrategy,
+  unregisterSearchStrategy,
+  searchStrategyNames,
+  searchStrategy,
   SEARCH_STRATEGIES,
+  type BuiltinSearchStrategy,
   type SearchStrategy,
-  type SearchOptions,
-  type SearchResult,
-} from './search.js';
+  type SearchStrategyImpl,
+  type SearchInput,
+  type SearchOutcome,
+} from './strategy.js';
+export type { SearchClock } from './clock.js';

@@ -6,9 +6,8 @@
  * counts; `SearchResult.stopped` says which bound ended it. Within the limit the results are
  * apex's; a search cut short returns the best arrangement it reached, never worse than the input.
  */
-import { ShapeError, ValueError } from '../../tensor/errors.js';
+import { ShapeError } from '../../tensor/errors.js';
 import { MT19937 } from '../../tensor/random.js';
-import { channelSwap, progressiveChannelSwap } from './channel_swap.js';
 import {
   DEFAULT_PROGRESS_INTERVAL,
   DEFAULT_TIME_LIMIT,
@@ -17,25 +16,13 @@ import {
   type StopReason,
   checkSeconds,
 } from './clock.js';
-import { MAX_EXHAUSTIVE_COLUMNS, exhaustiveSearch } from './exhaustive.js';
-import { checkMatrix, efficacy, rowHalfBound, sumAfter24, unprunedMagnitude } from './objective.js';
-import { SPLIT_COLUMNS, type StripeTracking, optimizeStripeGroups } from './osg.js';
-import { randomSearch } from './random.js';
-import { APEX_OSG_THRESHOLD, type Threshold, resolveThreshold } from './threshold.js';
-import { Workspace } from './workspace.js';
-
-export type SearchStrategy = 'osg' | 'channel-swap' | 'progressive' | 'random' | 'exhaustive';
-
-export const SEARCH_STRATEGIES: readonly SearchStrategy[] = [
-  'osg',
-  'channel-swap',
-  'progressive',
-  'random',
-  'exhaustive',
-];
+import { checkMatrix, checkPermutation, efficacy, rowHalfBound, sumAfter24, unprunedMagnitude } from './objective.js';
+import type { StripeTracking } from './osg.js';
+import { type SearchStrategy, nonNegativeInt, searchStrategy } from './strategy.js';
+import type { Threshold } from './threshold.js';
 
 export interface SearchOptions {
-  /** Default 'osg' (apex's default strategy). */
+  /** Default 'osg' (apex's default strategy); a built-in name or one given to `registerSearchStrategy`. */
   strategy?: SearchStrategy;
   /** osg: columns per stripe group, 8 (default), 12 or 16. A window ≥ the width searches the whole matrix. */
   window?: number;
@@ -94,12 +81,6 @@ export interface SearchResult {
   stopped: StopReason;
 }
 
-function nonNegativeInt(v: number, name: string): number {
-  if (!Number.isInteger(v) || v < 0)
-    throw new ValueError(`searchPermutation: ${name} must be an integer ≥ 0, got ${v}`);
-  return v;
-}
-
 /** Searches a column permutation of the rows×cols row-major `matrix` that keeps more under 2:4. */
 export function searchPermutation(
   matrix: ArrayLike<number>,
@@ -111,11 +92,7 @@ export function searchPermutation(
   if (cols % 4 !== 0)
     throw new ShapeError(`searchPermutation: 2:4 needs a column count divisible by 4, found ${cols} columns`);
   const strategy = options.strategy ?? 'osg';
-  if (!SEARCH_STRATEGIES.includes(strategy)) {
-    throw new ValueError(
-      `searchPermutation: unknown strategy '${String(strategy)}'; expected one of ${SEARCH_STRATEGIES.join(', ')}`,
-    );
-  }
+  const impl = searchStrategy(strategy);
   const seed = options.seed ?? 1;
   const rng = new MT19937(seed);
   const escapes = nonNegativeInt(options.escapes ?? 0, 'escapes');
@@ -127,45 +104,11 @@ export function searchPermutation(
 
   const start = performance.now();
   const clock = new SearchClock(strategy, timeLimit, options.onProgress, interval);
-  let permutation: Int32Array;
-  let counted = false; // stopped by the strategy's own count rather than convergence
-  if (strategy === 'random') {
-    const trials = nonNegativeInt(options.trials ?? 1000, 'trials');
-    permutation = randomSearch(matrix, rows, cols, trials, rng, clock);
-    counted = true;
-  } else {
-    const ws = new Workspace(matrix, rows, cols);
-    const window = options.window ?? 8;
-    if (strategy === 'exhaustive' || (strategy === 'osg' && window >= cols)) {
-      if (cols > MAX_EXHAUSTIVE_COLUMNS) {
-        throw new ValueError(
-          `searchPermutation: exhaustive search handles at most ${MAX_EXHAUSTIVE_COLUMNS} columns, found ${cols}; use osg or channel-swap`,
-        );
-      }
-      exhaustiveSearch(ws, clock);
-    } else if (strategy === 'osg') {
-      const threshold = resolveThreshold(options.threshold ?? APEX_OSG_THRESHOLD, default24);
-      const splitColumns = nonNegativeInt(options.splitColumns ?? SPLIT_COLUMNS, 'splitColumns');
-      optimizeStripeGroups(ws, {
-        window,
-        escapes,
-        threshold,
-        tracking: options.tracking ?? 'apex',
-        rng,
-        clock,
-        splitColumns,
-      });
-    } else if (strategy === 'channel-swap') {
-      channelSwap(ws, { escapes, rng, clock });
-    } else {
-      const maxAttempts = options.maxAttempts ?? Number.POSITIVE_INFINITY;
-      if (!(maxAttempts >= 0)) throw new ValueError(`searchPermutation: maxAttempts must be ≥ 0, got ${maxAttempts}`);
-      progressiveChannelSwap(ws, { maxAttempts, threshold: options.improvementThreshold ?? 1e-9, rng, clock });
-      counted = true;
-    }
-    permutation = ws.perm.slice();
-  }
+  // counted: stopped by the strategy's own count rather than convergence
+  const { permutation, counted } = impl.search({ matrix, rows, cols, options, escapes, rng, clock, default24 });
   const seconds = (performance.now() - start) / 1000;
+  checkPermutation(permutation, cols); // a registered strategy's answer is checked like a user's
+
   const stopped: StopReason = clock.stoppedByTime ? 'time-limit' : counted ? 'budget' : 'converged';
   const permuted = sumAfter24(matrix, rows, cols, permutation);
   if (stopped === 'time-limit') {

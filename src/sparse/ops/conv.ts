@@ -13,7 +13,7 @@ import { sparseResult } from './common.js';
  * [B, C, ...] or unbatched [C, ...] input. Forward only.
  */
 function sparseConvNd(dims: 1 | 2 | 3, x: Tensor, w: CompressedNM, bias: Tensor | null, opts: ConvOptions): Tensor {
-  const name = `sparseConv${dims}d`;
+  const name = `sparseConv${dims}d` as const;
   const ws = w.weightShape;
   if (ws === null || ws.length !== dims + 2) {
     throw new ShapeError(

@@ -1,5 +1,6 @@
 import { noGrad } from '../autograd.js';
 import { broadcastIndex, broadcastShapes, numel, shapeEquals } from '../shape.js';
+import type { CompareOpName } from '../op_list.js';
 import { Tensor } from '../tensor.js';
 import { unbroadcast } from './broadcast.js';
 import { type TensorLike, asTensor } from './elementwise.js';
@@ -8,7 +9,12 @@ import { type TensorLike, asTensor } from './elementwise.js';
  * A broadcast comparison giving a 0/1 float mask. Masks are not differentiable; the op is still
  * recorded (under noGrad) so a traced graph shows where a mask came from.
  */
-function compareOp(op: string, x: TensorLike, y: TensorLike, test: (a: number, b: number) => boolean): Tensor {
+function compareOp(
+  op: Exclude<CompareOpName, 'where'>,
+  x: TensorLike,
+  y: TensorLike,
+  test: (a: number, b: number) => boolean,
+): Tensor {
   const a = asTensor(x);
   const b = asTensor(y);
   const shape = broadcastShapes(a.shape, b.shape);

@@ -15,7 +15,7 @@ export interface ConvOptions {
  * unbatched [C, ...spatial] input, as PyTorch does.
  */
 function convNd(dims: 1 | 2 | 3, x: Tensor, w: Tensor, bias: Tensor | null, opts: ConvOptions): Tensor {
-  const name = `conv${dims}d`;
+  const name = `conv${dims}d` as const;
   const { p, outShape, stride, padding, dilation, kernelSize } = convCall(name, dims, x, w.shape, bias, opts);
   const { batch, inChannels, outChannels, groups } = p;
   const K = kernels();

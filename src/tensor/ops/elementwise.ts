@@ -1,3 +1,4 @@
+import type { BinaryOpName } from '../op_list.js';
 import { Tensor } from '../tensor.js';
 import { broadcastIndex, broadcastShapes, numel, shapeEquals } from '../shape.js';
 import { unbroadcast } from './broadcast.js';
@@ -14,7 +15,7 @@ export function asTensor(x: TensorLike): Tensor {
  * (a, b, out, gradOut); they are summed back over broadcast dimensions.
  */
 export function binaryOp(
-  op: string,
+  op: BinaryOpName,
   x: TensorLike,
   y: TensorLike,
   f: (a: number, b: number) => number,

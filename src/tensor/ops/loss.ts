@@ -1,8 +1,9 @@
 import { ShapeError, ValueError } from '../errors.js';
 import { formatShape, numel, shapeEquals } from '../shape.js';
+import type { LossOpName, OpAttrs, Reduction } from '../op_list.js';
 import { Tensor } from '../tensor.js';
 
-export type Reduction = 'mean' | 'sum' | 'none';
+export type { Reduction };
 
 export interface NllLossOptions {
   reduction?: Reduction;
@@ -84,14 +85,14 @@ function checkReduction(op: string, r: string): void {
  * target ignored that is 0/0 = NaN, as in torch 1.13. `backward` receives, per position, the
  * gradient of the reduced output with respect to that position's loss.
  */
-function reduce(
-  op: string,
+function reduce<K extends LossOpName>(
+  op: K,
   losses: Float64Array,
   L: ClassLayout,
   reduction: Reduction,
   inputs: Tensor[],
   backward: (gradPerPosition: Float64Array) => (Float32Array | null)[],
-  attrs: Record<string, unknown>,
+  attrs: OpAttrs[K],
 ): Tensor {
   const n = losses.length;
   if (reduction === 'none') {

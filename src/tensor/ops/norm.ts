@@ -1,5 +1,6 @@
 import { ShapeError, ValueError } from '../errors.js';
 import { formatShape, numel, shapeEquals } from '../shape.js';
+import type { OpAttrs } from '../op_list.js';
 import { Tensor } from '../tensor.js';
 
 /**
@@ -53,8 +54,8 @@ function checkAffine(param: Tensor | null, expected: readonly number[], what: st
  * flows through the mean and variance (batch statistics); without, they are constants (running
  * statistics in eval mode).
  */
-function normalize(
-  op: string,
+function normalize<K extends 'batchNorm' | 'instanceNorm' | 'layerNorm' | 'groupNorm'>(
+  op: K,
   x: Tensor,
   p: Partition,
   stats: Stats,
@@ -62,7 +63,7 @@ function normalize(
   bias: Tensor | null,
   eps: number,
   throughStats: boolean,
-  attrs: Record<string, unknown>,
+  attrs: OpAttrs[K],
 ): Tensor {
   const rstd = new Float64Array(p.numStats);
   for (let s = 0; s < p.numStats; s++) rstd[s] = 1 / Math.sqrt(stats.varBiased[s]! + eps);

@@ -2,6 +2,7 @@ import { kernels } from '../backend.js';
 import { ShapeError, ValueError } from '../errors.js';
 import { type IntOrTuple, adaptiveWindow, expandParam, poolOutputSize, toTriple } from '../kernels/geometry.js';
 import type { PoolParams } from '../kernels/types.js';
+import type { MaxPoolAttrs } from '../op_list.js';
 import { formatShape } from '../shape.js';
 import { Tensor } from '../tensor.js';
 
@@ -25,7 +26,7 @@ export interface AvgPoolOptions {
 interface PoolSetup {
   p: PoolParams;
   outShape: number[];
-  attrs: Record<string, unknown>;
+  attrs: MaxPoolAttrs;
 }
 
 /** Validates a pooling call and states it in 3-D; input is [N, C, ...spatial] or [C, ...spatial]. */
@@ -72,7 +73,7 @@ function setup(
 }
 
 function maxPoolNd(dims: 1 | 2 | 3, x: Tensor, opts: MaxPoolOptions): Tensor {
-  const name = `maxPool${dims}d`;
+  const name = `maxPool${dims}d` as const;
   const { p, outShape, attrs } = setup(
     name,
     dims,
@@ -89,7 +90,7 @@ function maxPoolNd(dims: 1 | 2 | 3, x: Tensor, opts: MaxPoolOptions): Tensor {
 }
 
 function avgPoolNd(dims: 1 | 2 | 3, x: Tensor, opts: AvgPoolOptions): Tensor {
-  const name = `avgPool${dims}d`;
+  const name = `avgPool${dims}d` as const;
   const countIncludePad = opts.countIncludePad ?? true;
   const { p, outShape, attrs } = setup(
     name,

@@ -1,5 +1,6 @@
 import { ShapeError, ValueError } from '../errors.js';
 import { type Shape, formatShape, normalizeAxis, numel, shapeEquals, stridesOf } from '../shape.js';
+import type { OpAttrs, ShapeOpName } from '../op_list.js';
 import { Tensor } from '../tensor.js';
 
 /*
@@ -28,12 +29,12 @@ function sourceIndex(outShape: Shape, part: (d: number, j: number) => number, of
 }
 
 /** out[i] = x[src[i]] (or `fill` where src[i] < 0); a null index means the same order (a copy). */
-function gatherOp(
-  op: string,
+function gatherOp<K extends ShapeOpName>(
+  op: K,
   x: Tensor,
   outShape: Shape,
   src: Int32Array | null,
-  attrs: Record<string, unknown> = {},
+  attrs: OpAttrs[K],
   fill = 0,
 ): Tensor {
   let out: Float32Array;
@@ -81,7 +82,12 @@ export function reshape(x: Tensor, shape: Shape): Tensor {
 /** PyTorch's view; here the same as reshape (tensors are always contiguous copies). */
 export const view = reshape;
 
-function permuteAs(op: string, x: Tensor, dims: readonly number[], attrs: Record<string, unknown>): Tensor {
+function permuteAs<K extends 'permute' | 'transpose'>(
+  op: K,
+  x: Tensor,
+  dims: readonly number[],
+  attrs: OpAttrs[K],
+): Tensor {
   const rank = x.ndim;
   if (dims.length !== rank) {
     throw new ShapeError(
@@ -148,14 +154,14 @@ export function flatten(x: Tensor, startDim = 0, endDim = -1): Tensor {
 }
 
 /** Positions start, start+step, ... along one axis (shared by narrow, slice and split). */
-function takeRange(
-  op: string,
+function takeRange<K extends 'narrow' | 'slice' | 'split'>(
+  op: K,
   x: Tensor,
   axis: number,
   start: number,
   count: number,
   step: number,
-  attrs: Record<string, unknown>,
+  attrs: OpAttrs[K],
 ): Tensor {
   const strides = stridesOf(x.shape);
   const out = [...x.shape];
@@ -218,12 +224,12 @@ export function indexSelect(x: Tensor, dim: number, index: Tensor): Tensor {
  * stack, the input with a 1 inserted). The backward hands each input its slab of the gradient.
  */
 function joinOp(
-  op: string,
+  op: 'cat' | 'stack',
   inputs: readonly Tensor[],
   views: Shape[],
   axis: number,
   outShape: Shape,
-  attrs: Record<string, unknown>,
+  attrs: { dim: number },
 ): Tensor {
   const outer = numel(outShape.slice(0, axis));
   const inner = numel(outShape.slice(axis + 1));
@@ -401,7 +407,7 @@ export function expand(x: Tensor, shape: Shape): Tensor {
 
 /** A copy that keeps the autograd connection (unlike detach). */
 export function clone(x: Tensor): Tensor {
-  return gatherOp('clone', x, x.shape, null);
+  return gatherOp('clone', x, x.shape, null, {});
 }
 
 declare module '../tensor.js' {

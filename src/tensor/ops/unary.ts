@@ -1,16 +1,17 @@
 import { ValueError } from '../errors.js';
+import type { AttrsArg, UnaryOpName } from '../op_list.js';
 import { Tensor } from '../tensor.js';
 
 /**
  * Applies `f` element-wise. `df(x, y)` is dy/dx at input x with output y (the output is handy for
  * exp, sigmoid, tanh, whose derivatives are cheapest in terms of it).
  */
-export function unaryOp(
-  op: string,
+export function unaryOp<K extends UnaryOpName>(
+  op: K,
   x: Tensor,
   f: (v: number) => number,
   df: (v: number, y: number) => number,
-  attrs: Record<string, unknown> = {},
+  ...attrs: AttrsArg<K>
 ): Tensor {
   const xd = x.data;
   const out = new Float32Array(xd.length);
@@ -25,7 +26,7 @@ export function unaryOp(
       for (let i = 0; i < g.length; i++) gx[i] = g[i]! * df(xd[i]!, out[i]!);
       return [gx];
     },
-    attrs,
+    ...attrs,
   );
 }
 

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ASP } from '../../../src/asp/index.js';
-import { prepareQat } from '../../../src/asp/qat/index.js';
+import { QatError, prepareQat } from '../../../src/asp/qat/index.js';
 import {
   SparseConv1d,
   SparseConv2d,
@@ -189,5 +189,21 @@ describe('cloneModule', () => {
     const y = copy.call(x).data;
     expect(y.some((v, i) => v !== (copy.at(0) as Linear).bias!.data[i % 8])).toBe(true);
     expect(Object.prototype.hasOwnProperty.call(copy.at(0), 'forward')).toBe(false);
+  });
+
+  it('refuses a QAT-prepared model with a QatError naming its first prepared layer and the way out', () => {
+    const model = new Sequential(new Linear(16, 8), new Linear(8, 16));
+    const asp = ASP.initModelForPruning(model, { logger: () => {}, allowPermutation: false });
+    asp.computeSparseMasks();
+    prepareQat(model, { filter: (name) => name === '1' });
+    expect(() => toSparseInference(model)).toThrow(QatError);
+    expect(() => toSparseInference(model)).toThrow(
+      /layer '1' is prepared for QAT .*exportQuantized.*before prepareQat/,
+    );
+    // Converting first, then preparing the dense layers that remain, is the order that works.
+    const fresh = new Sequential(new Linear(16, 8), new Linear(8, 16));
+    ASP.initModelForPruning(fresh, { logger: () => {}, allowPermutation: false }).computeSparseMasks();
+    const sparse = toSparseInference(fresh);
+    expect(sparse.at(0)).toBeInstanceOf(SparseLinear);
   });
 });

@@ -3,7 +3,7 @@ import { convOutputSize, toTriple } from '../../../src/tensor/kernels/geometry.j
 import type { ConvParams } from '../../../src/tensor/kernels/types.js';
 import { compressWeight } from '../../../src/sparse/compressed.js';
 import type { CompressedNM } from '../../../src/sparse/compressed.js';
-import { createMask } from '../../../src/sparse/registry.js';
+import { createMask } from '../../../src/sparse/create_mask.js';
 
 /** Mask patterns the sparse kernels are checked with: apex 2:4 and general N:M (1:4 gives odd row lengths). */
 export const PATTERNS = [

@@ -8,7 +8,7 @@ import {
 } from '../../../src/sparse/kernels/index.js';
 import { sparseLinear } from '../../../src/sparse/ops/linear.js';
 import { sparseConv2d } from '../../../src/sparse/ops/conv.js';
-import { createMask } from '../../../src/sparse/registry.js';
+import { createMask } from '../../../src/sparse/create_mask.js';
 import { BackendError, ShapeError, AutogradError } from '../../../src/tensor/errors.js';
 import { gemm } from '../../../src/tensor/kernels/reference/gemm.js';
 import { Tensor, sum } from '../../../src/tensor/index.js';

@@ -8,9 +8,16 @@
  * rule (dim0 % 8 == 0, dim1 % 16 == 0) to I8 and says so in the reasons. With N:M divisibility
  * alone, a classifier such as Linear(64, 10), which apex skips, would fail --strict after QAT.
  */
-import { type Eligibility, keptMagnitude, weightEligibility } from '../../../asp/oneshot.js';
+import { type Eligibility, weightEligibility } from '../../../asp/oneshot.js';
 import type { StoredTensor } from '../../../io/index.js';
-import { createMask, toView, viewDims } from '../../../sparse/index.js';
+import {
+  TENSOR_CORE_RULE,
+  createMask,
+  isTensorCoreShape,
+  keptMagnitude,
+  toView,
+  viewDims,
+} from '../../../sparse/index.js';
 import { formatShape } from '../../../tensor/shape.js';
 import type { DenseSource } from './dense_source.js';
 import type { DecodedRecord } from './records.js';
@@ -46,7 +53,7 @@ export interface CheckedTensor {
 }
 
 const INT8_NOTE =
-  "I8: apex's tensor-core rule (dim0 % 8 == 0 and dim1 % 16 == 0) applied as to the float weight it was quantized from; " +
+  `I8: apex's tensor-core rule (${TENSOR_CORE_RULE}) applied as to the float weight it was quantized from; ` +
   'apex and formats.md state no int8 rule (the int8 CUTLASS layout itself needs rows % 16 and cols % 64)';
 
 function int8Eligibility(name: string, shape: readonly number[], m: number, byName: boolean): Eligibility {
@@ -61,8 +68,8 @@ function int8Eligibility(name: string, shape: readonly number[], m: number, byNa
     };
   const reasons: string[] = [];
   if (rank > 5) reasons.push(`rank ${rank}: the mask view covers Linear and Conv1d/2d/3d weights (rank 2 to 5) only`);
-  if (shape[0]! % 8 !== 0 || shape[1]! % 16 !== 0)
-    reasons.push(`shape ${formatShape(shape)} fails apex's tensor-core rule (dim0 % 8 == 0 and dim1 % 16 == 0)`);
+  if (!isTensorCoreShape(shape))
+    reasons.push(`shape ${formatShape(shape)} fails apex's tensor-core rule (${TENSOR_CORE_RULE})`);
   if (shape[1]! % m !== 0) reasons.push(`input channels ${shape[1]} are not divisible by M=${m}`);
   return { candidate: true, eligible: reasons.length === 0, reasons: [...reasons, INT8_NOTE] };
 }
@@ -218,12 +225,6 @@ export function countRecordGroups(
     isNM: cols % m === 0 && violating === 0,
     keptMagnitudeFraction: fraction,
   };
-}
-
-/** The apex mask buffer key of a parameter key: `a.b.weight` -> `a.b.__weight_mma_mask`. */
-export function maskKeyOf(param: string): string {
-  const dot = param.lastIndexOf('.');
-  return `${param.slice(0, dot + 1)}__${param.slice(dot + 1)}_mma_mask`;
 }
 
 /**

@@ -9,6 +9,7 @@ import {
   type Compressed24,
   compressWeight,
   createMask,
+  patternNM,
   toCutlass,
   toCutlass24,
   toSparse24Bitmask,
@@ -17,7 +18,6 @@ import {
 } from '../../../sparse/index.js';
 import { Tensor, conv1d, conv2d, conv3d, linear, matmul, noGrad } from '../../../tensor/index.js';
 import { MT19937 } from '../../../tensor/random.js';
-import { patternNM } from '../../../asp/oneshot.js';
 import { VECTOR_CASES, type VectorCase, caseWeight, halfValues } from './cases.js';
 
 export const VECTOR_PATTERNS = ['m4n2_1d', 'm4n2_2d_best', 'm4n2_2d_greedy', '1:4', '2:8', '4:8'] as const;

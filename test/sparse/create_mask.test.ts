@@ -89,7 +89,10 @@ describe('createMask', () => {
     });
     expect(maskCalculatorNames()).toContain('keep-first-half');
     expect(Array.from(createMask(seq(8), [2, 4], 'keep-first-half'))).toEqual([1, 1, 0, 0, 1, 1, 0, 0]);
-    registerMaskCalculator('keep-first-half', () => new Uint8Array(3));
+    expect(() => registerMaskCalculator('keep-first-half', () => new Uint8Array(3))).toThrow(
+      /'keep-first-half' is registered already; pass \{ replace: true \}/,
+    );
+    registerMaskCalculator('keep-first-half', () => new Uint8Array(3), { replace: true });
     expect(() => createMask(seq(8), [2, 4], 'keep-first-half')).toThrow(
       /returned 3 values, expected a Uint8Array of 8/,
     );

@@ -1,6 +1,7 @@
 /**
- * `createMask`: apex's `create_mask` with a registry instead of `getattr` on a module, so unknown
- * names fail with a clear error and users can add their own calculators.
+ * `createMask`: apex's `create_mask`, with the pattern looked up in the pattern table
+ * (`patterns.ts`) instead of by `getattr` on a module, so unknown names fail with a clear error
+ * and users can add their own calculators.
  *
  * A calculator works on the 2-D view (see `view2d.ts`) and returns a 0/1 `Uint8Array` of the same
  * size; `createMask` maps it back to the weight's own layout.
@@ -14,60 +15,8 @@ import { ShapeError, ValueError } from '../tensor/errors.js';
 import { type Shape, formatShape, shapeEquals, stridesOf } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
 import { SparsityError } from './errors.js';
-import { MAX_GROUP_SIZE } from './groups.js';
-import { m4n2_1d } from './mask1d.js';
-import { m4n2_2d_best, m4n2_2d_greedy } from './mask2d.js';
-import { nmMask } from './masknm.js';
-import { type MatrixView, fromView, toView, weightElements } from './view2d.js';
-
-export type MaskCalculator = (view: MatrixView) => Uint8Array;
-
-const BUILTIN: ReadonlyMap<string, MaskCalculator> = new Map<string, MaskCalculator>([
-  ['m4n2_1d', m4n2_1d],
-  ['m4n2_2d_best', m4n2_2d_best],
-  ['m4n2_2d_greedy', m4n2_2d_greedy],
-]);
-const custom = new Map<string, MaskCalculator>();
-const NM_NAME = /^(\d+):(\d+)$/;
-
-/** Adds (or replaces) a named calculator. Built-in names and `'N:M'` names are reserved. */
-export function registerMaskCalculator(name: string, calculator: MaskCalculator): void {
-  if (BUILTIN.has(name) || NM_NAME.test(name)) {
-    throw new ValueError(`mask calculator name '${name}' is reserved for a built-in pattern; choose another name`);
-  }
-  custom.set(name, calculator);
-}
-
-/** Removes a custom calculator; returns whether it existed. */
-export function unregisterMaskCalculator(name: string): boolean {
-  return custom.delete(name);
-}
-
-/** Names accepted by `createMask` besides `'N:M'` strings. */
-export function maskCalculatorNames(): string[] {
-  return [...BUILTIN.keys(), ...custom.keys()];
-}
-
-/** The calculator for a pattern name. */
-export function getMaskCalculator(pattern: string): MaskCalculator {
-  const found = BUILTIN.get(pattern) ?? custom.get(pattern);
-  if (found !== undefined) return found;
-  const nm = NM_NAME.exec(pattern);
-  if (nm !== null) {
-    const n = Number(nm[1]);
-    const m = Number(nm[2]);
-    if (n < 1 || n >= m) throw new SparsityError(`mask pattern '${pattern}': N:M needs 1 <= N < M`);
-    if (m > MAX_GROUP_SIZE) {
-      throw new SparsityError(
-        `mask pattern '${pattern}': M=${nm[2]} is wider than the largest supported group, M=${MAX_GROUP_SIZE} (positions in a group are stored as one byte)`,
-      );
-    }
-    return (view) => nmMask(view, n, m);
-  }
-  throw new SparsityError(
-    `unknown mask pattern '${pattern}'; expected one of ${maskCalculatorNames().join(', ')} or an 'N:M' string like '2:4'`,
-  );
-}
+import { getMaskCalculator } from './patterns.js';
+import { fromView, toView, weightElements } from './view2d.js';
 
 /** The multi-index of flat position `flat` in a tensor of `shape`, as "[i, j, ...]". */
 function formatIndex(flat: number, shape: Shape): string {

@@ -6,17 +6,18 @@
  * permuted gets one permutation from `searchPermutation` over its sparse layers' weights; then
  * every parameter, buffer and mask in the class is reordered, all staged before any is written.
  */
-import { type AnyModule, Conv1d, Conv2d, Conv3d, Linear, MultiheadAttention } from '../nn/index.js';
-import { type Tensor, ValueError } from '../tensor/index.js';
-import { StagedWrites } from './model/apply.js';
-import { type ClassInfo, type ParamDim, gcd } from './model/classes.js';
-import { type GraphNode, type NamedTensor, buildGraph, tracedForward } from './model/graph.js';
-import { type SearchOptions, searchPermutation, sumAfter24, unprunedMagnitude } from './search/index.js';
+import { type AnyModule, MultiheadAttention, isPrunableLayer, maskBufferKey, prunedBufferKey } from '../../nn/index.js';
+import { isTensorCoreShape } from '../../sparse/index.js';
+import { type Tensor, ValueError } from '../../tensor/index.js';
+import { type SearchOptions, searchPermutation, sumAfter24, unprunedMagnitude } from '../search/index.js';
+import { StagedWrites } from './apply.js';
+import { type ClassInfo, type ParamDim, gcd } from './classes.js';
+import { type GraphNode, type NamedTensor, buildGraph, tracedForward } from './graph.js';
 
 export interface PermuteModelOptions {
   /**
-   * Sparse layer weights (state-dict names) or a predicate; default: Linear/Conv/MHA weights with
-   * K % 8 == 0 and C % 16 == 0.
+   * Sparse layer weights (state-dict names) or a predicate; default: Linear/Conv/MHA weights that
+   * pass apex's tensor-core rule (`isTensorCoreShape`: K % 8 == 0 and C % 16 == 0).
    */
   sparse?: readonly string[] | ((name: string, weight: Tensor) => boolean);
   /** Passed to `searchPermutation` for every group. */
@@ -71,8 +72,6 @@ export interface PermuteReport {
   readonly nodes: GraphNode[];
 }
 
-const CONVS = [Conv1d, Conv2d, Conv3d];
-
 function ownerOf(modules: Map<string, AnyModule>, name: string): [AnyModule | undefined, string] {
   const cut = name.lastIndexOf('.');
   return [modules.get(cut < 0 ? '' : name.slice(0, cut)), name.slice(cut + 1)];
@@ -82,11 +81,11 @@ function ownerOf(modules: Map<string, AnyModule>, name: string): [AnyModule | un
 function isLayerWeight(modules: Map<string, AnyModule>, name: string): boolean {
   const [m, local] = ownerOf(modules, name);
   if (m instanceof MultiheadAttention) return local === 'in_proj_weight';
-  return local === 'weight' && (m instanceof Linear || CONVS.some((c) => m instanceof c));
+  return local === 'weight' && m !== undefined && isPrunableLayer(m);
 }
 
 function defaultSparse(modules: Map<string, AnyModule>): (name: string, w: Tensor) => boolean {
-  return (name, w) => isLayerWeight(modules, name) && w.ndim >= 2 && w.shape[0]! % 8 === 0 && w.shape[1]! % 16 === 0;
+  return (name, w) => isLayerWeight(modules, name) && isTensorCoreShape(w.shape);
 }
 
 /**
@@ -154,10 +153,7 @@ function planSkip(
 }
 
 function maskBuffers(byName: Map<string, NamedTensor>, param: string, shape: readonly number[]): NamedTensor[] {
-  const cut = param.lastIndexOf('.');
-  const prefix = cut < 0 ? '' : param.slice(0, cut + 1);
-  const local = param.slice(cut + 1);
-  return [`${prefix}__${local}_mma_mask`, `${prefix}__${local}_mma_pruned_p`]
+  return [maskBufferKey(param), prunedBufferKey(param)]
     .map((n) => byName.get(n))
     .filter((b): b is NamedTensor => b !== undefined && b.tensor.shape.join() === shape.join());
 }
