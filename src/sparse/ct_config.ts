@@ -100,7 +100,11 @@ function targetPattern(file: string, target: string): RegExp | null {
   try {
     return new RegExp(target.slice(3), 'y');
   } catch (e) {
-    throw new FormatError(file, `sparsity_config target ${JSON.stringify(target)} is not a valid regular expression`);
+    const why = e instanceof Error ? `: ${e.message}` : '';
+    throw new FormatError(
+      file,
+      `sparsity_config target ${JSON.stringify(target)} is not a valid regular expression${why}`,
+    );
   }
 }
 

@@ -124,7 +124,9 @@ describe('exportCompressed / importCompressed', () => {
       expect([...(shape.data as BigInt64Array)].map(Number)).toEqual(w4.shape);
       expect(file.tensors.get('4.bitmask')!.dtype).toBe('U8');
       expect(file.tensors.get('4.bitmask')!.shape).toEqual([w4.shape[0], Math.ceil(w4.shape[1]! / 8)]);
-      expect(file.tensors.get('4.compressed')!.shape).toEqual([w4.shape[0], w4.shape[1]! / 2]);
+      // compressed-tensors' values: [rows, cols / 2], the weight's dtype (float32 here: lossless).
+      const comp = file.tensors.get('4.compressed')!;
+      expect([comp.dtype, comp.shape]).toEqual(['F32', [w4.shape[0], w4.shape[1]! / 2]]);
       const config = JSON.parse(readFileSync(join(path, 'config.json'), 'utf8'));
       expect(config).toEqual({
         quantization_config: {

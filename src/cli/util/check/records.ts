@@ -291,7 +291,12 @@ export function decodeRecord(
   keys: string[],
   tensors: ReadonlyMap<string, StoredTensor>,
 ): DecodedRecord {
-  const suffixes = keys.map((k) => k.slice(param.length + 1));
+  const suffixes = keys.map((k) => {
+    const r = splitKey(k);
+    if (r === null || r.param !== param)
+      throw new FormatError(file, `key '${k}' is not a compressed record key of '${param}'`);
+    return r.suffix;
+  });
   const formats = new Set(suffixes.map((s) => SUFFIXES[s]!));
   if (formats.size > 1) {
     throw new FormatError(
