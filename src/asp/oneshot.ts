@@ -2,7 +2,7 @@
  * One-shot pruning of a whole checkpoint (a state dict read from a file), without building a
  * model: apex's `init_model_for_pruning` + `compute_sparse_masks` decided by names and shapes.
  *
- * Which tensors are pruned (apex-asp.md §1.2, decided from the checkpoint alone):
+ * Which tensors are pruned (docs/apex-asp.md §1.2, decided from the checkpoint alone):
  * - a name ending in `.weight` and rank 2 to 5 (Linear, Conv1d/2d/3d; rank 5 is our extension,
  *   apex crashes on it), of a floating-point dtype;
  * - apex's tensor-core filter for F32 and F16 only: dim0 % 8 == 0 and dim1 % 16 == 0 (dim1 is

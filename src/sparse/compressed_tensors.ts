@@ -1,5 +1,5 @@
 /**
- * compressed-tensors' 2:4 checkpoint forms (formats.md), as plain records of typed arrays keyed the
+ * compressed-tensors' 2:4 checkpoint forms (docs/formats.md §3), as plain records of typed arrays keyed the
  * way its safetensors files are. Writing them to a file is src/io's job; the entry type matches
  * io's `StoredTensor` structurally (safetensors dtype names, F16/BF16 as raw 16-bit patterns).
  *

@@ -2,7 +2,7 @@
  * The per-tensor part of `sparse24 check`: which tensors are judged (eligibility), how their N:M
  * groups are counted, and whether a dense weight agrees with its apex mask buffer.
  *
- * int8 weights: apex's tensor-core filter names F32/F16 only, and apex-asp.md / formats.md state
+ * int8 weights: apex's tensor-core filter names F32/F16 only, and docs/apex-asp.md §1.2 / docs/formats.md §2.6 state
  * no filter for integer weights. An int8 Linear/Conv weight comes from quantizing a float weight
  * of the same shape, which apex pruned only if it passed that filter, so check applies the same
  * rule (dim0 % 8 == 0, dim1 % 16 == 0) to I8 and says so in the reasons. With N:M divisibility
@@ -54,7 +54,7 @@ export interface CheckedTensor {
 
 const INT8_NOTE =
   `I8: apex's tensor-core rule (${TENSOR_CORE_RULE}) applied as to the float weight it was quantized from; ` +
-  'apex and formats.md state no int8 rule (the int8 CUTLASS layout itself needs rows % 16 and cols % 64)';
+  'apex and docs/formats.md §2.6 state no int8 rule (the int8 CUTLASS layout itself needs rows % 16 and cols % 64)';
 
 function int8Eligibility(name: string, shape: readonly number[], m: number, byName: boolean): Eligibility {
   const rank = shape.length;
