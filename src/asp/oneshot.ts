@@ -2,7 +2,7 @@
  * One-shot pruning of a whole checkpoint (a state dict read from a file), without building a
  * model: apex's `init_model_for_pruning` + `compute_sparse_masks` decided by names and shapes.
  *
- * Which tensors are pruned (apex-asp.md §1.2, decided from the checkpoint alone):
+ * Which tensors are pruned (docs/apex-asp.md §1.2, decided from the checkpoint alone):
  * - a name ending in `.weight` and rank 2 to 5 (Linear, Conv1d/2d/3d; rank 5 is our extension,
  *   apex crashes on it), of a floating-point dtype;
  * - apex's tensor-core filter for F32 and F16 only: dim0 % 8 == 0 and dim1 % 16 == 0 (dim1 is
@@ -89,22 +89,39 @@ export interface Eligibility {
 const FLOATS = new Set(['F32', 'F16', 'BF16', 'F64']);
 
 /**
- * The pruning rules above for one tensor. `requireWeightName` is false for a bare .npy array,
- * which has no parameter name to go by.
+ * Which tensors are pruning candidates at all: parameters named `*.weight` (unless the caller has
+ * no names, as for a bare .npy array) of rank >= 2. Null for a candidate, else the verdict.
  */
-export function weightEligibility(name: string, t: StoredTensor, m: number, requireWeightName = true): Eligibility {
-  const rank = t.shape.length;
+export function candidacy(name: string, rank: number, requireWeightName: boolean): Eligibility | null {
   if (requireWeightName && !name.endsWith('.weight'))
     return { candidate: false, eligible: false, reasons: ["not a '.weight' parameter"] };
-  if (rank < 2)
+  if (rank < 2) {
     return {
       candidate: false,
       eligible: false,
       reasons: [`rank ${rank}: only Linear/Conv weights (rank >= 2) are pruned`],
     };
+  }
+  return null;
+}
+
+/** The reason a candidate of this rank cannot be masked (the mask view covers ranks 2 to 5), or null. */
+export function rankLimit(rank: number): string | null {
+  return rank > 5 ? `rank ${rank}: the mask view covers Linear and Conv1d/2d/3d weights (rank 2 to 5) only` : null;
+}
+
+/**
+ * The pruning rules above for one tensor. `requireWeightName` is false for a bare .npy array,
+ * which has no parameter name to go by.
+ */
+export function weightEligibility(name: string, t: StoredTensor, m: number, requireWeightName = true): Eligibility {
+  const rank = t.shape.length;
+  const notCandidate = candidacy(name, rank, requireWeightName);
+  if (notCandidate !== null) return notCandidate;
   const reasons: string[] = [];
   if (!FLOATS.has(t.dtype)) reasons.push(`dtype ${t.dtype} is not a floating-point weight`);
-  if (rank > 5) reasons.push(`rank ${rank}: the mask view covers Linear and Conv1d/2d/3d weights (rank 2 to 5) only`);
+  const tooHigh = rankLimit(rank);
+  if (tooHigh !== null) reasons.push(tooHigh);
   if ((t.dtype === 'F32' || t.dtype === 'F16') && !isTensorCoreShape(t.shape)) {
     reasons.push(`shape ${formatShape(t.shape)} fails apex's tensor-core rule for ${t.dtype} (${TENSOR_CORE_RULE})`);
   }

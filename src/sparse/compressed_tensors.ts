@@ -1,5 +1,5 @@
 /**
- * compressed-tensors' `sparse-24-bitmask` tensors (formats.md §3.1–§3.2), per 2-D weight of the
+ * compressed-tensors' `sparse-24-bitmask` tensors (docs/formats.md §3.1–§3.2), per 2-D weight of the
  * module `<module>` (keys take the module's name, as compressed-tensors writes them; it appends
  * `.weight` again when it decompresses):
  *

@@ -1,5 +1,5 @@
 /**
- * compressed-tensors' configuration for a `sparse-24-bitmask` model (formats.md §3.3): what
+ * compressed-tensors' configuration for a `sparse-24-bitmask` model (docs/formats.md §3.3): what
  * sparse24 writes under config.json's `quantization_config`, how it reads one back (including
  * the ones llm-compressor wrote), and compressed-tensors' rules for which modules a `targets` /
  * `ignore` list names.

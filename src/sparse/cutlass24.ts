@@ -1,12 +1,12 @@
 /**
- * `cutlass-24`: sparse24's own file form of PyTorch's CUTLASS 2:4 layout (formats.md §2), per
+ * `cutlass-24`: sparse24's own file form of PyTorch's CUTLASS 2:4 layout (docs/formats.md §2), per
  * weight parameter `<param>` (e.g. `fc1.weight`):
  *
  *   <param>.cutlass_24_values  F16/BF16 [rows][cols/2] (I8 for int8)   — torch's `packed`
  *   <param>.cutlass_24_meta    I16 [rows][cols/16] (I32 [rows][cols/32] for int8) — torch's `meta`
  *
  * The bytes are exactly what `to_sparse_semi_structured` holds; the key names are ours. This is
- * no compressed-tensors format (formats.md §3.5). Files written by sparse24 before the rename
+ * no compressed-tensors format (docs/formats.md §3.5). Files written by sparse24 before the rename
  * used `<param>.sparse_24_packed_weight` and `<param>.meta` for the same bytes; `fromCutlass24`
  * still reads those.
  */

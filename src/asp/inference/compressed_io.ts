@@ -1,5 +1,5 @@
 /**
- * A pruned model as a compressed 2:4 checkpoint, and back (formats.md §2, §3).
+ * A pruned model as a compressed 2:4 checkpoint, and back (docs/formats.md §2, §3).
  *
  * `exportCompressed(model, path, {format})` stores every convertible Linear (see convert.ts:
  * ASP-masked, or a SparseLinear already) compressed:
