@@ -54,4 +54,4 @@ console.log('fine-tuned', evaluate(model, testData).accuracy);
 await saveCheckpoint('tour.safetensors', model, { optimizer });
 const sparse = toSparseInference(model);
 console.log('compressed', evaluate(sparse, testData).accuracy);
-await exportCompressed(model, 'tour.sparse24.safetensors', { format: 'sparse-24' });
+await exportCompressed(model, 'tour.cutlass24.safetensors', { format: 'cutlass-24' });

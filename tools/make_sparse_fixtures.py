@@ -1,7 +1,7 @@
 """Golden fixtures for src/sparse (run once with /usr/bin/python3: torch 1.13 + numpy).
 
 torch 1.13 has no to_sparse_semi_structured, so the CUTLASS layout is computed here by an
-independent numpy implementation of formats.md, vectorized over whole arrays (the TypeScript code
+independent numpy implementation of docs/formats.md §2, vectorized over whole arrays (the TypeScript code
 loops per element). Masks use apex's own recipe: the pattern list built from a Python set,
 a float32 matmul, and torch.argmax (first maximum).
 
@@ -51,7 +51,7 @@ def tie_heavy(rng, shape):
 
 
 def cutlass_encode(dense, mask, value_dtype):
-    """formats.md items 1-5, vectorized. Returns (packed, meta_stored)."""
+    """docs/formats.md §2.1-2.5, vectorized. Returns (packed, meta_stored)."""
     m, k = dense.shape
     idx = np.argsort(-mask.reshape(m, k // 4, 4).astype(np.int64), axis=-1, kind="stable")[..., :2]
     idx = np.sort(idx, axis=-1)  # ascending i0 < i1

@@ -2,7 +2,7 @@
  * One-shot pruning of a whole checkpoint (a state dict read from a file), without building a
  * model: apex's `init_model_for_pruning` + `compute_sparse_masks` decided by names and shapes.
  *
- * Which tensors are pruned (apex-asp.md §1.2, decided from the checkpoint alone):
+ * Which tensors are pruned (docs/apex-asp.md §1.2, decided from the checkpoint alone):
  * - a name ending in `.weight` and rank 2 to 5 (Linear, Conv1d/2d/3d; rank 5 is our extension,
  *   apex crashes on it), of a floating-point dtype;
  * - apex's tensor-core filter for F32 and F16 only: dim0 % 8 == 0 and dim1 % 16 == 0 (dim1 is
@@ -24,7 +24,8 @@ import {
   isTensorCoreShape,
   keptMagnitude,
   patternNM,
-  toSparse24,
+  quantizationConfigJson,
+  toCutlass24,
   toSparse24Bitmask,
   type SparseStoredRecord,
 } from '../sparse/index.js';
@@ -36,8 +37,9 @@ import { maskBufferKey } from '../nn/index.js';
 // The pattern table and the kept-magnitude share live in sparse; one-shot pruning has always exported them.
 export { keptMagnitude, patternNM } from '../sparse/index.js';
 
-export type PruneFormat = 'dense' | 'sparse-24' | 'sparse-24-bitmask';
-export const PRUNE_FORMATS: readonly PruneFormat[] = ['dense', 'sparse-24', 'sparse-24-bitmask'];
+/** dense; cutlass-24: sparse24's CUTLASS-layout keys; sparse-24-bitmask: compressed-tensors' (a folder). */
+export type PruneFormat = 'dense' | 'cutlass-24' | 'sparse-24-bitmask';
+export const PRUNE_FORMATS: readonly PruneFormat[] = ['dense', 'cutlass-24', 'sparse-24-bitmask'];
 
 export interface PruneOptions {
   /** Mask pattern: 'm4n2_1d' (default), 'm4n2_2d_best', 'm4n2_2d_greedy' or 'N:M'. */
@@ -71,6 +73,8 @@ export interface TensorFate {
 export interface PruneResult {
   readonly tensors: Map<string, StoredTensor>;
   readonly metadata: Record<string, string>;
+  /** config.json's `quantization_config` for sparse-24-bitmask (written beside model.safetensors), else null. */
+  readonly quantizationConfig: Record<string, unknown> | null;
   readonly report: readonly TensorFate[];
 }
 
@@ -85,22 +89,39 @@ export interface Eligibility {
 const FLOATS = new Set(['F32', 'F16', 'BF16', 'F64']);
 
 /**
- * The pruning rules above for one tensor. `requireWeightName` is false for a bare .npy array,
- * which has no parameter name to go by.
+ * Which tensors are pruning candidates at all: parameters named `*.weight` (unless the caller has
+ * no names, as for a bare .npy array) of rank >= 2. Null for a candidate, else the verdict.
  */
-export function weightEligibility(name: string, t: StoredTensor, m: number, requireWeightName = true): Eligibility {
-  const rank = t.shape.length;
+export function candidacy(name: string, rank: number, requireWeightName: boolean): Eligibility | null {
   if (requireWeightName && !name.endsWith('.weight'))
     return { candidate: false, eligible: false, reasons: ["not a '.weight' parameter"] };
-  if (rank < 2)
+  if (rank < 2) {
     return {
       candidate: false,
       eligible: false,
       reasons: [`rank ${rank}: only Linear/Conv weights (rank >= 2) are pruned`],
     };
+  }
+  return null;
+}
+
+/** The reason a candidate of this rank cannot be masked (the mask view covers ranks 2 to 5), or null. */
+export function rankLimit(rank: number): string | null {
+  return rank > 5 ? `rank ${rank}: the mask view covers Linear and Conv1d/2d/3d weights (rank 2 to 5) only` : null;
+}
+
+/**
+ * The pruning rules above for one tensor. `requireWeightName` is false for a bare .npy array,
+ * which has no parameter name to go by.
+ */
+export function weightEligibility(name: string, t: StoredTensor, m: number, requireWeightName = true): Eligibility {
+  const rank = t.shape.length;
+  const notCandidate = candidacy(name, rank, requireWeightName);
+  if (notCandidate !== null) return notCandidate;
   const reasons: string[] = [];
   if (!FLOATS.has(t.dtype)) reasons.push(`dtype ${t.dtype} is not a floating-point weight`);
-  if (rank > 5) reasons.push(`rank ${rank}: the mask view covers Linear and Conv1d/2d/3d weights (rank 2 to 5) only`);
+  const tooHigh = rankLimit(rank);
+  if (tooHigh !== null) reasons.push(tooHigh);
   if ((t.dtype === 'F32' || t.dtype === 'F16') && !isTensorCoreShape(t.shape)) {
     reasons.push(`shape ${formatShape(t.shape)} fails apex's tensor-core rule for ${t.dtype} (${TENSOR_CORE_RULE})`);
   }
@@ -156,12 +177,12 @@ function sparseRecord(
   // record must store the weight's own shape: [16, 0] stays [16, 0], not [0, 0]. The exporters
   // walk no rows when there are no columns.
   const c: Compressed24 = view.rows === t.shape[0] ? view : { ...view, rows: t.shape[0]! };
-  if (format === 'sparse-24') {
+  if (format === 'cutlass-24') {
     if (t.dtype !== 'F16' && t.dtype !== 'BF16') {
-      return `sparse-24 (the CUTLASS layout) holds fp16/bf16 values; this ${t.dtype} weight is kept dense (convert the checkpoint to F16 or BF16 first)`;
+      return `cutlass-24 (the CUTLASS layout) holds fp16/bf16 values; this ${t.dtype} weight is kept dense (convert the checkpoint to F16 or BF16 first)`;
     }
     try {
-      return toSparse24(name, c, t.dtype === 'F16' ? 'float16' : 'bfloat16');
+      return toCutlass24(name, c, t.dtype === 'F16' ? 'float16' : 'bfloat16');
     } catch (e) {
       if (e instanceof ShapeError) return `${e.message}; kept dense`;
       throw e;
@@ -174,8 +195,8 @@ function sparseRecord(
 /**
  * Prunes every eligible weight of a state dict (rules at the top of this file). The result has
  * the pruned or compressed weights, every other tensor unchanged, optional mask buffers, the
- * input metadata (plus compressed-tensors' config for a sparse format) and a report per input
- * tensor, in input order.
+ * input metadata, for sparse-24-bitmask the `quantization_config` its config.json needs, and a
+ * report per input tensor, in input order.
  */
 export function pruneStateDict(
   input: Map<string, StoredTensor> | Record<string, StoredTensor>,
@@ -282,21 +303,15 @@ export function pruneStateDict(
     });
   }
   const meta: Record<string, string> = { ...metadata };
-  if (format !== 'dense') {
-    const sparsityConfig = {
-      format,
-      sparsity_structure: '2:4',
-      targets: compressedModules,
-      ignore: denseModules,
-      global_sparsity: total === 0 ? 0 : zeros / total,
-      registry_requires_subclass: false,
-    };
-    meta['format'] ??= 'pt';
-    meta['sparsity_config'] = JSON.stringify(sparsityConfig);
-    meta['quantization_config'] = JSON.stringify({
-      quant_method: 'compressed-tensors',
-      sparsity_config: sparsityConfig,
-    });
-  }
-  return { tensors: out, metadata: meta, report: entries.map(([name]) => fates.get(name)!) };
+  if (format !== 'dense') meta['format'] ??= 'pt';
+  if (format === 'cutlass-24') meta['sparse24_format'] = 'cutlass-24';
+  const quantizationConfig =
+    format === 'sparse-24-bitmask'
+      ? quantizationConfigJson({
+          targets: compressedModules,
+          ignore: denseModules,
+          globalSparsity: total === 0 ? 0 : zeros / total,
+        })
+      : null;
+  return { tensors: out, metadata: meta, quantizationConfig, report: entries.map(([name]) => fates.get(name)!) };
 }

@@ -215,13 +215,13 @@ export async function runDemo(options: DemoOptions = {}, hooks: DemoHooks = {}):
     await exportOnnx(model, onnxPath, { exampleInput: testBatch(data, 1) });
     files.push(onnxPath);
     if (converted.length > 0) {
-      const compressed = join(out, 'model.sparse-24.safetensors');
-      const ex = await exportCompressed(model, compressed, { format: 'sparse-24' });
+      // compressed-tensors' folder: model.safetensors + config.json, as compressed-tensors <= 0.14 loads it.
+      const ex = await exportCompressed(model, join(out, 'compressed-tensors'), { format: 'sparse-24-bitmask' });
       if (ex.dense.length > 0)
         notes.push(
           `compressed export stores ${ex.dense.map((d) => d.name).join(', ')} dense with its mask (${ex.dense[0]!.reason})`,
         );
-      files.push(compressed);
+      files.push(...ex.files);
     }
     const params = model.parameters().reduce((s, p) => s + p.size, 0);
     const result: DemoResult = {

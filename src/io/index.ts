@@ -67,3 +67,12 @@ export {
   readRegularFile,
   withRegularFile,
 } from './file_read.js';
+export {
+  type ModelFolder,
+  CONFIG_NAME,
+  WEIGHTS_NAME,
+  loadModelFolder,
+  modelFolderOf,
+  readJsonFile,
+  saveModelFolder,
+} from './model_folder.js';

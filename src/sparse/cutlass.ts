@@ -1,8 +1,9 @@
 /**
- * PyTorch's CUTLASS semi-structured 2:4 layout (formats.md): `packed` values [m][k/2] in fp16,
+ * PyTorch's CUTLASS semi-structured 2:4 layout (docs/formats.md §2): `packed` values [m][k/2] in fp16,
  * bf16 or int8, plus `meta`, the 2-bit kept indices packed into 16-bit (fp16/bf16) or 32-bit
  * (int8) words and then reordered the way CUTLASS's `reorder_meta` + ColumnMajorInterleaved<2>
- * store them. Byte-exact with `to_sparse_semi_structured` and compressed-tensors' `sparse-24`.
+ * store them. Byte-exact with `to_sparse_semi_structured`; stored in files as sparse24's `cutlass-24`
+ * (cutlass24.ts).
  */
 import { ShapeError, ValueError } from '../tensor/errors.js';
 import type { Compressed24 } from './compressed.js';
@@ -68,7 +69,7 @@ function checkCutlassShape(rows: number, cols: number, dtype: CutlassValueDtype)
   weightElements([rows, cols], `CUTLASS ${dtype} matrix`);
   const { rowGroup, groupsPerWord } = layoutOf(dtype);
   // ColumnMajorInterleaved<2> stores meta columns in pairs: an odd count of meta words per row
-  // would land past the buffer, so cols must cover an even number of words (formats.md's k % 16
+  // would land past the buffer, so cols must cover an even number of words (docs/formats.md §2.6's k % 16
   // for fp16 is one word; PyTorch's own minimum of 64 columns is four).
   const colUnit = 2 * groupsPerWord * 4;
   if (rows % rowGroup !== 0 || cols % colUnit !== 0) {

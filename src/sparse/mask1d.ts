@@ -1,5 +1,5 @@
 /**
- * apex's default 2:4 mask, `m4n2_1d` (apex-asp.md §2.2), reproduced bit for bit.
+ * apex's default 2:4 mask, `m4n2_1d` (docs/apex-asp.md §2.2), reproduced bit for bit.
  *
  * Every group of 4 consecutive columns keeps the pair with the largest |a|+|b|, the sum rounded
  * once to float32 as apex's float32 matmul does. Ties go to the earliest pattern in apex's order,

@@ -1,7 +1,7 @@
 /**
  * Transposable 2:4 masks (`m4n2_2d_best`, `m4n2_2d_greedy`): 2:4 along the rows AND the columns of
  * each 4x4 block, so the transposed weight used by the backward pass is 2:4 too. Apex's versions
- * never ran (apex-asp.md §2.3-2.4); we follow its intent with blocks at rows 4i..4i+3 x columns
+ * never ran (docs/apex-asp.md §2.3-2.4); we follow its intent with blocks at rows 4i..4i+3 x columns
  * 4j..4j+3 of the 2-D view, as PaddlePaddle's port does. Both need rows and columns divisible by 4
  * (apex would leave ragged edges dense, which breaks the pattern; we refuse instead).
  */

@@ -1,6 +1,6 @@
 /**
  * The 2-D view of a weight on which masks are computed, exactly as apex's `create_mask` builds it
- * (apex-asp.md §2.1). Groups of M always run along the view's columns, which are the weight's
+ * (docs/apex-asp.md §2.1). Groups of M always run along the view's columns, which are the weight's
  * input channels C; the row order only matters for the 4x4 blocks of the 2-D patterns.
  *
  *   rank 1  (N)            -> (1, N)

@@ -1,4 +1,4 @@
-/** apex's toy model (§4.2 / §4.3 of apex-asp.md) and a training loop, shared by tests and the resume script. */
+/** apex's toy model (docs/apex-asp.md §4.2, §4.3) and a training loop, shared by tests and the resume script. */
 import { LayerNorm, Linear, Module, type BaseHyper, type Optimizer } from '../../src/nn/index.js';
 import { MT19937, type Tensor, mul, randn, sub, sum } from '../../src/tensor/index.js';
 

@@ -1,5 +1,5 @@
 /**
- * apex's checkpoint scenario (checkpointing_test_part1/part2/reference, apex-asp.md §4.3) with
+ * apex's checkpoint scenario (checkpointing_test_part1/part2/reference, docs/apex-asp.md §4.3) with
  * fewer steps: Linear(8,32) (skipped: 8 % 16), Linear(32,32) ×2 and Linear(32,8) (sparsified),
  * seeds 4873 and 99875, allowRecomputeMask.
  */

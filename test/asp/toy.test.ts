@@ -1,5 +1,5 @@
 /**
- * apex's toy problem (test/toy_problem.py, apex-asp.md §4.2) with fewer steps: which layers are
+ * apex's toy problem (test/toy_problem.py, docs/apex-asp.md §4.2) with fewer steps: which layers are
  * sparsified, pruned weights staying exactly zero through the optimizer, recompute, restore.
  */
 import { describe, expect, it } from 'vitest';

@@ -187,18 +187,23 @@ async function report(
 }
 
 describe('sparse24 check on compressed-tensors records', () => {
-  it('exportCompressed sparse-24: the record is decoded under <param>, checked and passes --strict', async () => {
+  it('exportCompressed cutlass-24: the record is decoded under <param>, checked and passes --strict', async () => {
     await withTmp(async (dir) => {
       const f = join(dir, 'c.safetensors');
-      await exportCompressed(prunedModel(1), f);
+      await exportCompressed(prunedModel(1), f, { format: 'cutlass-24' });
       const { code, report: rep, byName } = await report(f);
       expect(code).toBe(0);
       expect(rep.verdict).toBe('sparse');
-      expect(rep.tensors.some((t) => t.name.endsWith('.meta') || t.name.endsWith('.sparse_24_packed_weight'))).toBe(
-        false,
-      );
+      // The record's keys are reported once, under the weight they stand for.
+      expect(rep.tensors.map((t) => t.name).sort()).toEqual([
+        '0.bias',
+        '0.weight',
+        '2.__weight_mma_mask',
+        '2.bias',
+        '2.weight',
+      ]);
       expect(byName('0.weight')).toMatchObject({
-        format: 'sparse-24',
+        format: 'cutlass-24',
         dtype: 'F16',
         shape: [32, 64],
         candidate: true,
@@ -220,7 +225,7 @@ describe('sparse24 check on compressed-tensors records', () => {
       });
       const human = await run(['check', f]);
       expect(human.out).toContain(
-        '0.weight F16 [32, 64] sparse-24: 2:4, 0/512 groups violating, stored pattern 2:4, kept magnitude 1.0000, eligible',
+        '0.weight F16 [32, 64] cutlass-24: 2:4, 0/512 groups violating, stored pattern 2:4, kept magnitude 1.0000, eligible',
       );
       expect(human.out.at(-1)).toBe('verdict: sparse (2/2 eligible tensors are 2:4)');
     });
@@ -228,10 +233,11 @@ describe('sparse24 check on compressed-tensors records', () => {
 
   it('exportCompressed sparse-24-bitmask and prune --format (both) round-trip through check --strict', async () => {
     await withTmp(async (dir) => {
-      const f = join(dir, 'b.safetensors');
+      const f = join(dir, 'b');
       await exportCompressed(prunedModel(2), f, { format: 'sparse-24-bitmask' });
       const b = await report(f);
       expect(b.code).toBe(0);
+      expect(b.report.file).toBe(join(f, 'model.safetensors'));
       expect(b.byName('0.weight')).toMatchObject({
         format: 'sparse-24-bitmask',
         dtype: 'F32',
@@ -248,14 +254,15 @@ describe('sparse24 check on compressed-tensors records', () => {
       });
 
       const dense = join(dir, 'dense.safetensors');
-      // F16: prune's sparse-24 (the CUTLASS layout) takes fp16/bf16 weights only.
+      // F16: prune's cutlass-24 (the CUTLASS layout) takes fp16/bf16 weights only.
       await saveSafetensors(dense, {
         'fc.weight': { dtype: 'F16', shape: [32, 64], data: float32ArrayToFloat16Bits(dense32x64()) },
         'fc.bias': { dtype: 'F32', shape: [32], data: new Float32Array(32) },
       });
       expect((await report(dense)).code).toBe(1);
-      for (const format of ['sparse-24', 'sparse-24-bitmask']) {
-        const out = join(dir, `${format}.safetensors`);
+      for (const format of ['cutlass-24', 'sparse-24-bitmask']) {
+        // cutlass-24 is one file; sparse-24-bitmask a compressed-tensors folder.
+        const out = join(dir, format === 'cutlass-24' ? 'cutlass-24.safetensors' : 'bitmask');
         expect((await run(['prune', dense, '-o', out, '--format', format])).code).toBe(0);
         const p = await report(out);
         expect(p.code).toBe(0);
@@ -271,6 +278,67 @@ describe('sparse24 check on compressed-tensors records', () => {
     });
   });
 
+  it('decodes one model exported both ways: a compressed-tensors folder and a cutlass-24 file', async () => {
+    await withTmp(async (dir) => {
+      const model = prunedModel(6);
+      const folder = join(dir, 'ct');
+      const cutlass = join(dir, 'model.cutlass-24.safetensors');
+      await exportCompressed(model, folder, { format: 'sparse-24-bitmask' });
+      await exportCompressed(model, cutlass, { format: 'cutlass-24' });
+      const stored = (await loadSafetensors(join(folder, 'model.safetensors'))).tensors;
+      const comp = stored.get('0.compressed')!;
+      expect([comp.dtype, comp.shape]).toEqual(['F32', [32, 32]]);
+
+      // The folder, and its model.safetensors (config.json beside it), read the same.
+      for (const path of [folder, join(folder, 'model.safetensors')]) {
+        const b = await report(path);
+        expect(b.code).toBe(0);
+        expect(b.report.file).toBe(join(folder, 'model.safetensors'));
+        expect(b.report.verdict).toBe('sparse');
+        expect(b.report.tensors.map((t) => t.name).sort()).toEqual(['0.bias', '0.weight', '2.bias', '2.weight']);
+        for (const [name, shape, groups] of [
+          ['0.weight', [32, 64], 512],
+          ['2.weight', [16, 32], 128],
+        ] as const) {
+          expect(b.byName(name)).toMatchObject({
+            format: 'sparse-24-bitmask',
+            dtype: 'F32',
+            shape,
+            groups,
+            violatingGroups: 0,
+            storedViolatingGroups: 0,
+            isNM: true,
+            eligible: true,
+            keptMagnitudeFraction: 1,
+          });
+        }
+      }
+      const c = await report(cutlass);
+      expect(c.code).toBe(0);
+      expect(c.report.file).toBe(cutlass);
+      expect(c.report.verdict).toBe('sparse');
+      expect(c.byName('0.weight')).toMatchObject({
+        format: 'cutlass-24',
+        dtype: 'F16',
+        shape: [32, 64],
+        groups: 512,
+        violatingGroups: 0,
+        storedViolatingGroups: 0,
+        isNM: true,
+        eligible: true,
+      });
+      // [16, 32] is too small for the CUTLASS layout: dense with its mask.
+      expect(c.byName('2.weight')).toMatchObject({ format: 'dense', dtype: 'F32', isNM: true, maskConsistent: true });
+
+      const human = await run(['check', folder]);
+      expect(human.code).toBe(0);
+      expect(human.out).toContain(
+        '0.weight F32 [32, 64] sparse-24-bitmask: 2:4, 0/512 groups violating, stored pattern 2:4, kept magnitude 1.0000, eligible',
+      );
+      expect(human.out.at(-1)).toBe('verdict: sparse (2/2 eligible tensors are 2:4)');
+    });
+  });
+
   it('what prune writes for an empty weight ([0, 16], [16, 0]) its own check reads (exit 0, no groups)', async () => {
     await withTmp(async (dir) => {
       for (const shape of [
@@ -279,7 +347,7 @@ describe('sparse24 check on compressed-tensors records', () => {
       ]) {
         const input = join(dir, 'empty.safetensors');
         await saveSafetensors(input, { 'fc.weight': { dtype: 'F32', shape, data: new Float32Array(0) } });
-        const out = join(dir, 'empty-bitmask.safetensors');
+        const out = join(dir, 'empty-bitmask');
         expect((await run(['prune', input, '-o', out, '--format', 'sparse-24-bitmask'])).code).toBe(0);
         const r = await report(out);
         expect(r.code).toBe(0);
@@ -316,10 +384,11 @@ describe('sparse24 check on compressed-tensors records', () => {
 
   it('a bitmask keeping 3 of 4 in a group is a violation: --strict exits 1 naming the param', async () => {
     await withTmp(async (dir) => {
-      const f = join(dir, 'b.safetensors');
-      await exportCompressed(prunedModel(3), f, { format: 'sparse-24-bitmask' });
+      const folder = join(dir, 'b');
+      await exportCompressed(prunedModel(3), folder, { format: 'sparse-24-bitmask' });
+      const f = join(folder, 'model.safetensors');
       const file = await loadSafetensors(f);
-      const bits = file.tensors.get('0.weight.bitmask')!.data as Uint8Array;
+      const bits = file.tensors.get('0.bitmask')!.data as Uint8Array;
       // Row 0, byte 0 covers groups 0 and 1: move one kept bit from group 1 into group 0, so the
       // stored count still matches the values but group 0 keeps three.
       const low = bits[0]! & 0x0f;
@@ -328,7 +397,7 @@ describe('sparse24 check on compressed-tensors records', () => {
       const taken = [4, 5, 6, 7].find((i) => ((high >> i) & 1) === 1)!;
       bits[0] = (bits[0]! | (1 << free)) & ~(1 << taken);
       await saveSafetensors(f, file.tensors, file.metadata);
-      const { code, report: rep, byName } = await report(f);
+      const { code, report: rep, byName } = await report(folder);
       expect(code).toBe(1);
       expect(rep.verdict).toBe('not-sparse');
       expect(byName('0.weight')).toMatchObject({
@@ -338,7 +407,7 @@ describe('sparse24 check on compressed-tensors records', () => {
         eligible: true,
       });
       expect(byName('0.weight').reasons.join()).toMatch(/stored bitmask keeps more than 2 of 4 in 1 of 512 groups/);
-      const human = await run(['check', f, '--strict']);
+      const human = await run(['check', folder, '--strict']);
       expect(human.code).toBe(1);
       expect(human.out.find((l) => l.startsWith('0.weight '))).toMatch(
         /^0\.weight F32 \[32, 64\] sparse-24-bitmask: not 2:4, .*stored pattern not 2:4/,
@@ -347,37 +416,37 @@ describe('sparse24 check on compressed-tensors records', () => {
       // One more kept bit than stored values: undecodable, so a malformed file.
       bits[1] = bits[1]! | 0xff;
       await saveSafetensors(f, file.tensors, file.metadata);
-      const bad = await run(['check', f]);
+      const bad = await run(['check', folder]);
       expect(bad.code).toBe(2);
       expect(bad.err).toHaveLength(1);
       expect(bad.err[0]).toMatch(
-        /record '0\.weight': key '0\.weight\.bitmask' marks \d+ kept values but '0\.weight\.compressed' holds 1024$/,
+        /^sparse24: .*model\.safetensors: sparse-24-bitmask record '0': key '0\.bitmask' marks \d+ kept values but '0\.compressed' holds 1024$/,
       );
     });
   });
 
-  it('a truncated or undecodable sparse-24 record is one line and exit 2, naming the param and key', async () => {
+  it('a truncated or undecodable cutlass-24 record is one line and exit 2, naming the param and key', async () => {
     await withTmp(async (dir) => {
       const f = join(dir, 'c.safetensors');
-      await exportCompressed(prunedModel(4), f);
+      await exportCompressed(prunedModel(4), f, { format: 'cutlass-24' });
       const file = await loadSafetensors(f);
-      const meta = file.tensors.get('0.weight.meta')!;
-      file.tensors.delete('0.weight.meta');
+      const meta = file.tensors.get('0.weight.cutlass_24_meta')!;
+      file.tensors.delete('0.weight.cutlass_24_meta');
       await saveSafetensors(f, file.tensors, file.metadata);
       const r = await run(['check', f, '--strict']);
       expect(r.code).toBe(2);
       expect(r.out).toEqual([]);
       expect(r.err).toEqual([
-        `sparse24: ${f}: sparse-24 record '0.weight' is incomplete: missing key '0.weight.meta' (found 0.weight.sparse_24_packed_weight)`,
+        `sparse24: ${f}: cutlass-24 record '0.weight' is incomplete: missing key '0.weight.cutlass_24_meta' (found 0.weight.cutlass_24_values)`,
       ]);
 
       (meta.data as Int16Array)[0] = 0; // nibble 0: keeps position 0 twice, not an ordered pair
-      file.tensors.set('0.weight.meta', meta);
+      file.tensors.set('0.weight.cutlass_24_meta', meta);
       await saveSafetensors(f, file.tensors, file.metadata);
       const nib = await run(['check', f]);
       expect(nib.code).toBe(2);
       expect(nib.err).toHaveLength(1);
-      expect(nib.err[0]).toMatch(/sparse-24 record '0\.weight' .*cannot be decoded: .*meta nibble 0x0/);
+      expect(nib.err[0]).toMatch(/cutlass-24 record '0\.weight' .*cannot be decoded: .*meta nibble 0x0/);
     });
   });
 
@@ -429,11 +498,11 @@ describe('sparse24 check on int8 weights', () => {
         expect(d.byName(name).reasons.join()).toMatch(/I8: apex's tensor-core rule .* applied/);
       }
       const c = join(dir, 'q24.safetensors');
-      await exportQuantized(model, c, { layout: 'sparse-24' });
+      await exportQuantized(model, c, { layout: 'cutlass-24' });
       const s = await report(c);
       expect(s.code).toBe(0);
       expect(s.byName('0.weight')).toMatchObject({
-        format: 'sparse-24',
+        format: 'cutlass-24',
         dtype: 'I8',
         shape: [32, 64],
         eligible: true,

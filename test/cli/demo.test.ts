@@ -70,26 +70,45 @@ describe('sparse24 demo (in process)', () => {
 
       const names = [
         'checkpoint.safetensors',
-        'model.sparse-24.safetensors',
         'report.json',
         'report.md',
         'training-accuracy.svg',
         'training-loss.svg',
-        'magnitude.svg',
         'model.onnx',
       ];
-      expect(r.files.map((f) => f.slice(out.length + 1)).sort()).toEqual([...names].sort());
-      expect((await readdir(out)).sort()).toEqual([...names].sort());
+      expect(r.files.map((f) => f.slice(out.length + 1)).sort()).toEqual(
+        [...names, 'magnitude.svg', 'compressed-tensors/model.safetensors', 'compressed-tensors/config.json'].sort(),
+      );
+      expect((await readdir(out)).sort()).toEqual([...names, 'magnitude.svg', 'compressed-tensors'].sort());
+      expect((await readdir(join(out, 'compressed-tensors'))).sort()).toEqual(['config.json', 'model.safetensors']);
 
       const ckpt = await loadSafetensors(join(out, 'checkpoint.safetensors'));
       expect(ckpt.tensors.get('3.__weight_mma_mask')?.dtype).toBe('BOOL');
       expect(ckpt.tensors.get('9.__weight_mma_mask')?.shape).toEqual([64, 128]);
       expect(ckpt.tensors.get('9.weight')?.dtype).toBe('F32');
       expect(ckpt.tensors.has('0.__weight_mma_mask')).toBe(false);
-      const exported = await loadSafetensors(join(out, 'model.sparse-24.safetensors'));
-      expect(exported.tensors.has('9.weight.sparse_24_packed_weight')).toBe(true);
-      expect(exported.tensors.has('9.weight.meta')).toBe(true);
-      expect(JSON.parse(exported.metadata['sparsity_config'] ?? '{}')).toHaveProperty('format');
+      // compressed-tensors' sparse-24-bitmask, keyed by module; float32 values (the default) are lossless.
+      const exported = await loadSafetensors(join(out, 'compressed-tensors', 'model.safetensors'));
+      expect(exported.tensors.has('9.weight')).toBe(false);
+      const comp = exported.tensors.get('9.compressed')!;
+      expect([comp.dtype, comp.shape]).toEqual(['F32', [64, 64]]);
+      const bits = exported.tensors.get('9.bitmask')!;
+      expect([bits.dtype, bits.shape]).toEqual(['U8', [64, 16]]);
+      const shape = exported.tensors.get('9.shape')!;
+      expect([shape.dtype, shape.shape, Array.from(shape.data as BigInt64Array)]).toEqual(['I64', [2, 1], [64n, 128n]]);
+      const config = JSON.parse(await readFile(join(out, 'compressed-tensors', 'config.json'), 'utf8')) as {
+        quantization_config: {
+          quant_method: string;
+          sparsity_config: { format: string; targets: string[]; ignore: string[] };
+        };
+      };
+      expect(config.quantization_config.quant_method).toBe('compressed-tensors');
+      expect(config.quantization_config.sparsity_config.format).toBe('sparse-24-bitmask');
+      // The Linear 9 is compressed; the sparse Convs 3 and 6 have no bitmask form and are stored dense (ignored).
+      expect(r.sparseInference.convertedLayers).toEqual(['3', '6', '9']);
+      expect(config.quantization_config.sparsity_config.targets).toEqual(['9']);
+      expect(config.quantization_config.sparsity_config.ignore).toEqual(['3', '6']);
+      expect(exported.tensors.get('3.__weight_mma_mask')?.dtype).toBe('BOOL');
 
       const { mean, std } = digitsStats();
       expect(r.inputNormalization).toEqual({ subtract: mean, divide: std, pixel: 'digits pixel 0–16' });
@@ -153,7 +172,9 @@ describe('sparse24 demo (in process)', () => {
       expect(r.sparseInference.note).toMatch(/no layer converts to compressed 2:4 under pattern '3:4'/);
       expect(r.timing.sparseForwardMs).toBeNull();
       expect(r.magnitude.permuted).toBe(r.magnitude.default);
-      expect(r.files.some((f) => f.endsWith('model.sparse-24.safetensors'))).toBe(false);
+      // Nothing converts to 2:4, so no compressed-tensors folder is written.
+      expect(r.files.some((f) => f.includes('compressed-tensors'))).toBe(false);
+      expect(await readdir(dir)).not.toContain('compressed-tensors');
     });
   }, 60_000);
 

@@ -1,4 +1,5 @@
-import { readFile, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { readFile, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { TensorFate } from '../../src/asp/oneshot.js';
@@ -13,7 +14,7 @@ import {
 import {
   createMask,
   decompress,
-  fromSparse24,
+  fromCutlass24,
   fromSparse24Bitmask,
   isNM,
   type SparseStoredRecord,
@@ -89,7 +90,7 @@ describe('sparse24 prune', () => {
     });
   });
 
-  it('--format sparse-24 writes compressed-tensors keys that decode to the masked weight', async () => {
+  it("--format cutlass-24 writes sparse24's CUTLASS-layout keys that decode to the masked weight", async () => {
     await withTmp(async (dir) => {
       const input = join(dir, 'in.safetensors');
       const output = join(dir, 'out.safetensors');
@@ -98,61 +99,99 @@ describe('sparse24 prune', () => {
         'proj.weight': { dtype: 'F16', shape: [32, 64], data: w },
         'f32.weight': { dtype: 'F32', shape: [32, 64], data: randn(32 * 64, 6) },
       });
-      const r = await run(['prune', input, '--output', output, '--format', 'sparse-24', '--json']);
+      const r = await run(['prune', input, '--output', output, '--format', 'cutlass-24', '--json']);
       expect(r.code).toBe(0);
       const report = JSON.parse(r.out[0]!) as { tensors: TensorFate[] };
       const byName = new Map(report.tensors.map((t) => [t.name, t]));
       expect(byName.get('proj.weight')).toMatchObject({
         fate: 'compressed',
-        outputKeys: ['proj.weight.sparse_24_packed_weight', 'proj.weight.meta'],
+        outputKeys: ['proj.weight.cutlass_24_values', 'proj.weight.cutlass_24_meta'],
       });
       expect(byName.get('f32.weight')!.fate).toBe('pruned');
       expect(byName.get('f32.weight')!.reasons[0]).toMatch(/fp16\/bf16 values; this F32 weight is kept dense/);
       const after = await loadSafetensors(output);
       expect(after.tensors.has('proj.weight')).toBe(false);
-      expect(after.tensors.get('proj.weight.sparse_24_packed_weight')!.dtype).toBe('F16');
+      expect(after.tensors.get('proj.weight.cutlass_24_values')!.dtype).toBe('F16');
       const dense = toFloat32({ dtype: 'F16', shape: [32, 64], data: w });
       const mask = createMask(dense, [32, 64]);
-      expect(decompress(fromSparse24('proj.weight', record(after.tensors)))).toEqual(
+      expect(decompress(fromCutlass24('proj.weight', record(after.tensors)))).toEqual(
         dense.map((v, i) => (mask[i] ? v : 0)),
       );
-      const config = JSON.parse(after.metadata['sparsity_config']!) as {
-        format: string;
-        sparsity_structure: string;
-        targets: string[];
-        ignore: string[];
-      };
-      expect(config).toMatchObject({
-        format: 'sparse-24',
-        sparsity_structure: '2:4',
-        targets: ['proj'],
-        ignore: ['f32'],
-      });
-      expect(JSON.parse(after.metadata['quantization_config']!)).toMatchObject({
-        quant_method: 'compressed-tensors',
-        sparsity_config: config,
-      });
+      // sparse24's own format: no compressed-tensors config claims it, only sparse24's marker.
+      expect(after.metadata).toEqual({ format: 'pt', sparse24_format: 'cutlass-24' });
+      expect(existsSync(join(dir, 'config.json'))).toBe(false);
     });
   });
 
-  it('--format sparse-24-bitmask keeps F32 values exactly; a 2:8 pattern is refused for it', async () => {
+  it('--format sparse-24-bitmask writes a compressed-tensors folder with F32 values kept exactly; a 2:8 pattern is refused', async () => {
     await withTmp(async (dir) => {
       const input = join(dir, 'in.safetensors');
-      const output = join(dir, 'out.safetensors');
+      const output = join(dir, 'ct');
       const w = randn(8 * 16, 7);
-      await saveSafetensors(input, { 'l.weight': { dtype: 'F32', shape: [8, 16], data: w } });
-      expect((await run(['prune', input, '-o', output, '--format', 'sparse-24-bitmask'])).code).toBe(0);
-      const after = await loadSafetensors(output);
-      expect([...after.tensors.keys()].sort()).toEqual(['l.weight.bitmask', 'l.weight.compressed', 'l.weight.shape']);
-      const mask = createMask(w, [8, 16]);
-      expect(decompress(fromSparse24Bitmask('l.weight', record(after.tensors)))).toEqual(
-        w.map((v, i) => (mask[i] ? v : 0)),
-      );
-      const bad = await run(['prune', input, '-o', output, '--format', 'sparse-24', '--pattern', '2:8']);
-      expect(bad.code).toBe(2);
-      expect(bad.err).toEqual([
-        "sparse24: format sparse-24 stores 2:4 weights; pattern '2:8' is 2:8 (use --format dense)",
+      await saveSafetensors(input, {
+        'l.weight': { dtype: 'F32', shape: [8, 16], data: w },
+        'l.bias': { dtype: 'F32', shape: [8], data: randn(8, 8) },
+        'conv.weight': { dtype: 'F32', shape: [8, 16, 1, 1], data: randn(128, 9) },
+      });
+      const r = await run(['prune', input, '-o', output, '--format', 'sparse-24-bitmask', '--json']);
+      expect(r.err).toEqual([]);
+      expect(r.code).toBe(0);
+      const report = JSON.parse(r.out[0]!) as { output: string; tensors: TensorFate[] };
+      expect(report.output).toBe(output);
+      expect(report.tensors.find((t) => t.name === 'l.weight')).toMatchObject({
+        fate: 'compressed',
+        outputKeys: ['l.compressed', 'l.bitmask', 'l.shape'],
+      });
+      expect((await readdir(output)).sort()).toEqual(['config.json', 'model.safetensors']);
+      const after = await loadSafetensors(join(output, 'model.safetensors'));
+      expect([...after.tensors.keys()].sort()).toEqual([
+        'conv.weight',
+        'l.bias',
+        'l.bitmask',
+        'l.compressed',
+        'l.shape',
       ]);
+      const comp = after.tensors.get('l.compressed')!;
+      expect([comp.dtype, comp.shape]).toEqual(['F32', [8, 8]]);
+      const bits = after.tensors.get('l.bitmask')!;
+      expect([bits.dtype, bits.shape]).toEqual(['U8', [8, 2]]);
+      const shape = after.tensors.get('l.shape')!;
+      expect([shape.dtype, shape.shape, Array.from(shape.data as BigInt64Array)]).toEqual(['I64', [2, 1], [8n, 16n]]);
+      const mask = createMask(w, [8, 16]);
+      expect(decompress(fromSparse24Bitmask('l', record(after.tensors)))).toEqual(w.map((v, i) => (mask[i] ? v : 0)));
+      // A Conv has no compressed form: pruned, stored dense, and listed in ignore.
+      expect(isNM(toFloat32(after.tensors.get('conv.weight')!), [8, 16, 1, 1], 2, 4)).toBe(true);
+      // Half of both weights' 256 values are pruned (the bias is not counted): global_sparsity 0.5.
+      expect(JSON.parse(await readFile(join(output, 'config.json'), 'utf8'))).toEqual({
+        quantization_config: {
+          quant_method: 'compressed-tensors',
+          version: '0.14.0.1',
+          sparsity_config: {
+            format: 'sparse-24-bitmask',
+            sparsity_structure: '2:4',
+            targets: ['l'],
+            ignore: ['conv'],
+            global_sparsity: 0.5,
+            registry_requires_subclass: false,
+          },
+        },
+      });
+      for (const format of ['cutlass-24', 'sparse-24-bitmask']) {
+        const bad = await run([
+          'prune',
+          input,
+          '-o',
+          join(dir, format === 'cutlass-24' ? 'bad.safetensors' : 'bad'),
+          '--format',
+          format,
+          '--pattern',
+          '2:8',
+        ]);
+        expect(bad.code).toBe(2);
+        expect(bad.err).toEqual([
+          `sparse24: format ${format} stores 2:4 weights; pattern '2:8' is 2:8 (use --format dense)`,
+        ]);
+      }
     });
   });
 
@@ -211,22 +250,25 @@ describe('sparse24 prune', () => {
     });
   });
 
-  it('--format sparse-24 exports a [0, 32] F16 weight as PyTorch shapes it (packed [0, 16], meta [0, 2]), and check reads it', async () => {
+  it('--format cutlass-24 exports a [0, 32] F16 weight as PyTorch shapes it (packed [0, 16], meta [0, 2]), and check reads it', async () => {
     await withTmp(async (dir) => {
       const input = join(dir, 'in.safetensors');
       const output = join(dir, 'out.safetensors');
       await saveSafetensors(input, { 'fc.weight': { dtype: 'F16', shape: [0, 32], data: new Uint16Array(0) } });
-      const r = await run(['prune', input, '-o', output, '--format', 'sparse-24', '--json']);
+      const r = await run(['prune', input, '-o', output, '--format', 'cutlass-24', '--json']);
       expect(r.err).toEqual([]);
       expect(r.code).toBe(0);
       const fate = (JSON.parse(r.out[0]!) as { tensors: TensorFate[] }).tensors[0]!;
       expect(fate.fate).toBe('compressed');
       const t = (await loadSafetensors(output)).tensors;
-      expect([
-        t.get('fc.weight.sparse_24_packed_weight')?.dtype,
-        t.get('fc.weight.sparse_24_packed_weight')?.shape,
-      ]).toEqual(['F16', [0, 16]]);
-      expect([t.get('fc.weight.meta')?.dtype, t.get('fc.weight.meta')?.shape]).toEqual(['I16', [0, 2]]);
+      expect([t.get('fc.weight.cutlass_24_values')?.dtype, t.get('fc.weight.cutlass_24_values')?.shape]).toEqual([
+        'F16',
+        [0, 16],
+      ]);
+      expect([t.get('fc.weight.cutlass_24_meta')?.dtype, t.get('fc.weight.cutlass_24_meta')?.shape]).toEqual([
+        'I16',
+        [0, 2],
+      ]);
       const c = await run(['check', output, '--json']);
       expect(c.err).toEqual([]);
       expect(c.code).toBe(0);
@@ -244,9 +286,13 @@ describe('sparse24 prune', () => {
       });
       const runs: string[][] = [];
       for (const pattern of ['m4n2_1d', 'm4n2_2d_best', 'm4n2_2d_greedy', '2:8']) {
-        for (const format of ['dense', 'sparse-24', 'sparse-24-bitmask']) {
+        for (const format of ['dense', 'cutlass-24', 'sparse-24-bitmask']) {
           if (pattern === '2:8' && format !== 'dense') continue; // the compressed formats are 2:4 only
-          const out = join(dir, `out-${pattern.replace(':', '_')}-${format}.safetensors`);
+          // sparse-24-bitmask writes a folder; check reads it as one.
+          const out = join(
+            dir,
+            `out-${pattern.replace(':', '_')}-${format}${format === 'sparse-24-bitmask' ? '' : '.safetensors'}`,
+          );
           runs.push(
             ['prune', input, '-o', out, '--pattern', pattern, '--format', format, '--save-masks'],
             ['check', out, '--pattern', pattern],
@@ -266,12 +312,13 @@ describe('sparse24 prune', () => {
       for (const r of lines)
         expect({ argv: r.argv, code: r.code, err: r.err }).toEqual({ argv: r.argv, code: 0, err: [] });
       // The compressed records keep the weight's own shape, [1e15, 0] included.
-      const bitmask = (await loadSafetensors(join(dir, 'out-m4n2_1d-sparse-24-bitmask.safetensors'))).tensors;
-      expect(Array.from(bitmask.get('fc.weight.shape')!.data as BigInt64Array)).toEqual([10n ** 15n, 0n]);
-      expect(bitmask.get('fc.weight.bitmask')!.shape).toEqual([1e15, 0]);
-      const cutlass = (await loadSafetensors(join(dir, 'out-m4n2_1d-sparse-24.safetensors'))).tensors;
-      expect(cutlass.get('fc.weight.sparse_24_packed_weight')!.shape).toEqual([1e15, 0]);
-      expect(cutlass.get('wide.weight.meta')!.shape).toEqual([0, 2 ** 52 / 16]);
+      const bitmask = (await loadSafetensors(join(dir, 'out-m4n2_1d-sparse-24-bitmask', 'model.safetensors'))).tensors;
+      expect(Array.from(bitmask.get('fc.shape')!.data as BigInt64Array)).toEqual([10n ** 15n, 0n]);
+      expect(bitmask.get('fc.bitmask')!.shape).toEqual([1e15, 0]);
+      expect([bitmask.get('fc.compressed')!.dtype, bitmask.get('fc.compressed')!.shape]).toEqual(['F16', [1e15, 0]]);
+      const cutlass = (await loadSafetensors(join(dir, 'out-m4n2_1d-cutlass-24.safetensors'))).tensors;
+      expect(cutlass.get('fc.weight.cutlass_24_values')!.shape).toEqual([1e15, 0]);
+      expect(cutlass.get('wide.weight.cutlass_24_meta')!.shape).toEqual([0, 2 ** 52 / 16]);
     });
   }, 90_000);
 
@@ -288,14 +335,22 @@ describe('sparse24 prune', () => {
         'sparse24: prune: --output is required (see sparse24 prune --help)',
       ]);
       expect((await run(['prune', input, '-o', join(dir, 'o.safetensors'), '--format', 'csr'])).err).toEqual([
-        "sparse24: --format must be one of dense, sparse-24, sparse-24-bitmask, got 'csr'",
+        "sparse24: --format must be one of dense, cutlass-24, sparse-24-bitmask, got 'csr'",
       ]);
       await writeFile(join(dir, 'junk.safetensors'), 'not a checkpoint');
       const junk = await run(['prune', join(dir, 'junk.safetensors'), '-o', join(dir, 'o.safetensors')]);
       expect(junk.code).toBe(2);
       expect(junk.err).toHaveLength(1);
       const help = (await run(['prune', '--help'])).out.join('\n');
-      for (const opt of ['--output', '--pattern', '--format', '--save-masks', '--json', 'sparse-24-bitmask'])
+      for (const opt of [
+        '--output',
+        '--pattern',
+        '--format',
+        '--save-masks',
+        '--json',
+        'cutlass-24',
+        'sparse-24-bitmask',
+      ])
         expect(help).toContain(opt);
     });
   });

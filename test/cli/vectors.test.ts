@@ -10,7 +10,7 @@ import {
   createMask,
   decompress,
   fromCutlass,
-  fromSparse24,
+  fromCutlass24,
   fromSparse24Bitmask,
   isNM,
   toView,
@@ -102,8 +102,8 @@ describe('sparse24 vectors', () => {
               meta: get(`cutlass.${p}.meta`).data as Int16Array,
             });
             expect(decompress(cut)).toEqual(maskedView);
-            expect(decompress(fromSparse24(`${p}.weight`, record))).toEqual(maskedView);
-            expect(get(`${p}.weight.sparse_24_packed_weight`).data).toEqual(get(`cutlass.${p}.packed`).data);
+            expect(decompress(fromCutlass24(`${p}.weight`, record))).toEqual(maskedView);
+            expect(get(`${p}.weight.cutlass_24_values`).data).toEqual(get(`cutlass.${p}.packed`).data);
           }
         }
 

@@ -45,8 +45,20 @@ describe('the README tour (examples/tour.ts)', () => {
       const ckpt = await loadSafetensors(join(cwd, 'tour.safetensors'));
       expect(ckpt.tensors.get('2.__weight_mma_mask')?.dtype).toBe('BOOL');
       expect(existsSync(join(cwd, 'tour.safetensors.optim.safetensors'))).toBe(true);
-      const compressed = await loadSafetensors(join(cwd, 'tour.sparse24.safetensors'));
-      expect(compressed.metadata['sparsity_config']).toContain('sparse-24');
+      const compressed = await loadSafetensors(join(cwd, 'tour.cutlass24.safetensors'));
+      expect(compressed.metadata).toEqual({ format: 'pt', sparse24_format: 'cutlass-24' });
+      // The one pruned layer is Conv 2 (Conv 0 has 1 input channel, the Linear [10, 2048] fails
+      // apex's tensor-core rule); the CUTLASS layout is 2-D only, so it is stored dense with its mask.
+      expect([...compressed.tensors.keys()].sort()).toEqual([
+        '0.bias',
+        '0.weight',
+        '2.__weight_mma_mask',
+        '2.bias',
+        '2.weight',
+        '5.bias',
+        '5.weight',
+      ]);
+      expect(compressed.tensors.get('2.__weight_mma_mask')?.dtype).toBe('BOOL');
     } finally {
       rmSync(cwd, { recursive: true, force: true });
     }

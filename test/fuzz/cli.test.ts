@@ -144,8 +144,19 @@ describe('CLI on the nastiest files (a real process)', () => {
     symlinkSync('/dev/zero', zero);
     const fifo = join(dir, 'pipe.npy');
     spawnSync('mkfifo', [fifo]);
+    // A folder is read as a compressed-tensors model folder: one without config.json, and one
+    // whose model.safetensors is /dev/zero.
     const folder = join(dir, 'folder.npy');
     mkdirSync(folder);
+    const ctZero = join(dir, 'ct-zero');
+    mkdirSync(ctZero);
+    writeFileSync(
+      join(ctZero, 'config.json'),
+      JSON.stringify({
+        quantization_config: { quant_method: 'compressed-tensors', sparsity_config: { format: 'sparse-24-bitmask' } },
+      }),
+    );
+    symlinkSync('/dev/zero', join(ctZero, 'model.safetensors'));
     const deepNpy = join(dir, 'deep.npy');
     const dict = new TextEncoder().encode(
       `{'descr': '<f4', 'fortran_order': False, 'shape': ${'('.repeat(5000)}${')'.repeat(5000)}}\n`,
@@ -173,7 +184,8 @@ describe('CLI on the nastiest files (a real process)', () => {
       [['permute', bigNpy], bigNpy],
       [['check', zero], zero],
       [['permute', fifo], fifo],
-      [['check', folder], folder],
+      [['check', folder], join(folder, 'config.json')],
+      [['check', ctZero], join(ctZero, 'model.safetensors')],
       [['check', deepNpy], deepNpy],
       [['check', many], many],
     ];

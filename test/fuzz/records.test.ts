@@ -113,7 +113,7 @@ describe('check on hostile compressed-tensors records', () => {
     );
   });
 
-  it('random sparse-24 records: any dtype, shape and bytes under .sparse_24_packed_weight and .meta', () => {
+  it('random sparse-24 records: any dtype, shape and bytes under .cutlass_24_values and .meta', () => {
     fc.assert(
       fc.property(
         arbStored(['F16', 'BF16', 'I8', 'F32', 'BOOL']),
@@ -121,8 +121,8 @@ describe('check on hostile compressed-tensors records', () => {
         fc.constantFrom(...PATTERNS),
         (packed, meta, pattern) => {
           const tensors = new Map<string, StoredTensor>([
-            ['l.weight.sparse_24_packed_weight', packed],
-            ['l.weight.meta', meta],
+            ['l.weight.cutlass_24_values', packed],
+            ['l.weight.cutlass_24_meta', meta],
           ]);
           return documentedOnly(NAME, () => checkTensors(NAME, tensors, pattern, true));
         },

@@ -1,7 +1,7 @@
 /** Valid files the fuzzers start from: the golden fixtures and records our own writers produce. */
 import { type StoredTensor, serializeNpy, serializeOnnx, serializeSafetensors } from '../../src/io/index.js';
 import { modelOf, node, tensorProtoFrom, valueInfo } from '../../src/io/onnx/index.js';
-import { compress24, toSparse24, toSparse24Bitmask } from '../../src/sparse/index.js';
+import { compress24, toCutlass24, toSparse24Bitmask } from '../../src/sparse/index.js';
 import { fixtureBytes } from '../io/fixtures.js';
 
 export const safetensorsSeeds: readonly Uint8Array[] = [
@@ -52,8 +52,8 @@ export function recordSeeds(): Uint8Array[] {
   return [
     serializeSafetensors({ ...toSparse24Bitmask('l.weight', c, 'float32'), ...dense }),
     serializeSafetensors({ ...toSparse24Bitmask('l.weight', c, 'float16') }),
-    serializeSafetensors({ ...toSparse24('l.weight', c, 'float16'), ...dense }),
-    serializeSafetensors({ ...toSparse24('l.weight', c, 'int8') }),
+    serializeSafetensors({ ...toCutlass24('l.weight', c, 'float16'), ...dense }),
+    serializeSafetensors({ ...toCutlass24('l.weight', c, 'int8') }),
   ];
 }
 

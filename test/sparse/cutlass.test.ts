@@ -17,7 +17,7 @@ import {
 import { type CutlassCase, golden } from './golden.js';
 
 describe('CUTLASS semi-structured layout', () => {
-  it('codes the six pairs as formats.md lists them', () => {
+  it('codes the six pairs as docs/formats.md §2.3 lists them', () => {
     const pairs: [number, number, number][] = [
       [0, 1, 4],
       [0, 2, 8],

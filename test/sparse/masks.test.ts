@@ -18,7 +18,7 @@ const anyMatrix = (rows: number, cols: number) =>
   fc.array(fc.float({ noNaN: true, noDefaultInfinity: true }), { minLength: rows * cols, maxLength: rows * cols });
 
 describe('m4n2_1d (apex, bit for bit)', () => {
-  it('reproduces every example of apex-asp.md §2.2', () => {
+  it('reproduces every example of docs/apex-asp.md §2.2', () => {
     expect(mask1d([2, 8, 9, 9])).toEqual([0, 0, 1, 1]);
     expect(mask1d([0, 0, 0, 0])).toEqual([0, 1, 0, 1]);
     expect(mask1d([1, 1, 1, 1])).toEqual([0, 1, 0, 1]);

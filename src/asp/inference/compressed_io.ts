@@ -1,63 +1,83 @@
 /**
- * A pruned model as a compressed-tensors checkpoint, and back.
+ * A pruned model as a compressed 2:4 checkpoint, and back (docs/formats.md §2, §3).
  *
- * `exportCompressed(model, path, {format})` writes a safetensors file in which every convertible
- * Linear (see convert.ts: ASP-masked, or a SparseLinear already) is stored in the chosen
- * compressed-tensors form under `<module>.weight`:
- *   - 'sparse-24': `<module>.weight.sparse_24_packed_weight` + `.meta` (the CUTLASS layout), values
- *     in float16 (default) or bfloat16 — CUTLASS has no fp32 form, so the values are rounded to
- *     nearest-even fp16/bf16. A Linear whose shape the CUTLASS layout cannot hold (rows % 32,
- *     cols % 32 for fp16/bf16) is stored dense instead, with its mask;
- *   - 'sparse-24-bitmask': `<module>.weight.compressed`, `.bitmask`, `.shape`, values in float32
- *     (default: lossless), float16 or bfloat16.
- * compressed-tensors stores 2-D weights only, so masked Conv weights are stored dense (masked)
- * with their mask as apex's BOOL buffer `<module>.__weight_mma_mask`. Every other tensor of the
- * state dict is written as F32 under its own key; mask buffers of compressed layers are left out
- * (the compressed form holds the mask) and so is `__weight_mma_pruned_p`. The metadata carries
- * compressed-tensors' `sparsity_config` (targets, ignore, global_sparsity).
+ * `exportCompressed(model, path, {format})` stores every convertible Linear (see convert.ts:
+ * ASP-masked, or a SparseLinear already) compressed:
+ *   - 'sparse-24-bitmask' (default): compressed-tensors' format. `path` is a **folder** that gets
+ *     `model.safetensors` (keys `<module>.compressed`, `<module>.bitmask`, `<module>.shape` I64
+ *     [2, 1]; values float32 by default, lossless, or float16/bfloat16) and `config.json` with
+ *     `quantization_config` (ct_config.ts). It loads with compressed-tensors <= 0.14.0.1.
+ *   - 'cutlass-24': sparse24's own single safetensors file holding PyTorch's CUTLASS layout under
+ *     `<module>.weight.cutlass_24_values` + `.cutlass_24_meta`, values float16 (default) or
+ *     bfloat16 (rounded to nearest even: CUTLASS has no fp32 2:4 form). A Linear whose shape the
+ *     layout cannot hold (rows % 32, cols % 32) is stored dense instead, with its mask.
+ * Both formats store 2-D weights only, so masked Conv weights are stored dense (masked) with apex's
+ * BOOL mask buffer `<module>.__weight_mma_mask` (an extra key compressed-tensors loads as dense).
+ * Every other state-dict tensor is F32 under its own key; mask buffers of compressed layers are
+ * left out (the compressed form holds the mask) and so is `__weight_mma_pruned_p`.
  *
- * `importCompressed(model, path)` loads such a file into a model of the same architecture: dense
- * (ASP-prepared or not) or a sparse-inference model. A compressed weight is decompressed into a
- * dense layer (and its mask buffer, if it has one, is set from the stored pattern) or set as a
- * SparseLinear's compressed weight. A `__weight_mma_pruned_p` buffer the file lacks is zeroed.
- * Keys must match as in a strict `loadStateDict` unless `strict: false`.
+ * `importCompressed(model, path)` loads either back into a model of the same architecture: dense
+ * (ASP-prepared or not) or a sparse-inference model. `path` may be a compressed-tensors folder
+ * (or its model.safetensors), including llm-compressor's (class-name targets, `re:` ignores:
+ * a record on a module its config does not target is a FormatError), or a cutlass-24 file
+ * (also the `sparse_24_packed_weight`/`meta` keys earlier sparse24 versions wrote). A compressed
+ * weight is decompressed into a dense layer (and its mask buffer, if it has one, is set from the
+ * stored pattern) or set as a SparseLinear's compressed weight. A `__weight_mma_pruned_p` buffer
+ * the file lacks is zeroed. Keys must match as in a strict `loadStateDict` unless `strict: false`.
  *
  * Exactness: decompression returns the stored values, so with float32 bitmask values the weight
  * is bit-identical to the masked weight; with fp16/bf16 it is bit-identical to the masked weight
  * rounded to fp16/bf16 and widened back (`float16BitsToFloat32(float32ToFloat16Bits(w))`).
  */
-import { type StoredTensor, fromTensor, loadSafetensors, saveSafetensors, toTensor } from '../../io/index.js';
+import {
+  type StoredTensor,
+  FormatError,
+  fromTensor,
+  loadModelFolder,
+  loadSafetensors,
+  modelFolderOf,
+  saveModelFolder,
+  saveSafetensors,
+  toTensor,
+} from '../../io/index.js';
 import { type AnyModule, Linear, maskBufferName, prunedBufferName } from '../../nn/index.js';
 import {
   type Compressed24,
   type CompressedNM,
   type SparseStoredRecord,
+  type SparsityConfig,
   compressWeight,
   compressedMask,
   decompress,
-  fromSparse24,
-  fromSparse24Bitmask,
   fromView,
-  toSparse24,
+  parseSparsityConfig,
+  quantizationConfigJson,
+  toCutlass24,
   toSparse24Bitmask,
 } from '../../sparse/index.js';
 import { ShapeError, Tensor, ValueError, joinName } from '../../tensor/index.js';
+import { checkTargeted, findCompressed } from './compressed_records.js';
 import { compressLayer, isDenseLayer, isSparseLayer, planSparseInference } from './convert.js';
 import { SparseLinear } from './modules.js';
 
-export type CompressedFormat = 'sparse-24' | 'sparse-24-bitmask';
+export type CompressedFormat = 'cutlass-24' | 'sparse-24-bitmask';
+export const COMPRESSED_FORMATS: readonly CompressedFormat[] = ['sparse-24-bitmask', 'cutlass-24'];
 
 export interface ExportCompressedOptions {
+  /** 'sparse-24-bitmask' (default: a compressed-tensors folder) or 'cutlass-24' (one sparse24 file). */
   format?: CompressedFormat;
-  /** Value dtype: sparse-24 'float16' (default) or 'bfloat16'; bitmask also 'float32' (its default). */
+  /** Value dtype: cutlass-24 'float16' (default) or 'bfloat16'; bitmask also 'float32' (its default). */
   dtype?: 'float32' | 'float16' | 'bfloat16';
-  /** Extra metadata strings. */
+  /** Extra safetensors metadata strings (compressed-tensors reads none: its config is config.json). */
   metadata?: Record<string, string>;
 }
 
 export interface CompressedExport {
+  readonly format: CompressedFormat;
   readonly tensors: Map<string, StoredTensor>;
   readonly metadata: Record<string, string>;
+  /** config.json's `quantization_config` (sparse-24-bitmask), or null (cutlass-24 has no config.json). */
+  readonly quantizationConfig: Record<string, unknown> | null;
   /** Modules stored compressed. */
   readonly compressed: readonly string[];
   /** Masked modules stored dense, with why. */
@@ -73,25 +93,33 @@ function record(
   if (format === 'sparse-24-bitmask') return toSparse24Bitmask(param, c, dtype);
   if (dtype === 'float32')
     throw new ValueError(
-      "exportCompressed: sparse-24 (the CUTLASS layout) holds float16 or bfloat16 values, not float32; use dtype 'float16' or 'bfloat16', or format 'sparse-24-bitmask'",
+      "exportCompressed: cutlass-24 (the CUTLASS layout) holds float16 or bfloat16 values, not float32; use dtype 'float16' or 'bfloat16', or format 'sparse-24-bitmask'",
     );
   try {
-    return toSparse24(param, c, dtype);
+    return toCutlass24(param, c, dtype);
   } catch (e) {
     if (e instanceof ShapeError) return e.message;
     throw e;
   }
 }
 
-/** The tensors and metadata `exportCompressed` writes (see the top of this file). */
-export function compressedStateDict(model: AnyModule, opts: ExportCompressedOptions = {}): CompressedExport {
-  const format = opts.format ?? 'sparse-24';
-  if (format !== 'sparse-24' && format !== 'sparse-24-bitmask') {
+function checkFormat(format: unknown): CompressedFormat {
+  if (format === 'sparse-24')
     throw new ValueError(
-      `exportCompressed: unknown format '${String(format)}'; expected 'sparse-24' or 'sparse-24-bitmask'`,
+      "exportCompressed: format 'sparse-24' is now 'cutlass-24' (sparse24's own name for the CUTLASS layout; " +
+        "compressed-tensors never had a 'sparse-24' format). For compressed-tensors use 'sparse-24-bitmask'",
     );
-  }
-  const dtype = opts.dtype ?? (format === 'sparse-24' ? 'float16' : 'float32');
+  if (!COMPRESSED_FORMATS.includes(format as CompressedFormat))
+    throw new ValueError(
+      `exportCompressed: unknown format '${String(format)}'; expected ${COMPRESSED_FORMATS.map((f) => `'${f}'`).join(' or ')}`,
+    );
+  return format as CompressedFormat;
+}
+
+/** The tensors and configuration `exportCompressed` writes (see the top of this file). */
+export function compressedStateDict(model: AnyModule, opts: ExportCompressedOptions = {}): CompressedExport {
+  const format = checkFormat(opts.format ?? 'sparse-24-bitmask');
+  const dtype = opts.dtype ?? (format === 'cutlass-24' ? 'float16' : 'float32');
   const plans = new Map(planSparseInference(model).map((p) => [p.name, p]));
   const out = new Map<string, StoredTensor>();
   const compressed: string[] = [];
@@ -132,47 +160,59 @@ export function compressedStateDict(model: AnyModule, opts: ExportCompressedOpti
     out.set(joinName(name, maskBufferName('weight')), { dtype: 'BOOL', shape: [...shape], data: inLayout });
   }
   for (const [k, t] of model.stateDict()) if (!skip.has(k) && !out.has(k)) out.set(k, fromTensor(t, 'F32'));
-  const sparsityConfig = {
-    format,
-    sparsity_structure: '2:4',
-    targets: compressed,
-    ignore: dense.map((d) => d.name),
-    global_sparsity: total === 0 ? 0 : zeros / total,
-    registry_requires_subclass: false,
-  };
   const metadata: Record<string, string> = {
     format: 'pt',
+    ...(format === 'cutlass-24' ? { sparse24_format: 'cutlass-24' } : {}),
     ...opts.metadata,
-    sparsity_config: JSON.stringify(sparsityConfig),
-    quantization_config: JSON.stringify({ quant_method: 'compressed-tensors', sparsity_config: sparsityConfig }),
   };
-  return { tensors: out, metadata, compressed, dense };
+  const quantizationConfig =
+    format === 'sparse-24-bitmask'
+      ? quantizationConfigJson({
+          targets: compressed,
+          ignore: dense.map((d) => d.name),
+          globalSparsity: total === 0 ? 0 : zeros / total,
+        })
+      : null;
+  return { format, tensors: out, metadata, quantizationConfig, compressed, dense };
 }
 
-/** Writes `compressedStateDict(model, opts)` to `path` (atomically). */
+/**
+ * Writes `compressedStateDict(model, opts)`: for sparse-24-bitmask `path` is a folder that gets
+ * model.safetensors and config.json; for cutlass-24 it is one safetensors file. Every file is
+ * written atomically; `files` lists what was written.
+ */
 export async function exportCompressed(
   model: AnyModule,
   path: string,
   opts: ExportCompressedOptions = {},
-): Promise<CompressedExport> {
+): Promise<CompressedExport & { readonly files: readonly string[] }> {
   const result = compressedStateDict(model, opts);
-  await saveSafetensors(path, result.tensors, result.metadata);
-  return result;
+  if (result.quantizationConfig === null) {
+    await saveSafetensors(path, result.tensors, result.metadata);
+    return { ...result, files: [path] };
+  }
+  const written = await saveModelFolder(path, result.tensors, result.metadata, {
+    quantization_config: result.quantizationConfig,
+  });
+  return { ...result, files: [written.weights, written.config] };
 }
 
-/** The compressed weight stored for `param`, or null when the file holds none. */
+/** The compressed weight stored for `param` (`<module>.weight`) in any form sparse24 reads, or null. */
 export function readCompressedWeight(tensors: ReadonlyMap<string, StoredTensor>, param: string): Compressed24 | null {
-  const rec = (keys: string[]): SparseStoredRecord =>
-    Object.fromEntries(keys.map((k) => [`${param}.${k}`, tensors.get(`${param}.${k}`) as SparseStoredRecord[string]]));
-  if (tensors.has(`${param}.sparse_24_packed_weight`))
-    return fromSparse24(param, rec(['sparse_24_packed_weight', 'meta']));
-  if (tensors.has(`${param}.bitmask`)) return fromSparse24Bitmask(param, rec(['compressed', 'bitmask', 'shape']));
-  return null;
+  return findCompressed(tensors, param, '<tensors>', true)?.weight ?? null;
 }
 
 export interface ImportCompressedOptions {
   /** Every model key must be in the file and every file key used (default true). */
   strict?: boolean;
+}
+
+/** Where the tensors came from, for `loadCompressedStateDict`'s errors and target checks. */
+export interface CompressedSource {
+  /** The weights file (named in FormatErrors). */
+  readonly file: string;
+  /** A compressed-tensors folder's parsed sparsity config and its config.json path. */
+  readonly config?: { readonly sparsity: SparsityConfig; readonly file: string };
 }
 
 export interface CompressedImport {
@@ -187,26 +227,23 @@ export function loadCompressedStateDict(
   model: AnyModule,
   tensors: ReadonlyMap<string, StoredTensor>,
   opts: ImportCompressedOptions = {},
+  source: CompressedSource = { file: '<tensors>' },
 ): CompressedImport {
   const used = new Set<string>();
   const sd = new Map<string, Tensor>();
   const decompressed: string[] = [];
-  const compressedKeys = (param: string): string[] =>
-    ['sparse_24_packed_weight', 'meta', 'compressed', 'bitmask', 'shape']
-      .map((k) => `${param}.${k}`)
-      .filter((k) => tensors.has(k));
   for (const [name, m] of model.namedModules()) {
     if (!isDenseLayer(m) && !isSparseLayer(m)) continue;
     const param = joinName(name, 'weight');
-    const c = readCompressedWeight(tensors, param);
-    if (c === null) {
+    const found = findCompressed(tensors, param, source.file, source.config === undefined);
+    if (found === null) {
       if (isSparseLayer(m)) {
-        // A sparse Conv is stored dense with its mask (compressed-tensors has no Conv form).
+        // A sparse Conv is stored dense with its mask (neither format has a Conv form).
         const w = tensors.get(param);
         const mask = tensors.get(joinName(name, maskBufferName('weight')));
         if (w === undefined || mask === undefined) {
           throw new ValueError(
-            `importCompressed: '${name}' is a sparse layer but the file holds neither a compressed ${param} nor ${param} with its mask`,
+            `importCompressed: '${name}' is a sparse layer but ${source.file} holds neither a compressed ${param} nor ${param} with its mask`,
           );
         }
         m.setWeight(compressWeight(toTensor(w).data, Uint8Array.from(toTensor(mask).data), w.shape, 2, 4));
@@ -215,19 +252,31 @@ export function loadCompressedStateDict(
       }
       continue;
     }
-    for (const k of compressedKeys(param)) used.add(k);
+    if (source.config !== undefined && found.format === 'sparse-24-bitmask')
+      checkTargeted(source.config.sparsity, source.config.file, name, m, found.keys);
+    if (tensors.has(param))
+      throw new FormatError(
+        source.file,
+        `'${param}' is stored both dense and compressed (${found.keys.join(', ')}); expected one of the two`,
+      );
+    const c = found.weight;
+    for (const k of found.keys) used.add(k);
     decompressed.push(name);
     if (m instanceof SparseLinear) {
+      if (m.inFeatures !== c.cols || m.outFeatures !== c.rows)
+        throw new ShapeError(
+          `importCompressed: ${param} is [${c.rows}, ${c.cols}] in ${source.file} but [${m.outFeatures}, ${m.inFeatures}] in the model`,
+        );
       m.setWeight(c);
       continue;
     }
     if (!(m instanceof Linear))
       throw new ShapeError(
-        `importCompressed: ${param} is stored as a compressed 2-D matrix but '${name}' is not a Linear layer`,
+        `importCompressed: ${param} is stored as a compressed 2-D matrix in ${source.file} but '${name}' is not a Linear layer`,
       );
     if (m.weight.shape[0] !== c.rows || m.weight.shape[1] !== c.cols) {
       throw new ShapeError(
-        `importCompressed: ${param} is [${c.rows}, ${c.cols}] in the file but [${m.weight.shape.join(', ')}] in the model`,
+        `importCompressed: ${param} is [${c.rows}, ${c.cols}] in ${source.file} but [${m.weight.shape.join(', ')}] in the model`,
       );
     }
     sd.set(param, new Tensor(decompress(c), m.weight.shape));
@@ -250,19 +299,31 @@ export function loadCompressedStateDict(
   const strict = opts.strict ?? true;
   if (strict && unexpectedKeys.length > 0) {
     throw new ValueError(
-      `importCompressed: the file has keys the model does not: ${unexpectedKeys.join(', ')} (pass strict: false to ignore them)`,
+      `importCompressed: ${source.file} has keys the model does not: ${unexpectedKeys.join(', ')} (pass strict: false to ignore them)`,
     );
   }
   const { missingKeys } = model.loadStateDict(sd, { strict });
   return { decompressed, missingKeys, unexpectedKeys };
 }
 
-/** Reads a compressed-tensors safetensors file into `model` (see the top of this file). */
+/**
+ * Reads a compressed checkpoint into `model` (see the top of this file): a compressed-tensors
+ * folder (or its model.safetensors beside a config.json), or a single cutlass-24 file.
+ */
 export async function importCompressed(
   model: AnyModule,
   path: string,
   opts: ImportCompressedOptions = {},
 ): Promise<CompressedImport> {
-  const file = await loadSafetensors(path);
-  return loadCompressedStateDict(model, file.tensors, opts);
+  const dir = await modelFolderOf(path);
+  if (dir === null) {
+    const file = await loadSafetensors(path);
+    return loadCompressedStateDict(model, file.tensors, opts, { file: path });
+  }
+  const folder = await loadModelFolder(dir);
+  const sparsity = parseSparsityConfig(folder.configFile, folder.config);
+  return loadCompressedStateDict(model, folder.weights.tensors, opts, {
+    file: folder.weightsFile,
+    config: { sparsity, file: folder.configFile },
+  });
 }

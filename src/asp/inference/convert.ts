@@ -19,7 +19,7 @@
  * A model prepared for QAT (`prepareQat`) is refused with a QatError naming its first prepared
  * layer: the sparse layers run float kernels on float weights, so the copy would silently drop the
  * fake quantization (and the model's quantized function). Export it with `exportQuantized` (its
- * 'sparse-24' layout stores 2:4 int8 weights), or convert before `prepareQat`.
+ * 'cutlass-24' layout stores 2:4 int8 weights), or convert before `prepareQat`.
  *
  * `fromSparseInference(model)` goes back: a new model whose sparse layers are dense Linear/Conv
  * layers holding the decompressed weight and the mask as `__weight_mma_mask` (float 0/1), ready
@@ -145,7 +145,7 @@ export function toSparseInference<M extends AnyModule>(model: M, opts: SparseInf
     throw new QatError(
       `toSparseInference: layer '${first}' is prepared for QAT (${quantized.length} fake-quantized layer(s)); ` +
         'the sparse layers run float kernels and would drop its fake quantization. Export the quantized model ' +
-        "with exportQuantized (layout 'sparse-24' for 2:4 int8 weights), or call toSparseInference before prepareQat",
+        "with exportQuantized (layout 'cutlass-24' for 2:4 int8 weights), or call toSparseInference before prepareQat",
     );
   }
   const plans = new Map(planSparseInference(model, opts).map((p) => [p.name, p]));

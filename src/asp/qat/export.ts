@@ -5,27 +5,30 @@
  *   <m>.weight             I8, the layer's weight shape: q = quantize(float master weight)
  *   <m>.weight_scale       F32 [out]   <m>.weight_zero_point  I8 [out]   (per output channel)
  *   <m>.input_scale        F32 [1]     <m>.input_zero_point   I8 [1]     (once observed)
- * and, with `layout: 'sparse-24'`, a 2-D weight that is 2:4 in the CUTLASS int8 shape (rows % 16,
- * cols % 64) is stored as `<m>.weight.sparse_24_packed_weight` I8 + `<m>.weight.meta` I32 (the
+ * and, with `layout: 'cutlass-24'`, a 2-D weight that is 2:4 in the CUTLASS int8 shape (rows % 16,
+ * cols % 64) is stored as `<m>.weight.cutlass_24_values` I8 + `<m>.weight.cutlass_24_meta` I32 (the
  * int8 CUTLASS layout, `toCutlass(…, 'int8')`) instead of `<m>.weight`. Every other state-dict
  * tensor is written as F32 (ASP masks as BOOL); the fake-quant buffers are replaced by the keys
  * above. Dequantized, (q − zero_point) · scale is exactly the eval-mode fake-quantized weight.
  *
+ * This is sparse24's own int8 form (`quant_method: 'sparse24-qat'` in the safetensors metadata),
+ * not compressed-tensors' `int-quantized` (its config_groups and stacked sparsity are not written).
+ *
  * 2:4 and zero points: a symmetric quantizer stores a pruned 0 as q = 0, so a 2:4 float weight
  * gives 2:4 int8. An asymmetric one stores it as the zero point; where that is nonzero the int8
  * tensor is no longer 2:4 although its dequantized values are. `quantizeModel` reports this per
- * layer (`pattern24Broken`, with the reason), and the 'sparse-24' layout refuses such a layer
+ * layer (`pattern24Broken`, with the reason), and the 'cutlass-24' layout refuses such a layer
  * with a QatError, since its integers cannot be stored 2:4.
  */
 import { type StoredTensor, fromTensor, saveSafetensors } from '../../io/index.js';
 import { type AnyModule, isMaskBufferKey, maskBufferName } from '../../nn/index.js';
-import { compressWeight, isNM, toSparse24 } from '../../sparse/index.js';
+import { compressWeight, isNM, toCutlass24 } from '../../sparse/index.js';
 import { ShapeError, Tensor, joinName } from '../../tensor/index.js';
 import { QatError } from './errors.js';
 import { quantizeValues } from './fake_quant.js';
 import { qatLayers } from './prepare.js';
 
-export type QuantizedLayout = 'dense' | 'sparse-24';
+export type QuantizedLayout = 'dense' | 'cutlass-24';
 
 export interface QuantizedLayerReport {
   readonly name: string;
@@ -39,8 +42,8 @@ export interface QuantizedLayerReport {
   readonly nonzeroZeroPoints: number;
   /** floatIs24 but not int8Is24: the quantizer broke the pattern. */
   readonly pattern24Broken: boolean;
-  /** How the weight is stored: 'int8' or 'int8-sparse-24'. */
-  readonly stored: 'int8' | 'int8-sparse-24';
+  /** How the weight is stored: 'int8' or 'int8-cutlass-24'. */
+  readonly stored: 'int8' | 'int8-cutlass-24';
   readonly reason: string;
 }
 
@@ -78,10 +81,10 @@ export function quantizeModel(model: AnyModule, opts: QuantizedExportOptions = {
       ? `the float weight is 2:4 but the int8 weight is not: the ${l.weightQuant.scheme} weight quantizer has ${nonzeroZeroPoints} nonzero zero point(s), which is how it stores a pruned 0; use scheme 'symmetric'`
       : '';
     let stored: QuantizedLayerReport['stored'] = 'int8';
-    if (layout === 'sparse-24') {
+    if (layout === 'cutlass-24') {
       if (pattern24Broken) throw new QatError(`quantizeModel: layer '${l.name}': ${reason}`);
       if (shape.length !== 2)
-        reason ||= `int8 sparse-24 stores 2-D (Linear) weights; this rank-${shape.length} weight is stored dense`;
+        reason ||= `int8 cutlass-24 stores 2-D (Linear) weights; this rank-${shape.length} weight is stored dense`;
       else if (!int8Is24) reason ||= 'the int8 weight is not 2:4; stored dense';
       else {
         const maskBuf = l.module.getLocal(maskBufferName('weight'));
@@ -90,13 +93,13 @@ export function quantizeModel(model: AnyModule, opts: QuantizedExportOptions = {
             ? Uint8Array.from(maskBuf.data, (v) => (v !== 0 ? 1 : 0))
             : Uint8Array.from(q, (v) => (v !== 0 ? 1 : 0));
         try {
-          const rec = toSparse24(
+          const rec = toCutlass24(
             key,
-            compressWeight(qf, mask, shape, 2, 4) as Parameters<typeof toSparse24>[1],
+            compressWeight(qf, mask, shape, 2, 4) as Parameters<typeof toCutlass24>[1],
             'int8',
           );
           for (const [k, v] of Object.entries(rec)) out.set(k, v as StoredTensor);
-          stored = 'int8-sparse-24';
+          stored = 'int8-cutlass-24';
         } catch (e) {
           if (!(e instanceof ShapeError)) throw e;
           reason ||= `${e.message}; stored dense`;

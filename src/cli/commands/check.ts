@@ -1,9 +1,9 @@
-import { type StoredTensor, toFloat32 } from '../../io/index.js';
+import { type StoredTensor, loadModelFolder, modelFolderOf, toFloat32 } from '../../io/index.js';
 import { maskBufferKey } from '../../nn/index.js';
-import { TENSOR_CORE_RULE, patternNM } from '../../sparse/index.js';
+import { TENSOR_CORE_RULE, parseSparsityConfig, patternNM } from '../../sparse/index.js';
 import { formatShape } from '../../tensor/shape.js';
 import type { Command } from '../command.js';
-import { groupRecordKeys, decodeRecord, recordKeyOf } from '../util/check/records.js';
+import { groupRecordKeys, decodeRecord, recordParamOfKey } from '../util/check/records.js';
 import {
   type CheckedTensor,
   countGroups,
@@ -63,8 +63,9 @@ function checkDense(
 }
 
 /**
- * Checks every tensor of a loaded file against an N:M pattern. compressed-tensors records are
- * decoded and reported once, under their `<param>`, where their first key stands in the file;
+ * Checks every tensor of a loaded file against an N:M pattern. Compressed records (cutlass-24,
+ * sparse-24-bitmask) are decoded and reported once, under their weight's name, where their first
+ * key stands in the file;
  * an incomplete or inconsistent record throws a FormatError naming the param and the key.
  */
 export function checkTensors(
@@ -75,17 +76,18 @@ export function checkTensors(
 ): CheckReport {
   const { n, m } = patternNM(pattern);
   const records = byName ? groupRecordKeys(tensors.keys()) : new Map<string, string[]>();
+  const paramOf = recordParamOfKey(records);
   const checked: CheckedTensor[] = [];
   for (const [name, t] of tensors) {
-    const r = byName ? recordKeyOf(name) : null;
-    if (r === null) {
-      // A dense copy of a param that also has a record is rejected when that record is decoded.
+    const param = paramOf.get(name);
+    if (param === undefined) {
+      // A dense copy of a weight that also has a record is rejected when that record is decoded.
       if (!records.has(name)) checked.push(checkDense(name, t, tensors, pattern, n, m, byName));
       continue;
     }
-    const keys = records.get(r.param)!;
+    const keys = records.get(param)!;
     if (keys[0] !== name) continue;
-    const d = decodeRecord(file, r.param, keys, tensors);
+    const d = decodeRecord(file, param, keys, tensors);
     const e = recordEligibility(d, m);
     const count = countRecordGroups(d.source, pattern, n, m);
     const storedOk = d.storedViolatingGroups === 0;
@@ -93,10 +95,10 @@ export function checkTensors(
       ? e.reasons
       : [
           ...e.reasons,
-          `the stored ${d.format === 'sparse-24' ? 'meta' : 'bitmask'} keeps more than 2 of 4 in ${d.storedViolatingGroups} of ${d.storedGroups} groups`,
+          `the stored ${d.format === 'cutlass-24' ? 'meta' : 'bitmask'} keeps more than 2 of 4 in ${d.storedViolatingGroups} of ${d.storedGroups} groups`,
         ];
     checked.push({
-      name: d.param,
+      name: d.name,
       format: d.format,
       dtype: d.dtype,
       shape: [...d.shape],
@@ -131,7 +133,7 @@ export const checkCommand: Command = {
   name: 'check',
   summary: 'report whether the weights in a .safetensors, .npy or .onnx file are N:M sparse (2:4 by default)',
   help: [
-    'Usage: sparse24 check FILE [--pattern P] [--json] [--strict]',
+    'Usage: sparse24 check FILE|FOLDER [--pattern P] [--json] [--strict]',
     '',
     'Checks every Linear/Conv weight of FILE (.safetensors: tensors named *.weight of rank >= 2;',
     '.npy: the array, if rank >= 2; .onnx: every initializer that is the weight of a Conv, Gemm or',
@@ -144,9 +146,12 @@ export const checkCommand: Command = {
     'floating point or int8; F32/F16, and I8 as the float weight it was quantized from, need',
     `${TENSOR_CORE_RULE}; C % M == 0; finite values).`,
     '',
-    'compressed-tensors records (<param>.sparse_24_packed_weight + .meta: format sparse-24;',
-    '<param>.compressed + .bitmask + .shape: format sparse-24-bitmask) are decoded and reported as',
-    '<param>: the decoded values are checked, and so is the stored pattern (a bitmask keeping 3 of',
+    "Compressed records are decoded: sparse24's cutlass-24 (<param>.cutlass_24_values + .cutlass_24_meta,",
+    "or the older .sparse_24_packed_weight + .meta) and compressed-tensors' sparse-24-bitmask",
+    '(<module>.compressed + .bitmask + .shape, reported as <module>.weight). FOLDER (or a',
+    'model.safetensors beside a config.json) is a compressed-tensors model folder: its config.json',
+    'must hold a sparse-24-bitmask sparsity_config. Each record is reported under its weight',
+    'name: the decoded values are checked, and so is the stored pattern (a bitmask keeping 3 of',
     '4 is a violation). An incomplete or undecodable record is a malformed file. A dense weight with',
     'an apex mask buffer (<module>.__weight_mma_mask) also reports whether it is zero where the mask',
     'is 0 (maskConsistent; reported, not part of the verdict). The verdict is sparse (every eligible',
@@ -165,8 +170,16 @@ export const checkCommand: Command = {
     const path = onePositional(args.positionals, 'FILE', 'check');
     const pattern = typeof args.values['pattern'] === 'string' ? args.values['pattern'] : 'm4n2_1d';
     const { n, m } = patternNM(pattern);
-    const file = await loadTensorFile(path);
-    const report = checkTensors(path, file.tensors, pattern, file.kind === 'safetensors');
+    const dir = await modelFolderOf(path);
+    let report: CheckReport;
+    if (dir !== null) {
+      const folder = await loadModelFolder(dir);
+      parseSparsityConfig(folder.configFile, folder.config);
+      report = checkTensors(folder.weightsFile, folder.weights.tensors, pattern, true);
+    } else {
+      const file = await loadTensorFile(path);
+      report = checkTensors(path, file.tensors, pattern, file.kind === 'safetensors');
+    }
     if (args.values['json'] === true) io.out(JSON.stringify(report));
     else {
       for (const c of report.tensors) io.out(line(c, `${n}:${m}`));

@@ -1,6 +1,6 @@
 /**
  * `permuteModel`: find and apply input-channel permutations across a whole model so that 2:4
- * masks keep more magnitude, while the model computes the same function (apex-asp.md §3.2–3.10).
+ * masks keep more magnitude, while the model computes the same function (docs/apex-asp.md §3.2–3.10).
  *
  * One traced forward pass gives the channel classes (model/graph.ts); each class that may be
  * permuted gets one permutation from `searchPermutation` over its sparse layers' weights; then

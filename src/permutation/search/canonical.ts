@@ -1,5 +1,5 @@
 /**
- * Canonical permutations (apex-asp.md §3.11a). Under 2:4 only the partition of columns into groups
+ * Canonical permutations (docs/apex-asp.md §3.11a). Under 2:4 only the partition of columns into groups
  * of four matters, not the order inside a group nor the order of the groups, so each partition is
  * tried once, in canonical form: groups sorted ascending, groups ordered by their first element
  * (so column 0 leads). Enumerated in lexicographic order, which is the order apex's recursion

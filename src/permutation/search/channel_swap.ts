@@ -1,5 +1,5 @@
 /**
- * Channel swaps (apex-asp.md §3.11b, c). Swapping column i of one stripe with column j of another
+ * Channel swaps (docs/apex-asp.md §3.11b, §3.11c). Swapping column i of one stripe with column j of another
  * changes only those two stripes' kept magnitude, so every candidate swap has a cheap exact gain.
  *
  * - Greedy channel swap (TETRIS adapted to 2:4): score all swaps across stripes, apply

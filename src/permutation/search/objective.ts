@@ -1,6 +1,6 @@
 /**
  * The quantity channel permutation maximises, and the metrics apex reports beside it
- * (apex-asp.md §3.1). Everything here sums in float64, in the order apex's NumPy (CPU) path does,
+ * (docs/apex-asp.md §3.1). Everything here sums in float64, in the order apex's NumPy (CPU) path does,
  * so the digits agree with apex's CPU re-run of its published table. Apex's GPU kernels sum in
  * float32 with atomicAdd in no fixed order; their last printed digit wanders by about ±0.002 on a
  * 128×64 matrix, which is why the README's GPU numbers and the CPU re-run differ in the third

@@ -1,5 +1,5 @@
 /**
- * Optimize stripe groups (apex's "exhaustive" strategy, apex-asp.md §3.11a). A stripe is four
+ * Optimize stripe groups (apex's "exhaustive" strategy, docs/apex-asp.md §3.11a). A stripe is four
  * aligned columns; a stripe group is `window/4` stripes. For every stripe group, all canonical
  * permutations of its columns are scored and the best gain over leaving it alone is recorded
  * (the improvement map). Then, in order of decreasing gain, non-overlapping groups are rearranged;
@@ -12,7 +12,7 @@
  * Bounds: the search stops at the clock's time limit (checked before every stripe group is
  * scored, so within one group's scoring time); the groups scored so far still get their greedy
  * pass, and the best arrangement seen at a pass boundary is returned.
- * Wide matrices with a large window are split as apex splits them (apex-asp.md §3.11a): above
+ * Wide matrices with a large window are split as apex splits them (docs/apex-asp.md §3.11a): above
  * `SPLIT_COLUMNS` columns, a window of 12 (apex) or 16 (the same rule, extended) solves the left
  * and right halves of the stripes on their own, then the whole matrix once more with a window of
  * 8 and max(escapes, 100) × 10 escapes.

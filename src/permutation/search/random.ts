@@ -1,5 +1,5 @@
 /**
- * Random search, best of N (apex's `permutation_test.py` baseline, §3.11d). Like apex, each trial
+ * Random search, best of N (apex's `permutation_test.py` baseline, docs/apex-asp.md §3.11d). Like apex, each trial
  * shuffles the previous trial's permutation (`np.random.permutation(permutation)`, a Fisher–Yates
  * shuffle drawing NumPy's bounded integers), so a seed reproduces apex's sequence of candidates.
  */

@@ -1,6 +1,6 @@
 /**
  * `searchPermutation`: one entry point over all strategies, returning the permutation with the
- * metrics apex's `permutation_test.py` prints (apex-asp.md §3.13, §4.4).
+ * metrics apex's `permutation_test.py` prints (docs/apex-asp.md §3.13, §4.4).
  *
  * Every strategy is bounded by `timeLimit` (default 60 s, always finite) on top of its own
  * counts; `SearchResult.stopped` says which bound ended it. Within the limit the results are

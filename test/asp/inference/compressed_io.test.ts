@@ -1,3 +1,4 @@
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ASP } from '../../../src/asp/index.js';
@@ -10,7 +11,13 @@ import {
   toSparseInference,
 } from '../../../src/asp/inference/index.js';
 import { main } from '../../../src/cli/main.js';
-import { float16BitsToFloat32Array, float32ArrayToFloat16Bits, loadSafetensors } from '../../../src/io/index.js';
+import {
+  FileWriteError,
+  FormatError,
+  float16BitsToFloat32Array,
+  float32ArrayToFloat16Bits,
+  loadSafetensors,
+} from '../../../src/io/index.js';
 import { Conv2d, Flatten, Linear, ReLU, Sequential } from '../../../src/nn/index.js';
 import { MT19937, ValueError, randn, withBackend } from '../../../src/tensor/index.js';
 import { capture, withTmp } from '../../cli/helpers.js';
@@ -52,28 +59,21 @@ async function check(path: string): Promise<{
 }
 
 describe('exportCompressed / importCompressed', () => {
-  it('sparse-24: fp16 CUTLASS keys for Linear that fit, dense + mask otherwise; check --strict passes', async () => {
+  it('cutlass-24: fp16 CUTLASS keys for Linear that fit, dense + mask otherwise; check --strict passes', async () => {
     await withTmp(async (dir) => {
       const model = pruned(1);
-      const path = join(dir, 'model.safetensors');
-      const res = await exportCompressed(model, path);
+      const path = join(dir, 'model.cutlass24.safetensors');
+      const res = await exportCompressed(model, path, { format: 'cutlass-24' });
       expect(res.compressed).toEqual(['2']);
       expect(res.dense.map((d) => d.name)).toEqual(['0', '4']);
       expect(res.dense[1]!.reason).toMatch(/rows % 32/);
       const file = await loadSafetensors(path);
-      expect(file.tensors.get('2.weight.sparse_24_packed_weight')!.dtype).toBe('F16');
-      expect(file.tensors.get('2.weight.meta')!.dtype).toBe('I16');
+      expect(file.tensors.get('2.weight.cutlass_24_values')!.dtype).toBe('F16');
+      expect(file.tensors.get('2.weight.cutlass_24_meta')!.dtype).toBe('I16');
       expect(file.tensors.has('2.weight')).toBe(false);
       expect(file.tensors.has('2.__weight_mma_mask')).toBe(false);
       expect(file.tensors.get('0.__weight_mma_mask')!.dtype).toBe('BOOL');
-      const config = JSON.parse(file.metadata['sparsity_config']!);
-      expect(config).toMatchObject({
-        format: 'sparse-24',
-        sparsity_structure: '2:4',
-        targets: ['2'],
-        ignore: ['0', '4'],
-        global_sparsity: 0.5,
-      });
+      expect(file.metadata).toEqual({ format: 'pt', sparse24_format: 'cutlass-24' });
 
       const { code, report } = await check(path);
       expect(code).toBe(0);
@@ -106,16 +106,43 @@ describe('exportCompressed / importCompressed', () => {
   it('sparse-24-bitmask with float32 values round-trips bit-exactly (up to the sign of pruned zeros)', async () => {
     await withTmp(async (dir) => {
       const model = pruned(2);
-      const path = join(dir, 'bitmask.safetensors');
+      const path = join(dir, 'ct');
       const res = await exportCompressed(model, path, { format: 'sparse-24-bitmask' });
       expect(res.compressed).toEqual(['2', '4']);
-      const file = await loadSafetensors(path);
+      expect(res.files).toEqual([join(path, 'model.safetensors'), join(path, 'config.json')]);
+      const file = await loadSafetensors(join(path, 'model.safetensors'));
+      expect(file.metadata).toEqual({ format: 'pt' });
       expect([...file.tensors.keys()].filter((k) => k.startsWith('4.')).sort()).toEqual([
         '4.bias',
-        '4.weight.bitmask',
-        '4.weight.compressed',
-        '4.weight.shape',
+        '4.bitmask',
+        '4.compressed',
+        '4.shape',
       ]);
+      const shape = file.tensors.get('4.shape')!;
+      expect([shape.dtype, shape.shape]).toEqual(['I64', [2, 1]]);
+      const w4 = (model.at(4) as Linear).weight;
+      expect([...(shape.data as BigInt64Array)].map(Number)).toEqual(w4.shape);
+      expect(file.tensors.get('4.bitmask')!.dtype).toBe('U8');
+      expect(file.tensors.get('4.bitmask')!.shape).toEqual([w4.shape[0], Math.ceil(w4.shape[1]! / 8)]);
+      // compressed-tensors' values: [rows, cols / 2], the weight's dtype (float32 here: lossless).
+      const comp = file.tensors.get('4.compressed')!;
+      expect([comp.dtype, comp.shape]).toEqual(['F32', [w4.shape[0], w4.shape[1]! / 2]]);
+      const config = JSON.parse(readFileSync(join(path, 'config.json'), 'utf8'));
+      expect(config).toEqual({
+        quantization_config: {
+          quant_method: 'compressed-tensors',
+          version: '0.14.0.1',
+          sparsity_config: {
+            format: 'sparse-24-bitmask',
+            sparsity_structure: '2:4',
+            targets: ['2', '4'],
+            ignore: ['0'],
+            global_sparsity: 0.5,
+            registry_requires_subclass: false,
+          },
+        },
+      });
+      expect((await check(join(path, 'model.safetensors'))).code).toBe(0);
       expect((await check(path)).code).toBe(0);
       const back = build(98);
       ASP.initModelForPruning(back, quiet);
@@ -146,18 +173,59 @@ describe('exportCompressed / importCompressed', () => {
     });
   });
 
-  it('refuses float32 sparse-24, and unknown keys under strict', async () => {
-    expect(() => compressedStateDict(pruned(1), { format: 'sparse-24', dtype: 'float32' })).toThrow(
+  it('refuses float32 cutlass-24, the old sparse-24 name, and unknown keys under strict', async () => {
+    expect(() => compressedStateDict(pruned(1), { format: 'sparse-24' as 'cutlass-24' })).toThrow(/now 'cutlass-24'/);
+    expect(() => compressedStateDict(pruned(1), { format: 'cutlass-24', dtype: 'float32' })).toThrow(
       /float16 or bfloat16/,
     );
     await withTmp(async (dir) => {
       const path = join(dir, 'x.safetensors');
-      await exportCompressed(pruned(1), path);
+      await exportCompressed(pruned(1), path, { format: 'cutlass-24' });
       const plain = build(1); // no ASP: the BOOL mask keys of dense-kept layers are unexpected
       await expect(importCompressed(plain, path)).rejects.toThrow(ValueError);
       await expect(importCompressed(plain, path)).rejects.toThrow(/0\.__weight_mma_mask/);
       const res = await importCompressed(plain, path, { strict: false });
       expect([...res.unexpectedKeys].sort()).toEqual(['0.__weight_mma_mask', '4.__weight_mma_mask']);
+    });
+  });
+
+  it('reads an llm-compressor style folder (class-name targets, exact and re: ignores); malformed ones are FormatErrors', async () => {
+    await withTmp(async (dir) => {
+      const model = pruned(5);
+      const path = join(dir, 'ct');
+      await exportCompressed(model, path);
+      const cfg = (q: unknown): void => writeFileSync(join(path, 'config.json'), JSON.stringify(q));
+      const sc = { format: 'sparse-24-bitmask', sparsity_structure: '2:4', global_sparsity: 0.4 };
+      cfg({
+        model_type: 'x',
+        quantization_config: {
+          quant_method: 'compressed-tensors',
+          version: '0.9.1',
+          sparsity_config: { ...sc, targets: ['Linear'], ignore: ['0', 're:^lm_head'] },
+        },
+      });
+      const back = build(97);
+      ASP.initModelForPruning(back, quiet);
+      expect((await importCompressed(back, path)).decompressed).toEqual(['2', '4']);
+      expect(
+        (await importCompressed(build(96), join(path, 'model.safetensors'), { strict: false })).decompressed,
+      ).toEqual(['2', '4']);
+      cfg({ quantization_config: { sparsity_config: { ...sc, targets: ['Linear'], ignore: ['re:[24]'] } } });
+      await expect(importCompressed(build(95), path, { strict: false })).rejects.toThrow(/does not compress '2'/);
+      for (const bad of [
+        '{',
+        '[]',
+        JSON.stringify({ quantization_config: { sparsity_config: { format: 'sparse-24' } } }),
+      ]) {
+        writeFileSync(join(path, 'config.json'), bad);
+        await expect(importCompressed(build(94), path)).rejects.toThrow(FormatError);
+        await expect(importCompressed(build(94), path)).rejects.toThrow(/config\.json/);
+      }
+      await expect(importCompressed(build(94), join(dir, 'nothing-here'))).rejects.toThrow();
+      const empty = join(dir, 'empty');
+      mkdirSync(empty);
+      await expect(importCompressed(build(94), empty)).rejects.toThrow(/config\.json: is missing/);
+      await expect(exportCompressed(model, join(path, 'model.safetensors', 'x'))).rejects.toThrow(FileWriteError);
     });
   });
 });

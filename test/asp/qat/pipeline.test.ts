@@ -72,8 +72,8 @@ describe('dense → 2:4 → sparse fine-tune → QAT on digits', () => {
       ]);
 
       const cutlassPath = join(dir, 'int8-24.safetensors');
-      const sparse24 = await exportQuantized(model, cutlassPath, { layout: 'sparse-24' });
-      expect(sparse24.layers.map((l) => l.stored)).toEqual(['int8-sparse-24', 'int8-sparse-24', 'int8']);
+      const sparse24 = await exportQuantized(model, cutlassPath, { layout: 'cutlass-24' });
+      expect(sparse24.layers.map((l) => l.stored)).toEqual(['int8-cutlass-24', 'int8-cutlass-24', 'int8']);
       expect(await main(['check', cutlassPath, '--strict'], capture().io)).toBe(0);
     });
   });

@@ -11,7 +11,7 @@ import {
   setFakeQuant,
 } from '../../../src/asp/qat/index.js';
 import { main } from '../../../src/cli/main.js';
-import { fromSparse24, isNM, decompress } from '../../../src/sparse/index.js';
+import { fromCutlass24, isNM, decompress } from '../../../src/sparse/index.js';
 import { loadSafetensors } from '../../../src/io/index.js';
 import { Conv2d, Flatten, Linear, ReLU, SGD, Sequential } from '../../../src/nn/index.js';
 import { MT19937, Tensor, crossEntropy, randn } from '../../../src/tensor/index.js';
@@ -150,8 +150,8 @@ describe('Sparse-QAT with ASP', () => {
     expect(r.int8Is24).toBe(false);
     expect(r.pattern24Broken).toBe(true);
     expect(r.reason).toMatch(/nonzero zero point.*use scheme 'symmetric'/);
-    expect(() => quantizeModel(model, { layout: 'sparse-24' })).toThrow(QatError);
-    expect(() => quantizeModel(model, { layout: 'sparse-24' })).toThrow(/layer '0'.*zero point/);
+    expect(() => quantizeModel(model, { layout: 'cutlass-24' })).toThrow(QatError);
+    expect(() => quantizeModel(model, { layout: 'cutlass-24' })).toThrow(/layer '0'.*zero point/);
   });
 
   it('exports int8 weights, scales and the int8 CUTLASS 2:4 layout; check --strict passes', async () => {
@@ -161,25 +161,25 @@ describe('Sparse-QAT with ASP', () => {
     calibrate(model, [input(16)], 1);
     await withTmp(async (dir) => {
       const path = join(dir, 'int8.safetensors');
-      const res = await exportQuantized(model, path, { layout: 'sparse-24' });
+      const res = await exportQuantized(model, path, { layout: 'cutlass-24' });
       expect(res.layers.map((l) => [l.name, l.stored])).toEqual([
         ['0', 'int8'],
-        ['2', 'int8-sparse-24'],
+        ['2', 'int8-cutlass-24'],
         ['4', 'int8'],
       ]);
       const file = await loadSafetensors(path);
-      expect(file.tensors.get('2.weight.sparse_24_packed_weight')!.dtype).toBe('I8');
-      expect(file.tensors.get('2.weight.meta')!.dtype).toBe('I32');
+      expect(file.tensors.get('2.weight.cutlass_24_values')!.dtype).toBe('I8');
+      expect(file.tensors.get('2.weight.cutlass_24_meta')!.dtype).toBe('I32');
       expect(file.tensors.get('2.weight_scale')!.shape).toEqual([64]);
       expect(file.tensors.get('2.input_scale')!.dtype).toBe('F32');
       expect([...file.tensors.keys()].some((k) => k.includes('fake_quant'))).toBe(false);
       // The CUTLASS int8 form decodes to the same integers as the dense int8 export.
       const dense = quantizeModel(model).tensors.get('2.weight')!;
       const rec = {
-        '2.weight.sparse_24_packed_weight': file.tensors.get('2.weight.sparse_24_packed_weight')!,
-        '2.weight.meta': file.tensors.get('2.weight.meta')!,
+        '2.weight.cutlass_24_values': file.tensors.get('2.weight.cutlass_24_values')!,
+        '2.weight.cutlass_24_meta': file.tensors.get('2.weight.cutlass_24_meta')!,
       };
-      expect([...decompress(fromSparse24('2.weight', rec as Parameters<typeof fromSparse24>[1]))]).toEqual([
+      expect([...decompress(fromCutlass24('2.weight', rec as Parameters<typeof fromCutlass24>[1]))]).toEqual([
         ...Float32Array.from(dense.data as Int8Array),
       ]);
       // Dequantized weights equal the eval-mode fake-quantized ones.

@@ -1,5 +1,5 @@
 /**
- * The 36 cases of apex's test_permutation_application.py (apex-asp.md §4.1): counts of parameters
+ * The 36 cases of apex's test_permutation_application.py (docs/apex-asp.md §4.1): counts of parameters
  * permuted along C and K, no unpermuted dimension, and the same output (atol 1e-5, rtol 1e-4) in
  * eval mode with randomised running statistics. Running statistics are reported apart
  * (`permutedBuffers`), so the counts stay apex's (its tests turn running stats off).

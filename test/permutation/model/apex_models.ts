@@ -1,5 +1,5 @@
 /**
- * apex's `test_permutation_application.py` models (apex-asp.md §4.1), rebuilt with sparse24's nn.
+ * apex's `test_permutation_application.py` models (docs/apex-asp.md §4.1), rebuilt with sparse24's nn.
  * Names follow apex's so the reports read the same.
  */
 import {

@@ -1,5 +1,5 @@
 /**
- * Apex's published table (apex-asp.md §3.13) on np.random.seed(1); np.random.rand(128, 64).
+ * Apex's published table (docs/apex-asp.md §3.13) on np.random.seed(1); np.random.rand(128, 64).
  * We sum in float64 as apex's NumPy path does, so values are compared with apex's CPU re-run to
  * the printed digits. The README's own digits come from apex's GPU kernels, which sum in float32
  * with atomicAdd in no fixed order: the same matrix gives 2852.3755–2852.3794 over random add

@@ -6,7 +6,7 @@
 import {
   compressNM,
   createMask,
-  fromSparse24,
+  fromCutlass24,
   fromSparse24Bitmask,
   isNM,
   tensorRTReport,
@@ -31,9 +31,9 @@ fromSparse24Bitmask('p', {
   'p.bitmask': { dtype: 'U8', shape: [rows, 0], data: new Uint8Array(0) },
   'p.compressed': { dtype: 'F16', shape: [rows, 0], data: new Uint16Array(0) },
 });
-fromSparse24('q', {
-  'q.sparse_24_packed_weight': { dtype: 'F16', shape: [rows, 0], data: new Uint16Array(0) },
-  'q.meta': { dtype: 'I16', shape: [rows, 0], data: new Int16Array(0) },
+fromCutlass24('q', {
+  'q.cutlass_24_values': { dtype: 'F16', shape: [rows, 0], data: new Uint16Array(0) },
+  'q.cutlass_24_meta': { dtype: 'I16', shape: [rows, 0], data: new Int16Array(0) },
 });
 const c = compressNM(empty, new Uint8Array(0), rows, 0, 2, 4) as Compressed24;
 toSparse24Bitmask('r', c);

@@ -32,7 +32,7 @@ function firstNonFiniteIn(values: Float32Array): number {
   return -1;
 }
 
-/** A matrix already held densely (sparse-24 records decompress whole: their values are half the matrix). */
+/** A matrix already held densely (cutlass-24 records decompress whole: their values are half the matrix). */
 export function denseSource(values: Float32Array, rows: number, cols: number): DenseSource {
   const bad = firstNonFiniteIn(values);
   return {

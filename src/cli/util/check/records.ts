@@ -1,13 +1,16 @@
 /**
- * compressed-tensors records inside a safetensors file, found and decoded for `sparse24 check`.
+ * Compressed 2:4 records inside a safetensors file, found and decoded for `sparse24 check`.
  *
- * A record is the group of keys that together stand for one parameter `<param>`:
- *   sparse-24:          <param>.sparse_24_packed_weight + <param>.meta
- *   sparse-24-bitmask:  <param>.compressed + <param>.bitmask + <param>.shape
- * `.sparse_24_packed_weight`, `.compressed` and `.bitmask` are distinctive enough to mark a record
- * on their own; `.meta` and `.shape` are ordinary words, so they mark one only under a `.weight`
- * param (`fc.weight.meta`), which is how compressed-tensors names them. That way a truncated
- * record is reported as truncated instead of passing as a few unrelated tensors.
+ * A record is the group of keys that together stand for one weight:
+ *   cutlass-24:         <param>.cutlass_24_values + <param>.cutlass_24_meta   (sparse24's CUTLASS form)
+ *                       or, as earlier sparse24 versions wrote it, <param>.sparse_24_packed_weight + <param>.meta
+ *   sparse-24-bitmask:  <module>.compressed + <module>.bitmask + <module>.shape (compressed-tensors';
+ *                       the weight is <module>.weight), or the same under `<module>.weight.` (earlier sparse24)
+ * `.cutlass_24_values`, `.cutlass_24_meta`, `.sparse_24_packed_weight`, `.compressed` and `.bitmask`
+ * are distinctive enough to mark a record on their own; `.meta` and `.shape` are ordinary words, so
+ * they join a record only beside a distinctive key of the same prefix, or under a `.weight` param
+ * (`fc.weight.meta`, as earlier sparse24 files name them). That way a truncated record is reported
+ * as truncated instead of passing as a few unrelated tensors.
  *
  * The bitmask is decoded here rather than with `fromSparse24Bitmask`, which rejects a mask that
  * keeps three of four outright: check must report such a record as a 2:4 violation (exit 1 under
@@ -24,66 +27,96 @@ import {
   type SparseStoredTensor,
   decompress,
   fromHalfBits,
-  fromSparse24,
+  fromCutlass24,
 } from '../../../sparse/index.js';
 import { Sparse24Error } from '../../../tensor/errors.js';
 import { formatShape } from '../../../tensor/shape.js';
 import { type DenseSource, bitmaskSource, denseSource } from './dense_source.js';
 
-export type RecordFormat = 'sparse-24' | 'sparse-24-bitmask';
+export type RecordFormat = 'cutlass-24' | 'sparse-24-bitmask';
 
-/** One compressed-tensors record, decoded to its dense [rows][cols] matrix. */
+/** One compressed record, decoded to its dense [rows][cols] matrix. */
 export interface DecodedRecord {
+  /** The keys' common prefix (a module for compressed-tensors' bitmask, else the weight). */
   readonly param: string;
+  /** The weight the record stands for (`<module>.weight` for compressed-tensors' bitmask keys). */
+  readonly name: string;
   readonly format: RecordFormat;
-  /** Dtype of the stored values (F16/BF16/I8 for sparse-24; F32/F16/BF16 for the bitmask). */
+  /** Dtype of the stored values (F16/BF16/I8 for cutlass-24; F32/F16/BF16 for the bitmask). */
   readonly dtype: Dtype;
   readonly shape: readonly [number, number];
   /** The dense matrix the record stands for (zeros where nothing is stored), read tile by tile. */
   readonly source: DenseSource;
   /** Groups of four columns in the stored pattern (meta or bitmask). */
   readonly storedGroups: number;
-  /** Groups whose stored pattern keeps more than two of four (always 0 for valid sparse-24 meta). */
+  /** Groups whose stored pattern keeps more than two of four (always 0 for valid CUTLASS meta). */
   readonly storedViolatingGroups: number;
   /** The file keys the record is made of, in file order. */
   readonly keys: readonly string[];
 }
 
 const SUFFIXES: Readonly<Record<string, RecordFormat>> = {
-  sparse_24_packed_weight: 'sparse-24',
-  meta: 'sparse-24',
+  cutlass_24_values: 'cutlass-24',
+  cutlass_24_meta: 'cutlass-24',
+  sparse_24_packed_weight: 'cutlass-24',
+  meta: 'cutlass-24',
   compressed: 'sparse-24-bitmask',
   bitmask: 'sparse-24-bitmask',
   shape: 'sparse-24-bitmask',
 };
-const DISTINCTIVE = new Set(['sparse_24_packed_weight', 'compressed', 'bitmask']);
-const REQUIRED: Readonly<Record<RecordFormat, readonly string[]>> = {
-  'sparse-24': ['sparse_24_packed_weight', 'meta'],
-  'sparse-24-bitmask': ['compressed', 'bitmask', 'shape'],
-};
+const DISTINCTIVE = new Set([
+  'cutlass_24_values',
+  'cutlass_24_meta',
+  'sparse_24_packed_weight',
+  'compressed',
+  'bitmask',
+]);
+const CUTLASS_KEYS = ['cutlass_24_values', 'cutlass_24_meta'] as const;
+const LEGACY_CUTLASS_KEYS = ['sparse_24_packed_weight', 'meta'] as const;
+const BITMASK_KEYS = ['compressed', 'bitmask', 'shape'] as const;
 
-/** The `<param>` and key suffix of a key that belongs to a compressed-tensors record, else null. */
-export function recordKeyOf(key: string): { param: string; suffix: string } | null {
+/** The `<param>` and key suffix of a key that may belong to a compressed record, else null. */
+function splitKey(key: string): { param: string; suffix: string } | null {
   const dot = key.lastIndexOf('.');
   if (dot <= 0) return null;
   const param = key.slice(0, dot);
   const suffix = key.slice(dot + 1);
-  if (!(suffix in SUFFIXES)) return null;
-  if (!DISTINCTIVE.has(suffix) && !param.endsWith('.weight') && param !== 'weight') return null;
-  return { param, suffix };
+  return suffix in SUFFIXES ? { param, suffix } : null;
+}
+
+/** The `<param>` and suffix of a key that marks a record on its own (see the top), else null. */
+export function recordKeyOf(key: string): { param: string; suffix: string } | null {
+  const r = splitKey(key);
+  if (r === null) return null;
+  if (!DISTINCTIVE.has(r.suffix) && !r.param.endsWith('.weight') && r.param !== 'weight') return null;
+  return r;
 }
 
 /** Groups the record keys of a file by `<param>`, in file order of each param's first key. */
 export function groupRecordKeys(keys: Iterable<string>): Map<string, string[]> {
+  const all = [...keys];
+  const marked = new Set(all.map(recordKeyOf).flatMap((r) => (r === null ? [] : [r.param])));
   const groups = new Map<string, string[]>();
-  for (const key of keys) {
-    const r = recordKeyOf(key);
-    if (r === null) continue;
+  for (const key of all) {
+    const r = splitKey(key);
+    if (r === null || !marked.has(r.param)) continue;
     const list = groups.get(r.param);
     if (list === undefined) groups.set(r.param, [key]);
     else list.push(key);
   }
   return groups;
+}
+
+/** Each record key of `groups` mapped to its record's `<param>`. */
+export function recordParamOfKey(groups: ReadonlyMap<string, readonly string[]>): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const [param, keys] of groups) for (const k of keys) out.set(k, param);
+  return out;
+}
+
+/** The weight a record stands for: bitmask keys of a module stand for `<module>.weight`. */
+function weightNameOf(param: string, format: RecordFormat): string {
+  return format === 'sparse-24-bitmask' && !param.endsWith('.weight') && param !== 'weight' ? `${param}.weight` : param;
 }
 
 function asSparseStored(t: StoredTensor): SparseStoredTensor | null {
@@ -96,39 +129,41 @@ function asSparseStored(t: StoredTensor): SparseStoredTensor | null {
   }
 }
 
-function decodeSparse24(
+function decodeCutlass24(
   file: string,
   param: string,
   tensors: ReadonlyMap<string, StoredTensor>,
   keys: string[],
+  suffixes: readonly string[],
 ): DecodedRecord {
   const record: SparseStoredRecord = {};
-  for (const suffix of REQUIRED['sparse-24']) {
+  for (const suffix of suffixes) {
     const key = `${param}.${suffix}`;
     const t = asSparseStored(tensors.get(key)!);
     if (t === null)
       throw new FormatError(
         file,
-        `sparse-24 record '${param}': key '${key}' has dtype ${tensors.get(key)!.dtype}; expected F16/BF16/I8 values with I16/I32 meta`,
+        `cutlass-24 record '${param}': key '${key}' has dtype ${tensors.get(key)!.dtype}; expected F16/BF16/I8 values with I16/I32 meta`,
       );
     record[key] = t;
   }
   let c;
   try {
-    c = fromSparse24(param, record);
+    c = fromCutlass24(param, record);
   } catch (e) {
     if (e instanceof Sparse24Error)
       throw new FormatError(
         file,
-        `sparse-24 record '${param}' (keys ${keys.join(', ')}) cannot be decoded: ${e.message}`,
+        `cutlass-24 record '${param}' (keys ${keys.join(', ')}) cannot be decoded: ${e.message}`,
       );
     throw e;
   }
   // fromCutlass accepts only ordered pairs i0 < i1 per group, so the stored pattern is 2:4 exactly.
   return {
     param,
-    format: 'sparse-24',
-    dtype: tensors.get(`${param}.sparse_24_packed_weight`)!.dtype,
+    name: param,
+    format: 'cutlass-24',
+    dtype: tensors.get(`${param}.${suffixes[0]!}`)!.dtype,
     shape: [c.rows, c.cols],
     source: denseSource(decompress(c), c.rows, c.cols),
     storedGroups: (c.rows * c.cols) / 4,
@@ -238,6 +273,7 @@ function decodeBitmask(
   }
   return {
     param,
+    name: weightNameOf(param, 'sparse-24-bitmask'),
     format: 'sparse-24-bitmask',
     dtype: tensors.get(`${param}.compressed`)!.dtype,
     shape: [rows, cols],
@@ -255,29 +291,46 @@ export function decodeRecord(
   keys: string[],
   tensors: ReadonlyMap<string, StoredTensor>,
 ): DecodedRecord {
-  const suffixes = keys.map((k) => k.slice(param.length + 1));
+  const suffixes = keys.map((k) => {
+    const r = splitKey(k);
+    if (r === null || r.param !== param)
+      throw new FormatError(file, `key '${k}' is not a compressed record key of '${param}'`);
+    return r.suffix;
+  });
   const formats = new Set(suffixes.map((s) => SUFFIXES[s]!));
   if (formats.size > 1) {
     throw new FormatError(
       file,
-      `compressed record '${param}' mixes sparse-24 and sparse-24-bitmask keys (${keys.join(', ')}); expected the keys of one format`,
+      `compressed record '${param}' mixes cutlass-24 and sparse-24-bitmask keys (${keys.join(', ')}); expected the keys of one format`,
     );
   }
   const format = [...formats][0]!;
-  const missing = REQUIRED[format].filter((s) => !suffixes.includes(s)).map((s) => `'${param}.${s}'`);
+  const legacy = format === 'cutlass-24' && !suffixes.some((x) => (CUTLASS_KEYS as readonly string[]).includes(x));
+  if (
+    format === 'cutlass-24' &&
+    !legacy &&
+    suffixes.some((x) => (LEGACY_CUTLASS_KEYS as readonly string[]).includes(x))
+  )
+    throw new FormatError(
+      file,
+      `cutlass-24 record '${param}' mixes current and legacy keys (${keys.join(', ')}); expected ${CUTLASS_KEYS.join(' + ')}`,
+    );
+  const required = format === 'sparse-24-bitmask' ? BITMASK_KEYS : legacy ? LEGACY_CUTLASS_KEYS : CUTLASS_KEYS;
+  const missing = required.filter((x) => !suffixes.includes(x)).map((x) => `'${param}.${x}'`);
   if (missing.length > 0) {
     throw new FormatError(
       file,
       `${format} record '${param}' is incomplete: missing key ${missing.join(' and ')} (found ${keys.join(', ')})`,
     );
   }
-  if (tensors.has(param)) {
+  const weight = weightNameOf(param, format);
+  if (tensors.has(weight)) {
     throw new FormatError(
       file,
-      `'${param}' is stored both dense and as a ${format} record (${keys.join(', ')}); expected one of the two`,
+      `'${weight}' is stored both dense and as a ${format} record (${keys.join(', ')}); expected one of the two`,
     );
   }
-  return format === 'sparse-24'
-    ? decodeSparse24(file, param, tensors, keys)
+  return format === 'cutlass-24'
+    ? decodeCutlass24(file, param, tensors, keys, required)
     : decodeBitmask(file, param, tensors, keys);
 }

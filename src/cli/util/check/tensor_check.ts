@@ -2,13 +2,13 @@
  * The per-tensor part of `sparse24 check`: which tensors are judged (eligibility), how their N:M
  * groups are counted, and whether a dense weight agrees with its apex mask buffer.
  *
- * int8 weights: apex's tensor-core filter names F32/F16 only, and apex-asp.md / formats.md state
+ * int8 weights: apex's tensor-core filter names F32/F16 only, and docs/apex-asp.md §1.2 / docs/formats.md §2.6 state
  * no filter for integer weights. An int8 Linear/Conv weight comes from quantizing a float weight
  * of the same shape, which apex pruned only if it passed that filter, so check applies the same
  * rule (dim0 % 8 == 0, dim1 % 16 == 0) to I8 and says so in the reasons. With N:M divisibility
  * alone, a classifier such as Linear(64, 10), which apex skips, would fail --strict after QAT.
  */
-import { type Eligibility, weightEligibility } from '../../../asp/oneshot.js';
+import { type Eligibility, candidacy, rankLimit, weightEligibility } from '../../../asp/oneshot.js';
 import type { StoredTensor } from '../../../io/index.js';
 import {
   TENSOR_CORE_RULE,
@@ -22,13 +22,13 @@ import { formatShape } from '../../../tensor/shape.js';
 import type { DenseSource } from './dense_source.js';
 import type { DecodedRecord } from './records.js';
 
-export type StoredFormat = 'dense' | 'sparse-24' | 'sparse-24-bitmask';
+export type StoredFormat = 'dense' | 'cutlass-24' | 'sparse-24-bitmask';
 
 /** One tensor's line of the check. Group counts are over the 2-D mask view, groups of M along C. */
 export interface CheckedTensor {
   /** The tensor's key, or `<param>` for a compressed record. */
   readonly name: string;
-  /** How the file stores it: a dense tensor or a compressed-tensors record. */
+  /** How the file stores it: a dense tensor or a compressed record. */
   readonly format: StoredFormat;
   /** Stored dtype (for a record: the dtype of its values). */
   readonly dtype: string;
@@ -54,20 +54,14 @@ export interface CheckedTensor {
 
 const INT8_NOTE =
   `I8: apex's tensor-core rule (${TENSOR_CORE_RULE}) applied as to the float weight it was quantized from; ` +
-  'apex and formats.md state no int8 rule (the int8 CUTLASS layout itself needs rows % 16 and cols % 64)';
+  'apex and docs/formats.md §2.6 state no int8 rule (the int8 CUTLASS layout itself needs rows % 16 and cols % 64)';
 
 function int8Eligibility(name: string, shape: readonly number[], m: number, byName: boolean): Eligibility {
-  const rank = shape.length;
-  if (byName && !name.endsWith('.weight'))
-    return { candidate: false, eligible: false, reasons: ["not a '.weight' parameter"] };
-  if (rank < 2)
-    return {
-      candidate: false,
-      eligible: false,
-      reasons: [`rank ${rank}: only Linear/Conv weights (rank >= 2) are pruned`],
-    };
+  const notCandidate = candidacy(name, shape.length, byName);
+  if (notCandidate !== null) return notCandidate;
   const reasons: string[] = [];
-  if (rank > 5) reasons.push(`rank ${rank}: the mask view covers Linear and Conv1d/2d/3d weights (rank 2 to 5) only`);
+  const tooHigh = rankLimit(shape.length);
+  if (tooHigh !== null) reasons.push(tooHigh);
   if (!isTensorCoreShape(shape))
     reasons.push(`shape ${formatShape(shape)} fails apex's tensor-core rule (${TENSOR_CORE_RULE})`);
   if (shape[1]! % m !== 0) reasons.push(`input channels ${shape[1]} are not divisible by M=${m}`);

@@ -11,7 +11,7 @@ import {
   createMask,
   patternNM,
   toCutlass,
-  toSparse24,
+  toCutlass24,
   toSparse24Bitmask,
   toView,
   viewDims,
@@ -70,7 +70,7 @@ const CONVENTIONS = [
   'The 2-D view: Linear (K,C); Conv1d (K,C,R) -> rows k*R+r; Conv2d (K,C,R,S) -> rows (r*S+s)*K+k; Conv3d (K,C,T,R,S) -> rows ((t*R+r)*S+s)*K+k.',
   'Weights lie on the float16 grid, so fp16 exports are lossless; nm.* and compressed forms are over the 2-D view.',
   'masked.<pattern> = weight * mask; expected outputs use the dense float32 ops on masked.m4n2_1d.',
-  'sparse-24 keys follow compressed-tensors (<param>.sparse_24_packed_weight, <param>.meta = CUTLASS layout); sparse-24-bitmask: <param>.compressed, .bitmask (packbits little), .shape.',
+  "cutlass-24 is sparse24's own key naming for the CUTLASS layout (<param>.cutlass_24_values, <param>.cutlass_24_meta); sparse-24-bitmask is compressed-tensors' (<module>.compressed, .bitmask (packbits little), .shape I64 [2,1]).",
 ];
 
 class FileBuilder {
@@ -170,19 +170,19 @@ function buildCase(c: VectorCase, g: MT19937): { tensors: Map<string, StoredTens
         "toCutlass(c, 'float16')",
       );
       b.addRecord(
-        toSparse24(`${pattern}.weight`, c24, 'float16'),
-        'compressed-tensors sparse-24',
+        toCutlass24(`${pattern}.weight`, c24, 'float16'),
+        "sparse24's cutlass-24 (the CUTLASS layout)",
         pattern,
-        `toSparse24('${pattern}.weight', c, 'float16')`,
+        `toCutlass24('${pattern}.weight', c, 'float16')`,
       );
     } catch (e) {
-      skipped.push({ what: `CUTLASS/sparse-24 for ${pattern}`, reason: (e as Error).message });
+      skipped.push({ what: `CUTLASS/cutlass-24 for ${pattern}`, reason: (e as Error).message });
     }
     b.addRecord(
       toSparse24Bitmask(`${pattern}.weight`, c24, 'float16'),
       'compressed-tensors sparse-24-bitmask',
       pattern,
-      `toSparse24Bitmask('${pattern}.weight', c, 'float16')`,
+      `toSparse24Bitmask('${pattern}', c, 'float16')`,
     );
   }
 

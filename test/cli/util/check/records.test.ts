@@ -3,12 +3,15 @@ import { describe, expect, it } from 'vitest';
 import { denseOf } from '../../../../src/cli/util/check/dense_source.js';
 import { decodeRecord, groupRecordKeys, recordKeyOf } from '../../../../src/cli/util/check/records.js';
 import { FormatError, type StoredTensor } from '../../../../src/io/index.js';
-import { compress24, decompress, toSparse24, toSparse24Bitmask } from '../../../../src/sparse/index.js';
+import { compress24, decompress, toCutlass24, toSparse24Bitmask } from '../../../../src/sparse/index.js';
 
 const asMap = (rec: Record<string, unknown>): Map<string, StoredTensor> =>
   new Map(Object.entries(rec) as [string, StoredTensor][]);
 
-/** A bitmask record written by hand from any 0/1 mask (up to four kept per group) and nonzero values. */
+/**
+ * A bitmask record (compressed-tensors' module keys) written by hand from any 0/1 mask (up to four
+ * kept per group) and nonzero values.
+ */
 function bitmaskRecord(
   param: string,
   mask: Uint8Array,
@@ -32,31 +35,36 @@ function bitmaskRecord(
     tensors: asMap({
       [`${param}.compressed`]: { dtype: 'F32', shape: [kept.length], data: Float32Array.from(kept) },
       [`${param}.bitmask`]: { dtype: 'U8', shape: [rows, bytesPerRow], data: bits },
-      [`${param}.shape`]: { dtype: 'I64', shape: [2], data: BigInt64Array.from([BigInt(rows), BigInt(cols)]) },
+      [`${param}.shape`]: { dtype: 'I64', shape: [2, 1], data: BigInt64Array.from([BigInt(rows), BigInt(cols)]) },
     }),
   };
 }
 
 describe('compressed-tensors records for check', () => {
-  it('record keys group by <param>; .meta and .shape count only under a .weight param', () => {
-    expect(recordKeyOf('fc.weight.sparse_24_packed_weight')).toEqual({
-      param: 'fc.weight',
-      suffix: 'sparse_24_packed_weight',
-    });
+  it('record keys group by <param>; .meta and .shape count only beside a distinctive key or under a .weight param', () => {
+    expect(recordKeyOf('fc.weight.cutlass_24_values')).toEqual({ param: 'fc.weight', suffix: 'cutlass_24_values' });
+    expect(recordKeyOf('fc.weight.cutlass_24_meta')).toEqual({ param: 'fc.weight', suffix: 'cutlass_24_meta' });
+    expect(recordKeyOf('fc.compressed')).toEqual({ param: 'fc', suffix: 'compressed' });
+    expect(recordKeyOf('fc.bitmask')).toEqual({ param: 'fc', suffix: 'bitmask' });
+    // Earlier sparse24 files: the legacy CUTLASS meta under the weight.
     expect(recordKeyOf('fc.weight.meta')).toEqual({ param: 'fc.weight', suffix: 'meta' });
     expect(recordKeyOf('fc.meta')).toBeNull();
     expect(recordKeyOf('fc.shape')).toBeNull();
     expect(recordKeyOf('fc.weight')).toBeNull();
     const groups = groupRecordKeys([
-      'a.weight.bitmask',
+      'a.bitmask',
       'b.weight',
-      'a.weight.shape',
-      'c.weight.meta',
-      'a.weight.compressed',
+      'a.shape',
+      'c.weight.cutlass_24_meta',
+      'a.compressed',
+      'd.shape',
+      'e.weight.sparse_24_packed_weight',
+      'e.weight.meta',
     ]);
     expect([...groups]).toEqual([
-      ['a.weight', ['a.weight.bitmask', 'a.weight.shape', 'a.weight.compressed']],
-      ['c.weight', ['c.weight.meta']],
+      ['a', ['a.bitmask', 'a.shape', 'a.compressed']],
+      ['c.weight', ['c.weight.cutlass_24_meta']],
+      ['e.weight', ['e.weight.sparse_24_packed_weight', 'e.weight.meta']],
     ]);
   });
 
@@ -80,9 +88,10 @@ describe('compressed-tensors records for check', () => {
             }
             if (bitsSet > 2) expected++;
           }
-          const { tensors, dense } = bitmaskRecord('w.weight', mask, rows, cols);
-          const d = decodeRecord('f', 'w.weight', [...tensors.keys()], tensors);
+          const { tensors, dense } = bitmaskRecord('w', mask, rows, cols);
+          const d = decodeRecord('f', 'w', [...tensors.keys()], tensors);
           expect(d).toMatchObject({
+            name: 'w.weight',
             format: 'sparse-24-bitmask',
             dtype: 'F32',
             shape: [rows, cols],
@@ -96,7 +105,7 @@ describe('compressed-tensors records for check', () => {
     );
   });
 
-  it("sparse-24 (fp16 and int8 CUTLASS) and the writer's bitmask decode back to the masked matrix", () => {
+  it("cutlass-24 (fp16 and int8) and the writer's bitmask (module keys) decode back to the masked matrix", () => {
     const rows = 32;
     const cols = 64;
     const w = Float32Array.from({ length: rows * cols }, (_, i) => (i % 4 === 0 || i % 4 === 2 ? (i % 11) - 5 : 0));
@@ -106,14 +115,36 @@ describe('compressed-tensors records for check', () => {
       rows,
       cols,
     );
-    for (const [rec, format, dtype] of [
-      [toSparse24('l.weight', c, 'float16'), 'sparse-24', 'F16'],
-      [toSparse24('l.weight', c, 'int8'), 'sparse-24', 'I8'],
-      [toSparse24Bitmask('l.weight', c, 'bfloat16'), 'sparse-24-bitmask', 'BF16'],
+    for (const [rec, param, name, format, dtype, keys] of [
+      [
+        toCutlass24('l.weight', c, 'float16'),
+        'l.weight',
+        'l.weight',
+        'cutlass-24',
+        'F16',
+        ['l.weight.cutlass_24_values', 'l.weight.cutlass_24_meta'],
+      ],
+      [
+        toCutlass24('l.weight', c, 'int8'),
+        'l.weight',
+        'l.weight',
+        'cutlass-24',
+        'I8',
+        ['l.weight.cutlass_24_values', 'l.weight.cutlass_24_meta'],
+      ],
+      [
+        toSparse24Bitmask('l.weight', c, 'bfloat16'),
+        'l',
+        'l.weight',
+        'sparse-24-bitmask',
+        'BF16',
+        ['l.compressed', 'l.bitmask', 'l.shape'],
+      ],
     ] as const) {
       const tensors = asMap(rec);
-      const d = decodeRecord('f', 'l.weight', [...tensors.keys()], tensors);
-      expect(d).toMatchObject({ format, dtype, shape: [rows, cols], storedViolatingGroups: 0 });
+      expect([...groupRecordKeys(tensors.keys())]).toEqual([[param, [...keys]]]);
+      const d = decodeRecord('f', param, [...tensors.keys()], tensors);
+      expect(d).toMatchObject({ param, name, format, dtype, shape: [rows, cols], storedViolatingGroups: 0, keys });
       expect([...denseOf(d.source)]).toEqual([...decompress(c)]);
     }
   });
@@ -129,31 +160,38 @@ describe('compressed-tensors records for check', () => {
     const decode = (t: Map<string, StoredTensor>): unknown =>
       decodeRecord(
         'x.safetensors',
-        'l.weight',
-        [...t.keys()].filter((k) => k.startsWith('l.weight.')),
+        'l',
+        [...t.keys()].filter((k) => k.startsWith('l.') && k !== 'l.weight'),
         t,
       );
     const without = new Map(bm);
-    without.delete('l.weight.shape');
+    without.delete('l.shape');
     expect(() => decode(without)).toThrow(FormatError);
     expect(() => decode(without)).toThrow(
-      "x.safetensors: sparse-24-bitmask record 'l.weight' is incomplete: missing key 'l.weight.shape' (found l.weight.compressed, l.weight.bitmask)",
+      "x.safetensors: sparse-24-bitmask record 'l' is incomplete: missing key 'l.shape' (found l.compressed, l.bitmask)",
     );
-    const mixed = new Map(bm).set('l.weight.meta', { dtype: 'I16', shape: [1], data: new Int16Array(1) });
-    expect(() => decode(mixed)).toThrow(/mixes sparse-24 and sparse-24-bitmask keys/);
+    const mixed = new Map(bm).set('l.cutlass_24_meta', { dtype: 'I16', shape: [1], data: new Int16Array(1) });
+    expect(() => decode(mixed)).toThrow(
+      "x.safetensors: compressed record 'l' mixes cutlass-24 and sparse-24-bitmask keys (l.compressed, l.bitmask, l.shape, l.cutlass_24_meta); expected the keys of one format",
+    );
     const doubled = new Map(bm).set('l.weight', { dtype: 'F32', shape: [32, 64], data: new Float32Array(32 * 64) });
-    expect(() => decode(doubled)).toThrow(/'l\.weight' is stored both dense and as a sparse-24-bitmask record/);
-    const oddCols = new Map(bm).set('l.weight.shape', {
+    expect(() => decode(doubled)).toThrow(
+      "x.safetensors: 'l.weight' is stored both dense and as a sparse-24-bitmask record (l.compressed, l.bitmask, l.shape); expected one of the two",
+    );
+    expect(() => decodeRecord('x.safetensors', 'l.weight', [...bm.keys()], bm)).toThrow(
+      "x.safetensors: key 'l.compressed' is not a compressed record key of 'l.weight'",
+    );
+    const oddCols = new Map(bm).set('l.shape', {
       dtype: 'I64',
-      shape: [2],
+      shape: [2, 1],
       data: BigInt64Array.from([32n, 62n]),
     });
     expect(() => decode(oddCols)).toThrow(
-      /key 'l\.weight\.shape' gives 62 columns, which do not split into groups of 4/,
+      "x.safetensors: sparse-24-bitmask record 'l': key 'l.shape' gives 62 columns, which do not split into groups of 4",
     );
-    const wrongBits = new Map(bm).set('l.weight.bitmask', { dtype: 'I32', shape: [32, 2], data: new Int32Array(64) });
+    const wrongBits = new Map(bm).set('l.bitmask', { dtype: 'I32', shape: [32, 2], data: new Int32Array(64) });
     expect(() => decode(wrongBits)).toThrow(
-      /key 'l\.weight\.bitmask' must be U8 \[32, 8\] for shape \[32, 64\], found I32 \[32, 2\]/,
+      "x.safetensors: sparse-24-bitmask record 'l': key 'l.bitmask' must be U8 [32, 8] for shape [32, 64], found I32 [32, 2]",
     );
   });
 });
