@@ -43,7 +43,8 @@ export async function loadDemoData(
       train: limited,
       test: digitsDataset({ split: 'test', layout: 'image', normalize: true }),
       imageSize: 8,
-      normalization: { subtract: mean, divide: std, pixel: 'digits pixel 0–16' },
+      // The dataset divides pixels by 16 before standardising: in raw pixels that is (v − 16·mean) / (16·std).
+      normalization: { subtract: 16 * mean, divide: 16 * std, pixel: 'digits pixel 0–16' },
     };
   }
   if (dataset === 'fashion-mnist') {

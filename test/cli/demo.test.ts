@@ -111,7 +111,7 @@ describe('sparse24 demo (in process)', () => {
       expect(exported.tensors.get('3.__weight_mma_mask')?.dtype).toBe('BOOL');
 
       const { mean, std } = digitsStats();
-      expect(r.inputNormalization).toEqual({ subtract: mean, divide: std, pixel: 'digits pixel 0–16' });
+      expect(r.inputNormalization).toEqual({ subtract: 16 * mean, divide: 16 * std, pixel: 'digits pixel 0–16' });
       expect(JSON.parse(ckpt.metadata['sparse24.input_normalization']!)).toEqual(r.inputNormalization);
       // The ONNX file, run by onnxruntime on the normalized test split, scores what the model scored.
       const ort = createRequire(import.meta.url)('onnxruntime-node') as typeof import('onnxruntime-node');

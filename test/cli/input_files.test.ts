@@ -59,7 +59,9 @@ describe('every command reads its input through one reader', () => {
       for (const path of ['/etc/passwd', '/dev/zero']) {
         const r = await run(['permute', path]);
         expect(r.code).toBe(2);
-        expect(r.err).toEqual([`sparse24: ${path}: unsupported file type '(none)'; expected .safetensors or .npy`]);
+        expect(r.err).toEqual([
+          `sparse24: ${path}: unsupported file type '(none)'; expected .safetensors, .npy or .onnx`,
+        ]);
       }
       const passwd = join(dir, 'passwd.safetensors');
       await copyFile('/etc/passwd', passwd);

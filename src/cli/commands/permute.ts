@@ -42,15 +42,16 @@ function describeStop(stopped: StopReason, strategy: string, timeLimit: number):
 /** `sparse24 permute FILE`: search a column permutation of one weight that keeps more under 2:4. */
 export const permuteCommand: Command = {
   name: 'permute',
-  summary: 'search a channel permutation of a weight (.npy or safetensors) that keeps more magnitude under 2:4',
+  summary: 'search a channel permutation of a weight (.npy, safetensors or .onnx) that keeps more magnitude under 2:4',
   // A getter, so strategies registered before the command runs are listed.
   get help() {
     return [
       'Usage: sparse24 permute FILE [options]',
       '',
-      'Reads one 2-D (rows × columns) or 4-D KCRS weight from a .npy or safetensors file and searches',
-      'a permutation of its columns (input channels; 4-D uses the Conv2d view (R·S·K) × C) that keeps',
-      'more magnitude under 2:4, as apex ASP does. Reports kept magnitude before/after and efficacy.',
+      'Reads one 2-D (rows × columns) or 4-D KCRS weight from a .npy or safetensors file (or an ONNX',
+      'layer weight, in [out, in] order as `check` reads it) and searches a permutation of its columns',
+      '(input channels; 4-D uses the Conv2d view (R·S·K) × C) that keeps more magnitude under 2:4, as',
+      'apex ASP does. Reports kept magnitude before/after and efficacy.',
       '',
       'Options:',
       `  --strategy NAME   ${searchStrategyNames().join(' | ')} (default osg)`,
