@@ -1,0 +1,58 @@
+// Bundles the package root (src/index.ts) into one ES module for browsers: dist/browser/sparse24.js,
+// the file `sparse24 lab` serves as /sparse24.js. Run by `npm run build` (so by `npm ci`) and before
+// the browser tests.
+//
+// The core reaches Node only through adaptors (src/tensor/host.ts) and in file-system entry points
+// (loadSafetensors, saveCheckpoint, readIdx, the embedded digits, ...). In the bundle every `node:*`
+// module is a stub whose exports throw a clear error when called, so the byte-level API (parse and
+// serialize, tensors, masks, models, permutation, ASP) works in a page and a file-system call says
+// why it cannot.
+import { build } from 'esbuild';
+import { builtinModules } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+export const BROWSER_BUNDLE = join(root, 'dist/browser/sparse24.js');
+
+const nodeStubs = {
+  name: 'node-stubs',
+  setup(b) {
+    b.onResolve({ filter: /^node:/ }, (args) => ({ path: args.path.slice('node:'.length), namespace: 'node-stub' }));
+    b.onLoad({ filter: /.*/, namespace: 'node-stub' }, async (args) => {
+      if (!builtinModules.includes(args.path)) throw new Error(`unknown Node module node:${args.path}`);
+      const names = Object.keys(await import(`node:${args.path}`)).filter(
+        (n) => n !== 'default' && /^[A-Za-z_$][\w$]*$/.test(n),
+      );
+      const stub = (n) => `export const ${n} = stub(${JSON.stringify(`node:${args.path}.${n}`)});`;
+      return {
+        contents: [
+          'function stub(what) {',
+          '  return () => {',
+          '    throw new Error(`sparse24: ${what} is not available in a browser; use the byte-level API (parse*/serialize*)`);',
+          '  };',
+          '}',
+          ...names.map(stub),
+          'export default {};',
+        ].join('\n'),
+        loader: 'js',
+      };
+    });
+  },
+};
+
+const result = await build({
+  entryPoints: [join(root, 'src/index.ts')],
+  bundle: true,
+  format: 'esm',
+  platform: 'browser',
+  target: 'es2022',
+  outfile: BROWSER_BUNDLE,
+  sourcemap: true,
+  legalComments: 'linked',
+  plugins: [nodeStubs],
+  logLevel: 'warning',
+  metafile: true,
+});
+const bytes = Object.values(result.metafile.outputs).find((o) => o.entryPoint !== undefined)?.bytes ?? 0;
+console.log(`browser bundle: ${(bytes / 1024).toFixed(0)} KiB -> ${BROWSER_BUNDLE.slice(root.length + 1)}`);
