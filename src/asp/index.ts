@@ -17,3 +17,4 @@ export * from './checkpoint.js';
 export * from './oneshot.js';
 export * from './inference/index.js';
 export * from './qat/index.js';
+export * from './calibrated/index.js';
