@@ -10,3 +10,4 @@ export {
 export { hessian, sparseGpt, type SparseGptOptions } from './sparsegpt.js';
 export { inputNorms, wandaScores } from './wanda.js';
 export { choleskyInverse, choleskyLower, choleskyUpper } from './linalg.js';
+export { type LayerPruneReport, type OneShotResult, type PruneOneShotOptions, pruneOneShot } from './prune_model.js';
