@@ -18,3 +18,4 @@ export * from './oneshot.js';
 export * from './inference/index.js';
 export * from './qat/index.js';
 export * from './calibrated/index.js';
+export * from './learned/index.js';

@@ -1,0 +1,1 @@
+export { SrSte, type SrSteOptions } from './sr_ste.js';
