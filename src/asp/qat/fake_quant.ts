@@ -28,8 +28,11 @@ export interface QuantParams {
 /** fakeQuantize joins the typed op list (src/tensor/op_list.ts) by declaration merging. */
 declare module '../../tensor/op_list.js' {
   interface OpAttrs {
-    /** `channels`: how many scales (1 per tensor, else one per channel of axis 0). */
-    fakeQuantize: { channels: number; qmin: number; qmax: number };
+    /**
+     * `channels`: how many scales (1 per tensor, else one per channel of axis 0); `scale` and
+     * `zeroPoint` the quantization parameters themselves (what an ONNX QuantizeLinear needs).
+     */
+    fakeQuantize: { channels: number; qmin: number; qmax: number; scale: number[]; zeroPoint: number[] };
   }
 }
 
@@ -121,5 +124,7 @@ export function fakeQuantize(x: Tensor, p: QuantParams): Tensor {
     channels: p.scale.length,
     qmin: p.qmin,
     qmax: p.qmax,
+    scale: Array.from(p.scale),
+    zeroPoint: Array.from(p.zeroPoint),
   });
 }

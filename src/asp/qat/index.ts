@@ -4,3 +4,5 @@ export * from './fake_quant.js';
 export * from './observer.js';
 export * from './prepare.js';
 export * from './export.js';
+// Registers the ONNX export of fakeQuantize (QuantizeLinear → DequantizeLinear).
+import './onnx.js';

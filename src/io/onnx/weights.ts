@@ -1,8 +1,8 @@
 /**
  * The layer weights of an ONNX graph, found the way TensorRT finds candidates for sparse tactics:
  * the weight input of every Conv, Gemm and MatMul that is an initializer (directly, or through a
- * DequantizeLinear of one, as in QDQ models). Each is returned in PyTorch's layout — Conv KCRS,
- * Gemm/MatMul as [out, in] — so the input channels are dim 1 and the 2:4 rule reads the same as
+ * DequantizeLinear of one, or a QuantizeLinear → DequantizeLinear pair, as in QDQ models). Each
+ * is returned in PyTorch's layout — Conv KCRS, Gemm/MatMul as [out, in] — so the input channels are dim 1 and the 2:4 rule reads the same as
  * for a safetensors weight. Gemm with transB = 0 and MatMul store [in, out]; those are transposed.
  */
 import type { StoredTensor } from '../dtypes.js';
@@ -47,6 +47,9 @@ export function onnxLayerWeights(model: OnnxModel): OnnxWeight[] {
     if (dq !== undefined && dq.opType === 'DequantizeLinear' && dq.inputs[0] !== undefined) {
       dequantizedBy = dq.name === '' ? `#${model.nodes.indexOf(dq)}` : dq.name;
       input = dq.inputs[0];
+      // QDQ with a float weight: initializer → QuantizeLinear → DequantizeLinear → layer.
+      const q = producer.get(input);
+      if (q !== undefined && q.opType === 'QuantizeLinear' && q.inputs[0] !== undefined) input = q.inputs[0];
     }
     const init = model.initializers.get(input);
     if (init === undefined || seen.has(input)) return;

@@ -97,6 +97,11 @@ export class OpContext {
     return this.constant({ dtype: 'I64', shape, data: BigInt64Array.from(values.map((v) => BigInt(v))) });
   }
 
+  /** An int8 constant initializer (QuantizeLinear zero points). */
+  int8s(values: readonly number[], shape: readonly number[] = [values.length]): string {
+    return this.constant({ dtype: 'I8', shape, data: Int8Array.from(values) });
+  }
+
   private constant(stored: Parameters<typeof tensorProtoFrom>[1]): string {
     const name = this.emitter.fresh(`${this.stem()}_const`);
     this.emitter.constants.push(tensorProtoFrom(name, stored));
