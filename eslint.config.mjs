@@ -11,6 +11,7 @@ export default tseslint.config(
       'dist/**',
       'node_modules/**',
       'coverage/**',
+      '.tmp-lab-types/**',
       'src/**/assembly/**',
       'src/tensor/kernels/wasm/kernels.generated.ts',
     ],

@@ -8,6 +8,7 @@ import { checkCommand } from './commands/check.js';
 import { demoCommand } from './commands/demo.js';
 import { exampleCommand } from './commands/example.js';
 import { infoCommand } from './commands/info.js';
+import { labCommand } from './commands/lab.js';
 import { permuteCommand } from './commands/permute.js';
 import { pruneCommand } from './commands/prune.js';
 import { vectorsCommand } from './commands/vectors.js';
@@ -22,6 +23,7 @@ const commands: Command[] = [
   vectorsCommand,
   permuteCommand,
   benchCommand,
+  labCommand,
 ];
 
 function mainHelp(): string {

@@ -1,0 +1,167 @@
+/**
+ * The lab's kernel benchmark and compressed-inference check, per backend of this browser: a dense
+ * Linear (x·Wᵀ, W masked 2:4) against the same weight compressed (sparseLinear), and a small MLP
+ * pruned 2:4 and converted with toSparseInference. Each mode is selected through the library's
+ * backend API (setBackend, setGpuMode); a mode that throws is recorded with its error, not fatal.
+ * max |Δ| is against the reference backend's dense result. Times are medians of a few runs after a
+ * warm-up (compilation excluded): a browser's clock is coarse, so read them as rough.
+ */
+import {
+  Linear,
+  MT19937,
+  ReLU,
+  Sequential,
+  type Tensor,
+  compressWeight,
+  createMask,
+  fromArray,
+  linear,
+  noGrad,
+  setBackend,
+  setGpuMode,
+  sparseLinear,
+  toSparseInference,
+} from 'sparse24';
+
+export interface ModeSpec {
+  readonly mode: string;
+  readonly backend: string;
+  readonly gpuMode: string | null;
+}
+
+export const LAB_MODES: readonly ModeSpec[] = [
+  { mode: 'reference', backend: 'reference', gpuMode: null },
+  { mode: 'wasm', backend: 'wasm', gpuMode: null },
+  { mode: 'webgl2', backend: 'gpu', gpuMode: 'webgl2' },
+  { mode: 'webgpu', backend: 'gpu', gpuMode: 'webgpu' },
+];
+
+export interface ModeResult extends ModeSpec {
+  /** Everything ran; false means `error` says what threw. */
+  readonly ran: boolean;
+  readonly error: string | null;
+  readonly denseMs: number | null;
+  readonly sparseMs: number | null;
+  /** denseMs / sparseMs, measured in the same run. */
+  readonly speedup: number | null;
+  readonly maxAbsDiffDense: number | null;
+  readonly maxAbsDiffSparse: number | null;
+  /** The 2:4 MLP run compressed on this mode against the dense masked MLP on reference. */
+  readonly maxAbsDiffModel: number | null;
+}
+
+export interface BenchShape {
+  readonly batch: number;
+  readonly inFeatures: number;
+  readonly outFeatures: number;
+}
+
+export const LAB_BENCH_SHAPE: BenchShape = { batch: 64, inFeatures: 512, outFeatures: 512 };
+
+function gaussian(shape: number[], g: MT19937): Tensor {
+  const n = shape.reduce((a, b) => a * b, 1);
+  return fromArray(
+    Float32Array.from({ length: n }, () => g.nextGauss()),
+    shape,
+  );
+}
+
+function maxAbsDiff(a: Float32Array, b: Float32Array): number {
+  let d = 0;
+  for (let i = 0; i < a.length; i++) d = Math.max(d, Math.abs(a[i]! - b[i]!));
+  return a.length === b.length ? d : Infinity;
+}
+
+function median(fn: () => void, runs: number): number {
+  fn();
+  const times: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const t0 = performance.now();
+    fn();
+    times.push(performance.now() - t0);
+  }
+  times.sort((a, b) => a - b);
+  return times[Math.floor(runs / 2)]!;
+}
+
+/** Prunes every Linear of `model` 2:4 in place (m4n2_1d), as a one-shot ASP pass would. */
+function prune24(model: Sequential): void {
+  for (const [, m] of model.namedModules()) {
+    if (!(m instanceof Linear)) continue;
+    const mask = createMask(m.weight, 'm4n2_1d');
+    for (let i = 0; i < mask.length; i++) if (mask[i] === 0) m.weight.data[i] = 0;
+  }
+}
+
+/** The fixed inputs of a run: seeded, so every mode (and every browser) sees the same numbers. */
+export function benchInputs(shape: BenchShape = LAB_BENCH_SHAPE) {
+  const g = new MT19937(2024);
+  const x = gaussian([shape.batch, shape.inFeatures], g);
+  const w = gaussian([shape.outFeatures, shape.inFeatures], g);
+  const mask = createMask(w, 'm4n2_1d');
+  for (let i = 0; i < mask.length; i++) if (mask[i] === 0) w.data[i] = 0;
+  const compressed = compressWeight(w.data, mask, w.shape);
+  const model = new Sequential(
+    new Linear(256, 256, { generator: g }),
+    new ReLU(),
+    new Linear(256, 64, { generator: g }),
+  );
+  prune24(model);
+  const sparseModel = toSparseInference(model, { fromWeights: true });
+  const modelInput = gaussian([16, 256], g);
+  return { x, w, compressed, model, sparseModel, modelInput };
+}
+
+export type BenchInputs = ReturnType<typeof benchInputs>;
+
+/** The reference backend's outputs every mode is compared with. */
+export function referenceOutputs(i: BenchInputs): { dense: Float32Array; model: Float32Array } {
+  setBackend('reference');
+  return noGrad(() => ({ dense: linear(i.x, i.w).data, model: i.model.call(i.modelInput).data }));
+}
+
+/** Runs one mode; never throws (a failing mode is a row with its error). */
+export function runMode(
+  spec: ModeSpec,
+  i: BenchInputs,
+  ref: { dense: Float32Array; model: Float32Array },
+  runs = 5,
+): ModeResult {
+  try {
+    if (spec.gpuMode !== null) setGpuMode(spec.gpuMode);
+    setBackend(spec.backend);
+    return noGrad(() => {
+      const dense = linear(i.x, i.w).data;
+      const sparse = sparseLinear(i.x, i.compressed).data;
+      const model = i.sparseModel.call(i.modelInput).data;
+      const denseMs = median(() => linear(i.x, i.w), runs);
+      const sparseMs = median(() => sparseLinear(i.x, i.compressed), runs);
+      return {
+        ...spec,
+        ran: true,
+        error: null,
+        denseMs,
+        sparseMs,
+        speedup: denseMs / sparseMs,
+        maxAbsDiffDense: maxAbsDiff(dense, ref.dense),
+        maxAbsDiffSparse: maxAbsDiff(sparse, ref.dense),
+        maxAbsDiffModel: maxAbsDiff(model, ref.model),
+      };
+    });
+  } catch (e) {
+    const error = (e as Error).message ?? String(e);
+    return {
+      ...spec,
+      ran: false,
+      error,
+      denseMs: null,
+      sparseMs: null,
+      speedup: null,
+      maxAbsDiffDense: null,
+      maxAbsDiffSparse: null,
+      maxAbsDiffModel: null,
+    };
+  } finally {
+    setBackend('reference');
+  }
+}

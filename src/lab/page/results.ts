@@ -1,0 +1,58 @@
+/// <reference lib="dom" />
+/**
+ * What the page publishes for automation as `window.sparse24Results` (tests, `sparse24 lab
+ * --bench-out`): filled in as sections finish, `done: true` (and `error` if something failed) last.
+ */
+import type { BlockOutcome } from './block_view.js';
+import type { BenchShape, ModeResult } from './bench.js';
+
+export interface LabResults {
+  done: boolean;
+  error: string | null;
+  userAgent: string;
+  crossOriginIsolated: boolean;
+  /** Tolerance the page itself uses to mark a mode's max |Δ| as agreeing with reference. */
+  tolerance: number;
+  weight: { name: string; shape: number[] } | null;
+  masks: { pattern: string; keptFraction: number; violations: number; error: string | null }[];
+  permutation: {
+    default24: number;
+    permuted: number;
+    bound: number;
+    efficacy: number;
+    seconds: number;
+    stopped: string;
+    progressReports: number;
+  } | null;
+  block: BlockOutcome | null;
+  benchShape: BenchShape | null;
+  /** One entry per mode tried, in order; `ran` says which ran and `error` why one did not. */
+  modes: ModeResult[];
+  /** Distinct colours of each heatmap canvas drawn (a check that the page drew something). */
+  canvasColours: number[];
+}
+
+declare global {
+  interface Window {
+    sparse24Results?: LabResults;
+  }
+}
+
+export function emptyResults(): LabResults {
+  const r: LabResults = {
+    done: false,
+    error: null,
+    userAgent: navigator.userAgent,
+    crossOriginIsolated: globalThis.crossOriginIsolated === true,
+    tolerance: 1e-3,
+    weight: null,
+    masks: [],
+    permutation: null,
+    block: null,
+    benchShape: null,
+    modes: [],
+    canvasColours: [],
+  };
+  window.sparse24Results = r;
+  return r;
+}

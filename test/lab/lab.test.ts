@@ -1,0 +1,170 @@
+/**
+ * `sparse24 lab` end to end: the command runs as a child process (`--port 0 --no-open`), headless
+ * Chromium loads the page, and the test reads what the page published in `window.sparse24Results`.
+ * A missing Chromium fails the test with the path it looked for: the lab is the browser story, so
+ * skipping silently would hide it.
+ */
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import puppeteer, { type Browser, type Page } from 'puppeteer-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const CHROMIUM = process.env['SPARSE24_CHROMIUM'] ?? '/usr/bin/chromium';
+const ARGS = [
+  '--headless=new',
+  '--no-sandbox',
+  '--enable-unsafe-swiftshader',
+  '--enable-unsafe-webgpu',
+  '--enable-features=Vulkan',
+  '--use-angle=swiftshader',
+];
+const SCREENSHOT = join('test', 'lab', 'lab-screenshot.png');
+
+interface ModeRow {
+  mode: string;
+  ran: boolean;
+  error: string | null;
+  maxAbsDiffDense: number | null;
+  maxAbsDiffSparse: number | null;
+  maxAbsDiffModel: number | null;
+}
+
+/** The parts of the page's `window.sparse24Results` (src/lab/page/results.ts) this test reads. */
+interface LabResults {
+  done: boolean;
+  error: string | null;
+  crossOriginIsolated: boolean;
+  masks: { pattern: string; keptFraction: number; violations: number }[];
+  permutation: { default24: number; permuted: number; progressReports: number } | null;
+  block: { indices: number[]; metaMatches: boolean } | null;
+  modes: ModeRow[];
+  canvasColours: number[];
+}
+
+let child: ChildProcess;
+let browser: Browser;
+let page: Page;
+let url: string;
+let benchDir: string;
+const consoleErrors: string[] = [];
+
+const results = (): Promise<LabResults> => page.evaluate('window.sparse24Results') as Promise<LabResults>;
+
+function firstLine(c: ChildProcess): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let buf = '';
+    let err = '';
+    c.stdout!.on('data', (d: Buffer) => {
+      buf += d.toString();
+      if (buf.includes('\n')) resolve(buf.split('\n')[0]!);
+    });
+    c.stderr!.on('data', (d: Buffer) => void (err += d.toString()));
+    c.on('exit', (code) => reject(new Error(`sparse24 lab exited with ${code} before printing its URL: ${err}`)));
+  });
+}
+
+beforeAll(async () => {
+  if (!existsSync(CHROMIUM))
+    throw new Error(`lab test: Chromium not found at ${CHROMIUM}; install chromium or set SPARSE24_CHROMIUM`);
+  // The page and bundle under test are the current sources, not whatever dist/ held.
+  for (const tool of ['tools/build-browser.mjs', 'tools/build-lab.mjs']) execFileSync(process.execPath, [tool]);
+  benchDir = await mkdtemp(join(tmpdir(), 'sparse24-lab-'));
+  child = spawn(
+    process.execPath,
+    ['--import', 'tsx', 'test/helpers/cli_process.ts', 'lab', '--port', '0', '--no-open', '--bench-out', benchDir],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  url = await firstLine(child);
+  browser = await puppeteer.launch({ executablePath: CHROMIUM, args: ARGS });
+  page = await browser.newPage();
+  await page.setViewport({ width: 1200, height: 900 });
+  page.on('console', (m) => {
+    if (m.type() === 'error') consoleErrors.push(m.text());
+  });
+  page.on('pageerror', (e) => consoleErrors.push(String(e)));
+  await page.goto(url);
+  await page.waitForFunction('window.sparse24Results?.done === true', { timeout: 45_000 });
+}, 90_000);
+
+afterAll(async () => {
+  await browser?.close();
+  child?.kill('SIGTERM');
+  if (benchDir !== undefined) await rm(benchDir, { recursive: true, force: true });
+});
+
+describe('sparse24 lab', () => {
+  it('prints a 127.0.0.1 URL and sends the cross-origin isolation headers', async () => {
+    expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/$/);
+    const res = await fetch(`${url}sparse24.js`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('cross-origin-opener-policy')).toBe('same-origin');
+    expect(res.headers.get('cross-origin-embedder-policy')).toBe('require-corp');
+    expect((await fetch(`${url}nothing-here`)).status).toBe(404);
+  });
+
+  it('loads without console errors, cross-origin isolated, and draws its heatmaps and tables', async () => {
+    expect(consoleErrors).toEqual([]);
+    const r = await results();
+    expect(r.error).toBeNull();
+    expect(r.crossOriginIsolated).toBe(true);
+    expect(r.masks.map((m) => m.pattern)).toEqual(['m4n2_1d', 'm4n2_2d_best', '4:8']);
+    expect(r.masks[0]!.violations).toBe(0);
+    expect(r.masks[0]!.keptFraction).toBeGreaterThan(0.5); // 2 of 4, the larger ones
+    expect(r.masks[0]!.keptFraction).toBeLessThan(1);
+    expect(r.masks[2]!.violations).toBeGreaterThan(0); // 4:8 keeps 3 or 4 of some groups of four
+    expect(r.canvasColours.length).toBeGreaterThanOrEqual(5);
+    for (const colours of r.canvasColours) expect(colours).toBeGreaterThan(2);
+    expect(await page.$$eval('table', (t) => t.length)).toBeGreaterThanOrEqual(4);
+    const shot = await page.screenshot({ path: SCREENSHOT, fullPage: true });
+    expect(shot.length).toBeGreaterThan(20_000);
+  });
+
+  it('ran the permutation search and explained one compressed block', async () => {
+    const r = await results();
+    expect(r.permutation!.progressReports).toBeGreaterThan(0);
+    expect(r.permutation!.permuted).toBeGreaterThan(r.permutation!.default24);
+    expect(r.block!.metaMatches).toBe(true);
+    expect(r.block!.indices[0]!).toBeLessThan(r.block!.indices[1]!);
+  });
+
+  it('benchmarked reference and wasm within tolerance, and recorded which gpu.js modes ran', async () => {
+    const r = await results();
+    const rows = r.modes;
+    expect(rows.map((m) => m.mode)).toEqual(['reference', 'wasm', 'webgl2', 'webgpu']);
+    for (const m of rows) {
+      if (m.mode === 'reference' || m.mode === 'wasm') expect(m.ran, `${m.mode}: ${m.error}`).toBe(true);
+      if (!m.ran) {
+        expect(m.error).toBeTruthy(); // a gpu.js mode that threw says why
+        continue;
+      }
+      for (const d of [m.maxAbsDiffDense, m.maxAbsDiffSparse, m.maxAbsDiffModel]) expect(d!).toBeLessThanOrEqual(1e-3);
+    }
+    const ran = Object.fromEntries(rows.map((m) => [m.mode, m.ran ? 'ran' : `error: ${m.error}`]));
+    console.log('lab modes:', JSON.stringify(ran));
+    const written = JSON.parse(await readFile(join(benchDir, 'browser.json'), 'utf8')) as { modes: ModeRow[] };
+    expect(written.modes.map((m) => m.mode)).toEqual(rows.map((m) => m.mode));
+  });
+
+  it('serves /sparse24.js, which runs a compressed Linear in the page', async () => {
+    // A string, not a function: vitest rewrites import() inside functions, and this must be the browser's.
+    const out = (await page.evaluate(`(async () => {
+      const s = await import('/sparse24.js');
+      const lin = new s.Linear(16, 8);
+      const x = s.randn([4, 16]);
+      const mask = s.createMask(lin.weight, 'm4n2_1d');
+      for (let i = 0; i < mask.length; i++) if (mask[i] === 0) lin.weight.data[i] = 0;
+      const dense = lin.call(x).data;
+      const sparseModel = s.toSparseInference(lin, { fromWeights: true });
+      const sparse = sparseModel.call(x).data;
+      let d = 0;
+      for (let i = 0; i < dense.length; i++) d = Math.max(d, Math.abs(dense[i] - sparse[i]));
+      return { d, n: sparse.length, sparse: sparseModel instanceof s.SparseLinear };
+    })()`)) as { d: number; n: number; sparse: boolean };
+    expect(out.n).toBe(32);
+    expect(out.d).toBeLessThan(1e-5);
+    expect(out.sparse).toBe(true);
+  });
+});
