@@ -3,7 +3,8 @@
  * the weight input of every Conv, Gemm and MatMul that is an initializer (directly, or through a
  * DequantizeLinear of one, or a QuantizeLinear → DequantizeLinear pair, as in QDQ models). Each
  * is returned in PyTorch's layout — Conv KCRS, Gemm/MatMul as [out, in] — so the input channels
- * are dim 1 and the 2:4 rule reads the same as for a safetensors weight. Gemm with transB = 0 and MatMul store [in, out]; those are transposed.
+ * are dim 1 and the 2:4 rule reads the same as for a safetensors weight. Gemm with transB = 0 and
+ * MatMul store [in, out]; those are transposed.
  */
 import type { StoredTensor } from '../dtypes.js';
 import { DTYPES } from '../dtypes.js';
