@@ -1,6 +1,6 @@
 import type { IKernelFunctionThis } from 'gpu.js';
 import type { MaxPoolResult, PoolParams } from '../types.js';
-import type { KernelCache } from './runtime.js';
+import { type GpuPlan, type Launch, launch, single } from './runtime.js';
 import { type WindowConstants, volume, windowConstants } from './window.js';
 
 /**
@@ -172,9 +172,9 @@ function constantsOf(p: PoolParams, wantIndex: boolean): PoolConstants {
 
 const loops = (p: PoolParams): number => Math.max(...p.kernelSize);
 
-function forward(cache: KernelCache, kind: 'max' | 'argmax' | 'avg', x: Float32Array, p: PoolParams): Float32Array {
+function forward(kind: 'max' | 'argmax' | 'avg', x: Float32Array, p: PoolParams): Launch {
   const c = constantsOf(p, kind === 'argmax');
-  return cache.run(
+  return launch(
     `pool-${kind}:${JSON.stringify(c)},${p.batch}`,
     () => ({
       source: kind === 'avg' ? avgPoolKernel : maxPoolKernel,
@@ -186,15 +186,9 @@ function forward(cache: KernelCache, kind: 'max' | 'argmax' | 'avg', x: Float32A
   );
 }
 
-function backward(
-  cache: KernelCache,
-  kind: 'max' | 'avg',
-  dy: Float32Array,
-  argmax: Float32Array,
-  p: PoolParams,
-): Float32Array {
+function backward(kind: 'max' | 'avg', dy: Float32Array, argmax: Float32Array, p: PoolParams): Launch {
   const c = constantsOf(p, kind === 'max');
-  return cache.run(
+  return launch(
     `pool-${kind}-backward:${JSON.stringify(c)},${p.batch}`,
     () => ({
       source: poolBackwardKernel,
@@ -207,26 +201,25 @@ function backward(
   );
 }
 
-export function gpuMaxPool(cache: KernelCache, x: Float32Array, p: PoolParams): MaxPoolResult {
-  return { values: forward(cache, 'max', x, p), argmax: Int32Array.from(forward(cache, 'argmax', x, p)) };
+/** Two launches, values and argmax: a gpu.js kernel has one output. */
+export function maxPoolPlan(x: Float32Array, p: PoolParams): GpuPlan<MaxPoolResult> {
+  return {
+    launches: [forward('max', x, p), forward('argmax', x, p)],
+    finish: ([values, argmax]) => ({ values: values!, argmax: Int32Array.from(argmax!) }),
+  };
 }
 
-export function gpuMaxPoolBackward(
-  cache: KernelCache,
-  dy: Float32Array,
-  argmax: Int32Array,
-  p: PoolParams,
-): Float32Array {
-  return backward(cache, 'max', dy, Float32Array.from(argmax), p);
+export function maxPoolBackwardPlan(dy: Float32Array, argmax: Int32Array, p: PoolParams): GpuPlan<Float32Array> {
+  return single(backward('max', dy, Float32Array.from(argmax), p));
 }
 
-export function gpuAvgPool(cache: KernelCache, x: Float32Array, p: PoolParams): Float32Array {
-  return forward(cache, 'avg', x, p);
+export function avgPoolPlan(x: Float32Array, p: PoolParams): GpuPlan<Float32Array> {
+  return single(forward('avg', x, p));
 }
 
 /** The argmax argument is unused by average pooling; gpu.js still needs an array there. */
 const NO_ARGMAX = new Float32Array(1);
 
-export function gpuAvgPoolBackward(cache: KernelCache, dy: Float32Array, p: PoolParams): Float32Array {
-  return backward(cache, 'avg', dy, NO_ARGMAX, p);
+export function avgPoolBackwardPlan(dy: Float32Array, p: PoolParams): GpuPlan<Float32Array> {
+  return single(backward('avg', dy, NO_ARGMAX, p));
 }
