@@ -20,7 +20,7 @@ import { type BrowserSession, openPage } from './harness.js';
  *   need a larger tolerance or show as a wrong index (a large error, which this test would catch).
  * Max-pool argmax must match exactly.
  */
-const TOLERANCE = { webgl2: 1e-4, webgpu: 1e-4 } as const;
+const TOLERANCE = { webgl2: 1e-4, webgl: 1e-4, webgpu: 1e-4 } as const;
 const RUNS = 6;
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '../..');
@@ -74,6 +74,10 @@ describe.each(Object.entries(TOLERANCE))('gpu.js kernels in Chromium (%s)', (mod
   });
 
   const checks = [
+    'edge: gemm K = 4096 (loop limit)',
+    'edge: sparse linear, 2048 kept values per row',
+    'edge: max pool ties keep the first, NaN wins',
+    'edge: the gpu.js backend is the mode asked for',
     'dense gemm',
     'dense conv fwd/bwd',
     'dense pooling fwd/bwd',

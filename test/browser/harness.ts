@@ -46,6 +46,9 @@ export async function openPage(files: Record<string, string>): Promise<BrowserSe
     } else if (req.url === '/') {
       res.writeHead(200, { ...headers, 'Content-Type': 'text/html' });
       res.end(html);
+    } else if (req.url === '/favicon.ico') {
+      res.writeHead(204, headers);
+      res.end();
     } else {
       res.writeHead(404, headers);
       res.end();

@@ -17,6 +17,9 @@ import { sparseLinear } from '../../src/sparse/ops/linear.js';
 import { runAsync } from '../../src/tensor/async.js';
 import { setBackend, setGpuMode, withBackend } from '../../src/tensor/backend.js';
 import { createGpuKernels, createGpuKernelsAsync } from '../../src/tensor/kernels/gpu/index.js';
+import { createGpu } from '../../src/tensor/kernels/gpu/runtime.js';
+import { compressNM } from '../../src/sparse/compressed.js';
+import { createMask } from '../../src/sparse/create_mask.js';
 import { referenceKernels as ref } from '../../src/tensor/kernels/reference/index.js';
 import { conv1d, conv2d, conv3d } from '../../src/tensor/ops/conv.js';
 import { linear } from '../../src/tensor/ops/matmul.js';
@@ -215,13 +218,90 @@ async function forwardChecks(
   return rows;
 }
 
+/** A deterministic check: `body` returns its error (0 for an exact match) or throws. */
+async function exact(mode: string, name: string, body: () => Promise<number>): Promise<CheckRow> {
+  const started = performance.now();
+  let maxErr = 0;
+  let error: string | null = null;
+  try {
+    maxErr = await body();
+    if (maxErr !== 0) error = `expected an exact result, error ${maxErr}`;
+  } catch (e) {
+    error = e instanceof Error ? e.message : String(e);
+  }
+  return { mode, check: name, runs: 1, maxErr, tol: 0, error, ms: Math.round(performance.now() - started) };
+}
+
+const expectEqual = (got: Float32Array | Int32Array, want: number[]): number => {
+  if (got.length !== want.length) throw new Error(`length ${got.length}, expected ${want.length}`);
+  let e = 0;
+  for (let i = 0; i < want.length; i++) e = Math.max(e, Object.is(got[i], want[i]) ? 0 : Math.abs(got[i]! - want[i]!));
+  if (Number.isNaN(e)) throw new Error(`got [${[...got]}], expected [${want}]`);
+  return e;
+};
+
+/** GL/WGSL edge cases: loops past the 1000-iteration default, ties and NaN in max pooling, the backend that ran. */
+async function edgeChecks(
+  mode: string,
+  dense: Loose<typeof ref>,
+  sparse: Loose<typeof refSparse>,
+): Promise<CheckRow[]> {
+  const p = { batch: 1, m: 2, k: 4096, n: 3, transA: false, transB: true, strideA: 0, strideB: 0 };
+  const pool = {
+    batch: 1,
+    channels: 1,
+    inSize: [1, 1, 6] as const,
+    kernelSize: [1, 1, 3] as const,
+    stride: [1, 1, 3] as const,
+    padding: [0, 0, 0] as const,
+    dilation: [1, 1, 1] as const,
+    outSize: [1, 1, 2] as const,
+    countIncludePad: true,
+  };
+  const w = new Float32Array(2 * 4096).fill(1);
+  const c = compressNM(w, createMask(w, [2, 4096]), 2, 4096, 2, 4);
+  return [
+    await exact(mode, 'edge: gemm K = 4096 (loop limit)', async () =>
+      expectEqual(
+        await dense.gemm(new Float32Array(2 * 4096).fill(1), new Float32Array(3 * 4096).fill(1), p),
+        [4096, 4096, 4096, 4096, 4096, 4096],
+      ),
+    ),
+    await exact(mode, 'edge: sparse linear, 2048 kept values per row', async () =>
+      expectEqual(
+        await sparse.linear(new Float32Array(3 * 4096).fill(1), c, null, 3),
+        [2048, 2048, 2048, 2048, 2048, 2048],
+      ),
+    ),
+    await exact(mode, 'edge: max pool ties keep the first, NaN wins', async () => {
+      const got = await dense.maxPool(Float32Array.from([2, 7, 7, 1, NaN, 3]), pool);
+      return expectEqual(got.argmax, [1, 4]) + expectEqual(got.values, [7, NaN]);
+    }),
+    await exact(mode, 'edge: the gpu.js backend is the mode asked for', async () => {
+      const k = createGpu(mode).createKernel(
+        function () {
+          return 1;
+        },
+        { output: [1] },
+      );
+      await (k() as unknown);
+      const ran = (k as unknown as { kernel: { constructor: { name: string } } }).kernel.constructor.name;
+      const want = { webgl2: 'WebGL2Kernel', webgl: 'WebGLKernel', webgpu: 'WebGPUKernel' }[mode];
+      if (ran !== want) throw new Error(`gpu.js ran ${ran}, not ${want} (mode ${mode})`);
+      return 0;
+    }),
+  ];
+}
+
 /** Runs the whole suite in one gpu.js mode. */
 async function runGpuSuite(mode: string, tol: number, runs: number): Promise<CheckRow[]> {
   if (mode === 'webgpu') {
-    const rows = await kernelChecks(mode, tol, runs, createGpuKernelsAsync(mode), createGpuSparseKernelsAsync(mode));
+    const [dense, sparse] = [createGpuKernelsAsync(mode), createGpuSparseKernelsAsync(mode)];
+    const rows = [...(await edgeChecks(mode, dense, sparse)), ...(await kernelChecks(mode, tol, runs, dense, sparse))];
     return [...rows, ...(await forwardChecks(mode, tol, runs, (fn) => runAsync(fn, { mode })))];
   }
-  const rows = await kernelChecks(mode, tol, runs, createGpuKernels(mode), createGpuSparseKernels(mode));
+  const [dense, sparse] = [createGpuKernels(mode), createGpuSparseKernels(mode)];
+  const rows = [...(await edgeChecks(mode, dense, sparse)), ...(await kernelChecks(mode, tol, runs, dense, sparse))];
   setGpuMode(mode);
   setBackend('reference');
   return [...rows, ...(await forwardChecks(mode, tol, runs, async (fn) => withBackend('gpu', fn)))];
