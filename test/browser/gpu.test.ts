@@ -61,6 +61,57 @@ afterAll(async () => {
   await session?.close();
 });
 
+/** Runs in the page against dist/browser/sparse24.js, the file users load. */
+const BUNDLE_CHECK = `(async () => {
+  const s = await import('/sparse24.js');
+  s.manualSeed(1);
+  const model = new s.Sequential(new s.Conv2d(3, 4, 3), new s.ReLU(), new s.MaxPool2d(2), new s.Flatten(), new s.Linear(36, 5));
+  model.eval();
+  const x = s.randn([2, 3, 8, 8]);
+  const want = s.noGrad(() => model.call(x)).data;
+  // gpu.js's browser build installs globalThis.GPU (not WebGPU's own GPU interface) when evaluated.
+  const gpuJsBefore = globalThis.GPU?.prototype?.createKernel !== undefined;
+  const err = (got) => Math.max(...want.map((v, i) => Math.abs(v - got[i]) / (1 + Math.abs(v))));
+  s.setGpuMode('webgl2');
+  s.setBackend('gpu');
+  const webgl2 = err(s.noGrad(() => model.call(x)).data);
+  s.setGpuMode('webgpu');
+  let syncWebgpu = 'no error';
+  try {
+    s.noGrad(() => model.call(x));
+  } catch (e) {
+    syncWebgpu = (e instanceof s.BackendError ? 'BackendError: ' : 'other: ') + e.message;
+  }
+  s.setBackend('reference');
+  const webgpu = err((await s.forwardAsync(model, x, { mode: 'webgpu' })).data);
+  const gpuJsAfter = globalThis.GPU?.prototype?.createKernel !== undefined;
+  return { gpuJsBefore, gpuJsAfter, webgl2, webgpu, syncWebgpu, backends: s.listBackends(), isolated: crossOriginIsolated };
+})()`;
+
+describe('the browser bundle (dist/browser/sparse24.js)', () => {
+  it('loads gpu.js only when the gpu backend is used; runs a model in webgl2 and, with forwardAsync, in webgpu', async () => {
+    const r = (await session.page.evaluate(BUNDLE_CHECK)) as {
+      gpuJsBefore: boolean;
+      gpuJsAfter: boolean;
+      webgl2: number;
+      webgpu: number;
+      syncWebgpu: string;
+      backends: string[];
+      isolated: boolean;
+    };
+    console.log(`bundle: model max err webgl2 ${r.webgl2.toExponential(2)}, webgpu ${r.webgpu.toExponential(2)}`);
+    expect(r.gpuJsBefore).toBe(false);
+    expect(r.gpuJsAfter).toBe(true);
+    expect(r.isolated).toBe(true);
+    expect(r.backends).toContain('gpu');
+    expect(r.webgl2).toBeLessThanOrEqual(1e-4);
+    expect(r.webgpu).toBeLessThanOrEqual(1e-4);
+    expect(r.syncWebgpu).toMatch(
+      /^BackendError: gpu.js mode 'webgpu' has no synchronous readback: run the model with 'await forwardAsync/,
+    );
+  });
+});
+
 describe.each(Object.entries(TOLERANCE))('gpu.js kernels in Chromium (%s)', (mode, tol) => {
   let rows: CheckRow[] = [];
 
