@@ -30,6 +30,7 @@ import {
   convParamsOf,
   patternArb,
   randomValues,
+  spmmCase,
 } from '../sparse/kernels/arbitraries.js';
 import {
   convParams,
@@ -39,6 +40,7 @@ import {
   poolParams,
   poolSizes,
   randomArray,
+  TIES_AND_NAN,
 } from '../tensor/kernels/arbitraries.js';
 
 export interface CheckRow {
@@ -127,15 +129,8 @@ async function kernelChecks(
       );
     }),
   );
-  const spmmCase = fc.record({
-    pc: patternArb,
-    rows: fc.integer({ min: 1, max: 9 }),
-    cols: fc.integer({ min: 1, max: 4 }).map((g) => g * 8),
-    n: fc.integer({ min: 1, max: 11 }),
-    s: seed,
-  });
   rows.push(
-    await check(mode, 'sparse linear/spmm', tol, runs, spmmCase, async ({ pc, rows: r, cols, n, s }) => {
+    await check(mode, 'sparse linear/spmm', tol, runs, spmmCase, async ({ pc, rows: r, cols, n, seed: s }) => {
       const { compressed } = compressedWeight([r, cols], pc, s);
       const b = randomValues(cols * n, s + 1);
       const x = randomValues(n * cols, s + 2);
@@ -247,17 +242,6 @@ async function edgeChecks(
   sparse: Loose<typeof refSparse>,
 ): Promise<CheckRow[]> {
   const p = { batch: 1, m: 2, k: 4096, n: 3, transA: false, transB: true, strideA: 0, strideB: 0 };
-  const pool = {
-    batch: 1,
-    channels: 1,
-    inSize: [1, 1, 6] as const,
-    kernelSize: [1, 1, 3] as const,
-    stride: [1, 1, 3] as const,
-    padding: [0, 0, 0] as const,
-    dilation: [1, 1, 1] as const,
-    outSize: [1, 1, 2] as const,
-    countIncludePad: true,
-  };
   const w = new Float32Array(2 * 4096).fill(1);
   const c = compressNM(w, createMask(w, [2, 4096]), 2, 4096, 2, 4);
   return [
@@ -274,8 +258,8 @@ async function edgeChecks(
       ),
     ),
     await exact(mode, 'edge: max pool ties keep the first, NaN wins', async () => {
-      const got = await dense.maxPool(Float32Array.from([2, 7, 7, 1, NaN, 3]), pool);
-      return expectEqual(got.argmax, [1, 4]) + expectEqual(got.values, [7, NaN]);
+      const got = await dense.maxPool(TIES_AND_NAN.x, TIES_AND_NAN.p);
+      return expectEqual(got.argmax, TIES_AND_NAN.argmax) + expectEqual(got.values, TIES_AND_NAN.values);
     }),
     await exact(mode, 'edge: the gpu.js backend is the mode asked for', async () => {
       const k = createGpu(mode).createKernel(

@@ -124,3 +124,21 @@ export const gemmParams: fc.Arbitrary<GemmParams> = fc
     shareB: fc.boolean(),
   })
   .map(({ shareA, shareB, ...p }) => ({ ...p, strideA: shareA ? 0 : p.m * p.k, strideB: shareB ? 0 : p.k * p.n }));
+
+/** Max pooling windows [2, 7, 7] and [1, NaN, 3]: the first of tied maxima wins, and NaN beats any number. */
+export const TIES_AND_NAN = {
+  p: {
+    batch: 1,
+    channels: 1,
+    inSize: [1, 1, 6],
+    kernelSize: [1, 1, 3],
+    stride: [1, 1, 3],
+    padding: [0, 0, 0],
+    dilation: [1, 1, 1],
+    outSize: [1, 1, 2],
+    countIncludePad: true,
+  } satisfies PoolParams,
+  x: Float32Array.from([2, 7, 7, 1, NaN, 3]),
+  argmax: [1, 4],
+  values: [7, NaN],
+};

@@ -6,7 +6,16 @@ import { KernelCache, createGpu, runPlan } from '../../../src/tensor/kernels/gpu
 import { gemmPlan } from '../../../src/tensor/kernels/gpu/gemm.js';
 import { referenceKernels as ref } from '../../../src/tensor/kernels/reference/index.js';
 import type { GemmParams } from '../../../src/tensor/kernels/types.js';
-import { convParams, convSizes, gemmParams, maxRelErr, poolParams, poolSizes, randomArray } from './arbitraries.js';
+import {
+  TIES_AND_NAN,
+  convParams,
+  convSizes,
+  gemmParams,
+  maxRelErr,
+  poolParams,
+  poolSizes,
+  randomArray,
+} from './arbitraries.js';
 
 /**
  * Tolerance: every gpu.js result equals the float64-accumulated reference within
@@ -77,22 +86,9 @@ describe.each(['webasm', 'cpu'])('gpu.js kernels (%s) equal the reference', (mod
   });
 
   it('max pooling keeps the first of tied maxima and lets NaN win, like the reference', () => {
-    const p = {
-      batch: 1,
-      channels: 1,
-      inSize: [1, 1, 6] as const,
-      kernelSize: [1, 1, 3] as const,
-      stride: [1, 1, 3] as const,
-      padding: [0, 0, 0] as const,
-      dilation: [1, 1, 1] as const,
-      outSize: [1, 1, 2] as const,
-      countIncludePad: true,
-    };
-    const x = Float32Array.from([2, 7, 7, 1, NaN, 3]);
-    const got = gpu.maxPool(x, p);
-    expect([...got.argmax]).toEqual([1, 4]);
-    expect(got.values[0]).toBe(7);
-    expect(Number.isNaN(got.values[1])).toBe(true);
+    const got = gpu.maxPool(TIES_AND_NAN.x, TIES_AND_NAN.p);
+    expect([...got.argmax]).toEqual(TIES_AND_NAN.argmax);
+    expect([...got.values]).toEqual(TIES_AND_NAN.values);
   });
 
   it('returns fresh arrays (no aliasing between calls)', () => {
