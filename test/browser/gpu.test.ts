@@ -88,6 +88,14 @@ const BUNDLE_CHECK = `(async () => {
   return { gpuJsBefore, gpuJsAfter, webgl2, webgpu, syncWebgpu, backends: s.listBackends(), isolated: crossOriginIsolated };
 })()`;
 
+describe('the browser harness', () => {
+  it('fails, naming the fix, when Chromium is missing (never a silent skip)', async () => {
+    await expect(openPage({}, '/nonexistent/chromium')).rejects.toThrow(
+      /need Chromium at \/nonexistent\/chromium, which is missing: apt-get install -y chromium/,
+    );
+  });
+});
+
 describe('the browser bundle (dist/browser/sparse24.js)', () => {
   it('loads gpu.js only when the gpu backend is used; runs a model in webgl2 and, with forwardAsync, in webgpu', async () => {
     const r = (await session.page.evaluate(BUNDLE_CHECK)) as {

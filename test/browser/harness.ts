@@ -30,10 +30,10 @@ export interface BrowserSession {
 }
 
 /** Serves `files` (URL path → file on disk) and an empty module page, and opens it in Chromium. */
-export async function openPage(files: Record<string, string>): Promise<BrowserSession> {
-  if (!existsSync(CHROMIUM)) {
+export async function openPage(files: Record<string, string>, chromium: string = CHROMIUM): Promise<BrowserSession> {
+  if (!existsSync(chromium)) {
     throw new Error(
-      `the browser tests need Chromium at ${CHROMIUM}, which is missing: apt-get install -y chromium (or set SPARSE24_CHROMIUM)`,
+      `the browser tests need Chromium at ${chromium}, which is missing: apt-get install -y chromium (or set SPARSE24_CHROMIUM)`,
     );
   }
   const html = '<!doctype html><meta charset="utf-8"><title>sparse24 browser tests</title>';
@@ -58,7 +58,7 @@ export async function openPage(files: Record<string, string>): Promise<BrowserSe
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
   let browser: Browser | undefined;
   try {
-    browser = await puppeteer.launch({ executablePath: CHROMIUM, args: ARGS });
+    browser = await puppeteer.launch({ executablePath: chromium, args: ARGS });
     const page = await browser.newPage();
     const log: string[] = [];
     page.on('console', (m) => {
