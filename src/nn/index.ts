@@ -5,6 +5,7 @@
 export * from './errors.js';
 export * from './parameter.js';
 export * from './module.js';
+export { forwardAsync } from './async.js';
 export * from './state_dict.js';
 export * from './mask_buffers.js';
 export * from './staged.js';

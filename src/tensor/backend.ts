@@ -47,6 +47,13 @@ export function registerBackend(name: string, kernels: KernelSet | Factory, opti
   instances.delete(name);
 }
 
+/** Removes a backend registered with `registerBackend`; returns whether it existed. Built-ins cannot be removed. */
+export function unregisterBackend(name: string): boolean {
+  instances.delete(name);
+  if (active === name) active = null;
+  return factories.unregister(name);
+}
+
 function builtinBackend(name: BackendName, factory: Factory): void {
   factories.builtin(name, factory);
 }

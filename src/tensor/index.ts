@@ -32,6 +32,14 @@ export type {
 } from './op_list.js';
 export * from './creation.js';
 export * from './backend.js';
+export { runAsync, registerAsyncFamily, type RunAsyncOptions } from './async.js';
+export {
+  ASYNC_ONLY_MODES,
+  GPU_MODES,
+  type GpuMode,
+  createGpuKernels,
+  createGpuKernelsAsync,
+} from './kernels/gpu/index.js';
 export {
   closeRuntime as closeWasmRuntime,
   relaxedSimd,

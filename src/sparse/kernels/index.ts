@@ -7,7 +7,8 @@
 import { extendBackend, getBackend, getGpuMode, kernelSet, listBackends } from '../../tensor/backend.js';
 import { BackendError } from '../../tensor/errors.js';
 import { fastSparseKernels } from './fast/index.js';
-import { createGpuSparseKernels } from './gpu/index.js';
+import { registerAsyncFamily } from '../../tensor/async.js';
+import { createGpuSparseKernels, createGpuSparseKernelsAsync } from './gpu/index.js';
 import { referenceSparseKernels } from './reference/index.js';
 import type { SparseKernels } from './types.js';
 import { wasmSparseKernels } from './wasm/index.js';
@@ -15,7 +16,7 @@ import { wasmSparseKernels } from './wasm/index.js';
 export type { SparseKernels } from './types.js';
 export { referenceSparseKernels } from './reference/index.js';
 export { fastSparseKernels } from './fast/index.js';
-export { createGpuSparseKernels } from './gpu/index.js';
+export { type AsyncSparseKernels, createGpuSparseKernels, createGpuSparseKernelsAsync } from './gpu/index.js';
 export { wasmSparseKernels } from './wasm/index.js';
 
 declare module '../../tensor/backend.js' {
@@ -40,6 +41,8 @@ extendBackend('reference', (set) => ({ ...set, sparse: referenceSparseKernels })
 extendBackend('fast', (set) => ({ ...set, sparse: fastSparseKernels }));
 extendBackend('wasm', (set) => ({ ...set, sparse: wasmSparseKernels }));
 extendBackend('gpu', (set) => ({ ...set, sparse: gpuSparse(getGpuMode()) }));
+// runAsync (src/tensor/async.ts) runs the sparse ops on the asynchronous sparse kernels too.
+registerAsyncFamily('sparse', createGpuSparseKernelsAsync);
 
 /**
  * The sparse kernels of a backend (the active one by default), or 'gpu/<mode>' for a named gpu.js

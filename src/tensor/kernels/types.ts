@@ -88,3 +88,12 @@ export interface DenseKernels {
   avgPool(x: Float32Array, p: PoolParams): Float32Array;
   avgPoolBackward(dy: Float32Array, p: PoolParams): Float32Array;
 }
+
+/**
+ * A kernel family with every kernel returning a Promise of its result: how a mode without a
+ * synchronous readback (gpu.js webgpu) provides its kernels. See `runAsync` (src/tensor/async.ts).
+ */
+export type AsyncKernels<K> = { readonly name: string } & {
+  [P in Exclude<keyof K, 'name'>]: K[P] extends (...a: infer A) => infer R ? (...a: A) => Promise<R> : never;
+};
+export type AsyncDenseKernels = AsyncKernels<DenseKernels>;

@@ -115,3 +115,12 @@ export function convParamsOf(c: ConvCase): ConvParams {
     outSize: toTriple(out, 1),
   };
 }
+
+/** A compressed [rows, cols] matrix times a dense operand with n columns (or n rows of x for Linear). */
+export const spmmCase = fc.record({
+  pc: patternArb,
+  rows: fc.integer({ min: 1, max: 9 }),
+  cols: fc.integer({ min: 1, max: 4 }).map((g) => g * 8),
+  n: fc.integer({ min: 1, max: 11 }),
+  seed: fc.integer({ min: 1, max: 1_000_000 }),
+});

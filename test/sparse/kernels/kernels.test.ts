@@ -12,15 +12,7 @@ import { createMask } from '../../../src/sparse/create_mask.js';
 import { BackendError, ShapeError, AutogradError } from '../../../src/tensor/errors.js';
 import { gemm } from '../../../src/tensor/kernels/reference/gemm.js';
 import { Tensor, sum } from '../../../src/tensor/index.js';
-import { compressedWeight, maxRelErr, patternArb, randomValues } from './arbitraries.js';
-
-const spmmCase = fc.record({
-  pc: patternArb,
-  rows: fc.integer({ min: 1, max: 9 }),
-  cols: fc.integer({ min: 1, max: 4 }).map((g) => g * 8),
-  n: fc.integer({ min: 1, max: 11 }),
-  seed: fc.integer({ min: 1, max: 1_000_000 }),
-});
+import { compressedWeight, maxRelErr, randomValues, spmmCase } from './arbitraries.js';
 
 describe('reference spmm', () => {
   it('equals the dense reference GEMM of the decompressed matrix (C = A·B)', () => {

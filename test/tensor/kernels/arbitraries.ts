@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { convOutputSize } from '../../../src/tensor/kernels/geometry.js';
-import type { ConvParams, PoolParams, Triple } from '../../../src/tensor/kernels/types.js';
+import type { ConvParams, GemmParams, PoolParams, Triple } from '../../../src/tensor/kernels/types.js';
 
 /** Shared fast-check generators of kernel parameters: small, odd sizes, every feature switched on. */
 
@@ -110,3 +110,35 @@ export function maxRelErr(a: Float32Array, b: Float32Array): number {
   }
   return worst;
 }
+
+/** GEMMs with transposes and shared (stride 0) operands. */
+export const gemmParams: fc.Arbitrary<GemmParams> = fc
+  .record({
+    batch: fc.integer({ min: 1, max: 3 }),
+    m: fc.integer({ min: 1, max: 7 }),
+    k: fc.integer({ min: 1, max: 9 }),
+    n: fc.integer({ min: 1, max: 7 }),
+    transA: fc.boolean(),
+    transB: fc.boolean(),
+    shareA: fc.boolean(),
+    shareB: fc.boolean(),
+  })
+  .map(({ shareA, shareB, ...p }) => ({ ...p, strideA: shareA ? 0 : p.m * p.k, strideB: shareB ? 0 : p.k * p.n }));
+
+/** Max pooling windows [2, 7, 7] and [1, NaN, 3]: the first of tied maxima wins, and NaN beats any number. */
+export const TIES_AND_NAN = {
+  p: {
+    batch: 1,
+    channels: 1,
+    inSize: [1, 1, 6],
+    kernelSize: [1, 1, 3],
+    stride: [1, 1, 3],
+    padding: [0, 0, 0],
+    dilation: [1, 1, 1],
+    outSize: [1, 1, 2],
+    countIncludePad: true,
+  } satisfies PoolParams,
+  x: Float32Array.from([2, 7, 7, 1, NaN, 3]),
+  argmax: [1, 4],
+  values: [7, NaN],
+};

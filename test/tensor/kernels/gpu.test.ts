@@ -2,11 +2,20 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { BackendError } from '../../../src/tensor/errors.js';
 import { createGpuKernels } from '../../../src/tensor/kernels/gpu/index.js';
-import { KernelCache, createGpu } from '../../../src/tensor/kernels/gpu/runtime.js';
-import { gpuGemm } from '../../../src/tensor/kernels/gpu/gemm.js';
+import { KernelCache, createGpu, runPlan } from '../../../src/tensor/kernels/gpu/runtime.js';
+import { gemmPlan } from '../../../src/tensor/kernels/gpu/gemm.js';
 import { referenceKernels as ref } from '../../../src/tensor/kernels/reference/index.js';
 import type { GemmParams } from '../../../src/tensor/kernels/types.js';
-import { convParams, convSizes, maxRelErr, poolParams, poolSizes, randomArray } from './arbitraries.js';
+import {
+  TIES_AND_NAN,
+  convParams,
+  convSizes,
+  gemmParams,
+  maxRelErr,
+  poolParams,
+  poolSizes,
+  randomArray,
+} from './arbitraries.js';
 
 /**
  * Tolerance: every gpu.js result equals the float64-accumulated reference within
@@ -15,19 +24,6 @@ import { convParams, convSizes, maxRelErr, poolParams, poolSizes, randomArray } 
  */
 const TOL = 1e-4;
 const RUNS = 12;
-
-const gemmParams: fc.Arbitrary<GemmParams> = fc
-  .record({
-    batch: fc.integer({ min: 1, max: 3 }),
-    m: fc.integer({ min: 1, max: 7 }),
-    k: fc.integer({ min: 1, max: 9 }),
-    n: fc.integer({ min: 1, max: 7 }),
-    transA: fc.boolean(),
-    transB: fc.boolean(),
-    shareA: fc.boolean(),
-    shareB: fc.boolean(),
-  })
-  .map(({ shareA, shareB, ...p }) => ({ ...p, strideA: shareA ? 0 : p.m * p.k, strideB: shareB ? 0 : p.k * p.n }));
 
 describe.each(['webasm', 'cpu'])('gpu.js kernels (%s) equal the reference', (mode) => {
   const gpu = createGpuKernels(mode);
@@ -90,22 +86,9 @@ describe.each(['webasm', 'cpu'])('gpu.js kernels (%s) equal the reference', (mod
   });
 
   it('max pooling keeps the first of tied maxima and lets NaN win, like the reference', () => {
-    const p = {
-      batch: 1,
-      channels: 1,
-      inSize: [1, 1, 6] as const,
-      kernelSize: [1, 1, 3] as const,
-      stride: [1, 1, 3] as const,
-      padding: [0, 0, 0] as const,
-      dilation: [1, 1, 1] as const,
-      outSize: [1, 1, 2] as const,
-      countIncludePad: true,
-    };
-    const x = Float32Array.from([2, 7, 7, 1, NaN, 3]);
-    const got = gpu.maxPool(x, p);
-    expect([...got.argmax]).toEqual([1, 4]);
-    expect(got.values[0]).toBe(7);
-    expect(Number.isNaN(got.values[1])).toBe(true);
+    const got = gpu.maxPool(TIES_AND_NAN.x, TIES_AND_NAN.p);
+    expect([...got.argmax]).toEqual(TIES_AND_NAN.argmax);
+    expect([...got.values]).toEqual(TIES_AND_NAN.values);
   });
 
   it('returns fresh arrays (no aliasing between calls)', () => {
@@ -122,10 +105,10 @@ describe('gpu.js runtime', () => {
     const cache = new KernelCache(createGpu('cpu'));
     const p: GemmParams = { batch: 1, m: 2, k: 2, n: 2, transA: false, transB: false, strideA: 0, strideB: 0 };
     const a = randomArray(4, 1);
-    gpuGemm(cache, a, a, p);
-    gpuGemm(cache, a, a, p);
+    runPlan(cache, gemmPlan(a, a, p));
+    runPlan(cache, gemmPlan(a, a, p));
     expect(cache.size).toBe(1);
-    gpuGemm(cache, a, a, { ...p, transA: true });
+    runPlan(cache, gemmPlan(a, a, { ...p, transA: true }));
     expect(cache.size).toBe(2);
   });
 

@@ -7,7 +7,7 @@
  */
 import type { IKernelFunctionThis } from 'gpu.js';
 import type { ConvParams } from '../../../tensor/kernels/types.js';
-import type { KernelCache } from '../../../tensor/kernels/gpu/runtime.js';
+import { type GpuPlan, hostOnly, launch, single } from '../../../tensor/kernels/gpu/runtime.js';
 import { type WindowConstants, volume, windowConstants } from '../../../tensor/kernels/gpu/window.js';
 import type { CompressedNM } from '../../compressed.js';
 import { scaledColumns } from '../columns.js';
@@ -75,16 +75,15 @@ function sparseConvKernel(
   return acc;
 }
 
-export function gpuSparseConv(
-  cache: KernelCache,
+export function sparseConvPlan(
   x: Float32Array,
   w: CompressedNM,
   bias: Float32Array | null,
   p: ConvParams,
-): Float32Array {
+): GpuPlan<Float32Array> {
   const { positions, conv1d } = checkConv(x, w, bias, p);
   checkExactIndex('gpu sparse conv', x.length);
-  if (convOutputLength(p) === 0) return new Float32Array(0);
+  if (convOutputLength(p) === 0) return hostOnly(() => new Float32Array(0));
   const hv = perRow(w);
   const c: SparseConvConstants = {
     ...windowConstants(p),
@@ -101,14 +100,16 @@ export function gpuSparseConv(
   };
   const plane = volume(p.inSize);
   const key = `sparse-conv:${p.batch},${w.n}:${w.m},${JSON.stringify(c)}`;
-  return cache.run(
-    key,
-    () => ({
-      source: sparseConvKernel,
-      output: [volume(p.outSize), p.outChannels, p.batch],
-      constants: c,
-      longestLoop: Math.max(hv, p.kernelSize[0], p.kernelSize[1], p.kernelSize[2]),
-    }),
-    [x, w.values, scaledColumns(w, plane), bias ?? new Float32Array(1)],
+  return single(
+    launch(
+      key,
+      () => ({
+        source: sparseConvKernel,
+        output: [volume(p.outSize), p.outChannels, p.batch],
+        constants: c,
+        longestLoop: Math.max(hv, p.kernelSize[0], p.kernelSize[1], p.kernelSize[2]),
+      }),
+      [x, w.values, scaledColumns(w, plane), bias ?? new Float32Array(1)],
+    ),
   );
 }

@@ -1,19 +1,27 @@
-import { KernelCache, createGpu } from '../../../tensor/kernels/gpu/runtime.js';
+import { type PlanFamily, asyncKernels, syncKernels } from '../../../tensor/kernels/gpu/family.js';
+import type { AsyncKernels } from '../../../tensor/kernels/types.js';
 import type { SparseKernels } from '../types.js';
-import { gpuSparseConv } from './conv.js';
-import { gpuSparseLinear, gpuSpmm } from './spmm.js';
+import { sparseConvPlan } from './conv.js';
+import { sparseLinearPlan, spmmPlan } from './spmm.js';
+
+export type AsyncSparseKernels = AsyncKernels<SparseKernels>;
+
+const sparsePlans: PlanFamily<SparseKernels> = {
+  linear: sparseLinearPlan,
+  spmm: spmmPlan,
+  conv: sparseConvPlan,
+};
 
 /**
- * The sparse kernels as gpu.js kernels in one gpu.js mode ('webasm' or 'cpu' on Node). Each set
- * owns its gpu.js instance and its cache of compiled kernels (one per shape). Throws a
- * BackendError when the mode cannot run here.
+ * The sparse kernels as gpu.js kernels in one synchronous gpu.js mode ('webasm' or 'cpu' on Node,
+ * 'webgl2' or 'webgl' in a browser). Each set owns its gpu.js instance and its cache of compiled
+ * kernels (one per shape). Throws a BackendError when the mode cannot run here or is 'webgpu'.
  */
 export function createGpuSparseKernels(mode: string): SparseKernels {
-  const cache = new KernelCache(createGpu(mode));
-  return {
-    name: `gpu/${mode}`,
-    linear: (x, w, bias, rows) => gpuSparseLinear(cache, x, w, bias, rows),
-    spmm: (a, b, n) => gpuSpmm(cache, a, b, n),
-    conv: (x, w, bias, p) => gpuSparseConv(cache, x, w, bias, p),
-  };
+  return syncKernels<SparseKernels>(mode, sparsePlans);
+}
+
+/** The same kernels, each returning a Promise: every mode, 'webgpu' included. */
+export function createGpuSparseKernelsAsync(mode: string): AsyncSparseKernels {
+  return asyncKernels<SparseKernels>(mode, sparsePlans);
 }

@@ -9,7 +9,7 @@
  */
 import type { IKernelFunctionThis } from 'gpu.js';
 import { ShapeError } from '../../../tensor/errors.js';
-import type { KernelCache } from '../../../tensor/kernels/gpu/runtime.js';
+import { type GpuPlan, hostOnly, launch, single } from '../../../tensor/kernels/gpu/runtime.js';
 import type { CompressedNM } from '../../compressed.js';
 import { scaledColumns } from '../columns.js';
 import { checkLinear, checkSpmm, perRow } from '../geometry.js';
@@ -59,24 +59,27 @@ function rowConstants(c: CompressedNM, stride: number, hasBias: boolean): RowCon
   return { H: h, H2: h - (h % 2), ODD: h % 2, STRIDE: stride, HAS_BIAS: hasBias ? 1 : 0 };
 }
 
-export function gpuSparseLinear(
-  cache: KernelCache,
+export function sparseLinearPlan(
   x: Float32Array,
   w: CompressedNM,
   bias: Float32Array | null,
   rows: number,
-): Float32Array {
+): GpuPlan<Float32Array> {
   checkLinear(x, w, bias, rows);
   checkExactIndex('gpu sparse linear', rows * w.cols);
   const outF = w.rows;
-  if (rows === 0 || outF === 0) return new Float32Array(rows * outF);
+  if (rows === 0 || outF === 0) return hostOnly(() => new Float32Array(rows * outF));
   const c = rowConstants(w, w.cols, bias !== null);
   const key = `sparse-linear:${rows},${w.rows},${w.cols},${w.n}:${w.m},${c.HAS_BIAS}`;
-  const yt = cache.run(
+  const l = launch(
     key,
     () => ({ source: sparseLinearKernel, output: [rows, outF, 1], constants: c, longestLoop: c.H }),
     [x, w.values, scaledColumns(w, 1), bias ?? new Float32Array(1)],
   );
+  return { launches: [l], finish: ([yt]) => transposeBack(yt!, rows, outF) };
+}
+
+function transposeBack(yt: Float32Array, rows: number, outF: number): Float32Array {
   if (rows === 1) return yt;
   const y = new Float32Array(rows * outF);
   for (let o = 0; o < outF; o++) for (let i = 0; i < rows; i++) y[i * outF + o] = yt[o * rows + i]!;
@@ -90,18 +93,21 @@ export function gpuSparseLinear(
  * would stride a whole row of B per kept value, which hardware prefetchers cannot follow when the
  * kept columns are irregular.
  */
-export function gpuSpmm(cache: KernelCache, a: CompressedNM, b: Float32Array, n: number): Float32Array {
+export function spmmPlan(a: CompressedNM, b: Float32Array, n: number): GpuPlan<Float32Array> {
   checkSpmm(a, b, n);
   checkExactIndex('gpu spmm', a.cols * n);
-  if (a.rows === 0 || n === 0) return new Float32Array(a.rows * n);
+  if (a.rows === 0 || n === 0) return hostOnly(() => new Float32Array(a.rows * n));
   const k = a.cols;
   const bt = new Float32Array(k * n);
   for (let t = 0; t < k; t++) for (let j = 0; j < n; j++) bt[j * k + t] = b[t * n + j]!;
   const c = rowConstants(a, k, false);
   const key = `spmm:${a.rows},${a.cols},${n},${a.n}:${a.m}`;
-  return cache.run(
-    key,
-    () => ({ source: sparseLinearKernel, output: [n, a.rows, 1], constants: c, longestLoop: c.H }),
-    [bt, a.values, scaledColumns(a, 1), new Float32Array(1)],
+  return single(
+    launch(key, () => ({ source: sparseLinearKernel, output: [n, a.rows, 1], constants: c, longestLoop: c.H }), [
+      bt,
+      a.values,
+      scaledColumns(a, 1),
+      new Float32Array(1),
+    ]),
   );
 }

@@ -1,6 +1,6 @@
 import type { IKernelFunctionThis } from 'gpu.js';
 import type { ConvParams } from '../types.js';
-import type { KernelCache } from './runtime.js';
+import { type GpuPlan, launch, single } from './runtime.js';
 import { type WindowConstants, volume, windowConstants } from './window.js';
 
 /**
@@ -175,61 +175,56 @@ const longest = (...xs: number[]): number => Math.max(...xs);
 /** gpu.js needs an array argument even when there is no bias; the constant switches it off. */
 const NO_BIAS = new Float32Array(1);
 
-export function gpuConv(
-  cache: KernelCache,
+export function convPlan(
   x: Float32Array,
   w: Float32Array,
   bias: Float32Array | null,
   p: ConvParams,
-): Float32Array {
+): GpuPlan<Float32Array> {
   const hasBias = bias !== null;
   const c = constantsOf(p, hasBias);
-  return cache.run(
-    keyOf('conv', p, hasBias),
-    () => ({
-      source: convForwardKernel,
-      output: [volume(p.outSize), p.outChannels, p.batch],
-      constants: c,
-      longestLoop: longest(c.CG, c.KD, c.KH, c.KW),
-    }),
-    [x, w, bias ?? NO_BIAS],
+  return single(
+    launch(
+      keyOf('conv', p, hasBias),
+      () => ({
+        source: convForwardKernel,
+        output: [volume(p.outSize), p.outChannels, p.batch],
+        constants: c,
+        longestLoop: longest(c.CG, c.KD, c.KH, c.KW),
+      }),
+      [x, w, bias ?? NO_BIAS],
+    ),
   );
 }
 
-export function gpuConvBackwardInput(
-  cache: KernelCache,
-  dy: Float32Array,
-  w: Float32Array,
-  p: ConvParams,
-): Float32Array {
+export function convBackwardInputPlan(dy: Float32Array, w: Float32Array, p: ConvParams): GpuPlan<Float32Array> {
   const c = constantsOf(p, false);
-  return cache.run(
-    keyOf('convBackwardInput', p, false),
-    () => ({
-      source: convBackwardInputKernel,
-      output: [volume(p.inSize), p.inChannels, p.batch],
-      constants: c,
-      longestLoop: longest(c.KG, c.KD, c.KH, c.KW),
-    }),
-    [dy, w],
+  return single(
+    launch(
+      keyOf('convBackwardInput', p, false),
+      () => ({
+        source: convBackwardInputKernel,
+        output: [volume(p.inSize), p.inChannels, p.batch],
+        constants: c,
+        longestLoop: longest(c.KG, c.KD, c.KH, c.KW),
+      }),
+      [dy, w],
+    ),
   );
 }
 
-export function gpuConvBackwardWeight(
-  cache: KernelCache,
-  dy: Float32Array,
-  x: Float32Array,
-  p: ConvParams,
-): Float32Array {
+export function convBackwardWeightPlan(dy: Float32Array, x: Float32Array, p: ConvParams): GpuPlan<Float32Array> {
   const c = constantsOf(p, false);
-  return cache.run(
-    keyOf('convBackwardWeight', p, false),
-    () => ({
-      source: convBackwardWeightKernel,
-      output: [volume(p.kernelSize), c.CG, p.outChannels],
-      constants: c,
-      longestLoop: longest(c.N, c.OD, c.OH, c.OW),
-    }),
-    [dy, x],
+  return single(
+    launch(
+      keyOf('convBackwardWeight', p, false),
+      () => ({
+        source: convBackwardWeightKernel,
+        output: [volume(p.kernelSize), c.CG, p.outChannels],
+        constants: c,
+        longestLoop: longest(c.N, c.OD, c.OH, c.OW),
+      }),
+      [dy, x],
+    ),
   );
 }

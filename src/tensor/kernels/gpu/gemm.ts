@@ -1,6 +1,6 @@
 import type { IKernelFunctionThis } from 'gpu.js';
 import type { GemmParams } from '../types.js';
-import type { KernelCache } from './runtime.js';
+import { type GpuPlan, launch, single } from './runtime.js';
 
 type GemmConstants = { M: number; K: number; N: number; TA: number; TB: number; SA: number; SB: number };
 
@@ -32,16 +32,18 @@ function gemmKernel(this: IKernelFunctionThis<GemmConstants>, a: Float32Array, b
   return acc;
 }
 
-export function gpuGemm(cache: KernelCache, a: Float32Array, b: Float32Array, p: GemmParams): Float32Array {
+export function gemmPlan(a: Float32Array, b: Float32Array, p: GemmParams): GpuPlan<Float32Array> {
   const key = `gemm:${p.batch},${p.m},${p.k},${p.n},${+p.transA},${+p.transB},${p.strideA},${p.strideB}`;
-  return cache.run(
-    key,
-    () => ({
-      source: gemmKernel,
-      output: [p.n, p.m, p.batch],
-      constants: { M: p.m, K: p.k, N: p.n, TA: +p.transA, TB: +p.transB, SA: p.strideA, SB: p.strideB },
-      longestLoop: p.k,
-    }),
-    [a, b],
+  return single(
+    launch(
+      key,
+      () => ({
+        source: gemmKernel,
+        output: [p.n, p.m, p.batch],
+        constants: { M: p.m, K: p.k, N: p.n, TA: +p.transA, TB: +p.transB, SA: p.strideA, SB: p.strideB },
+        longestLoop: p.k,
+      }),
+      [a, b],
+    ),
   );
 }

@@ -1,6 +1,6 @@
 import type { IKernelFunctionThis } from 'gpu.js';
 import type { MaxPoolResult, PoolParams } from '../types.js';
-import type { KernelCache } from './runtime.js';
+import { type GpuPlan, type Launch, launch, single } from './runtime.js';
 import { type WindowConstants, volume, windowConstants } from './window.js';
 
 /**
@@ -12,12 +12,18 @@ type PoolConstants = WindowConstants & {
   C: number;
   /** Average pooling: 1 to divide by the whole window (count_include_pad). */
   CIP: number;
-  /** Max pooling: 1 to return the argmax (as a float; exact below 2^24) instead of the value. */
+  /** Pool backward: 1 for max pooling (route dy to the argmax; indices are floats, exact below 2^24). */
   WANT_INDEX: number;
 };
 
-/** The first maximum in window order wins, and a NaN beats any number, as in the reference. */
-function maxPoolKernel(this: IKernelFunctionThis<PoolConstants>, x: Float32Array): number {
+/**
+ * The argmax of a window (-1 when the window lies wholly in padding): the first maximum in window
+ * order wins, and the first NaN beats any number, as in the reference. Which values are NaN comes
+ * in as `nan` (1 or 0, computed on the host): a shader cannot be trusted to see a NaN, since WGSL
+ * and GLSL let the compiler assume there are none (on WebGPU/SwiftShader `v !== v` is false for
+ * a NaN, while WebGL2 keeps it).
+ */
+function maxPoolKernel(this: IKernelFunctionThis<PoolConstants>, x: Float32Array, nan: Float32Array): number {
   const plane = this.thread.z * this.constants.C + this.thread.y;
   const ow = this.thread.x % this.constants.OW;
   const oh = Math.floor(this.thread.x / this.constants.OW) % this.constants.OH;
@@ -25,6 +31,7 @@ function maxPoolKernel(this: IKernelFunctionThis<PoolConstants>, x: Float32Array
   const planeSize = this.constants.D * this.constants.H * this.constants.W;
   let best = 0;
   let bestAt = -1;
+  let bestNan = 0;
   for (let a = 0; a < this.constants.KD; a++) {
     const id = od * this.constants.SD - this.constants.PD + a * this.constants.DD;
     if (id >= 0 && id < this.constants.D) {
@@ -36,10 +43,11 @@ function maxPoolKernel(this: IKernelFunctionThis<PoolConstants>, x: Float32Array
             if (iw >= 0 && iw < this.constants.W) {
               const at = (id * this.constants.H + ih) * this.constants.W + iw;
               const v = x[plane * planeSize + at]!;
-              // v !== v is the NaN test gpu.js can translate.
-              if (bestAt < 0 || v > best || (v !== v && best === best)) {
+              const isNan = nan[plane * planeSize + at]!;
+              if (bestAt < 0 || (bestNan === 0 && (isNan === 1 || v > best))) {
                 best = v;
                 bestAt = at;
+                bestNan = isNan;
               }
             }
           }
@@ -47,13 +55,7 @@ function maxPoolKernel(this: IKernelFunctionThis<PoolConstants>, x: Float32Array
       }
     }
   }
-  if (this.constants.WANT_INDEX === 1) {
-    return bestAt;
-  }
-  if (bestAt < 0) {
-    return -Infinity;
-  }
-  return best;
+  return bestAt;
 }
 
 /** Number of in-bounds taps of the window starting at `start` along one dimension. */
@@ -172,29 +174,20 @@ function constantsOf(p: PoolParams, wantIndex: boolean): PoolConstants {
 
 const loops = (p: PoolParams): number => Math.max(...p.kernelSize);
 
-function forward(cache: KernelCache, kind: 'max' | 'argmax' | 'avg', x: Float32Array, p: PoolParams): Float32Array {
+function forward(kind: 'argmax' | 'avg', x: Float32Array, p: PoolParams): Launch {
   const c = constantsOf(p, kind === 'argmax');
-  return cache.run(
-    `pool-${kind}:${JSON.stringify(c)},${p.batch}`,
-    () => ({
-      source: kind === 'avg' ? avgPoolKernel : maxPoolKernel,
-      output: [volume(p.outSize), p.channels, p.batch],
-      constants: c,
-      longestLoop: loops(p),
-    }),
-    [x],
-  );
+  const key = `pool-${kind}:${JSON.stringify(c)},${p.batch}`;
+  const output: [number, number, number] = [volume(p.outSize), p.channels, p.batch];
+  if (kind === 'avg') {
+    return launch(key, () => ({ source: avgPoolKernel, output, constants: c, longestLoop: loops(p) }), [x]);
+  }
+  const nan = x.map((v) => (Number.isNaN(v) ? 1 : 0));
+  return launch(key, () => ({ source: maxPoolKernel, output, constants: c, longestLoop: loops(p) }), [x, nan]);
 }
 
-function backward(
-  cache: KernelCache,
-  kind: 'max' | 'avg',
-  dy: Float32Array,
-  argmax: Float32Array,
-  p: PoolParams,
-): Float32Array {
+function backward(kind: 'max' | 'avg', dy: Float32Array, argmax: Float32Array, p: PoolParams): Launch {
   const c = constantsOf(p, kind === 'max');
-  return cache.run(
+  return launch(
     `pool-${kind}-backward:${JSON.stringify(c)},${p.batch}`,
     () => ({
       source: poolBackwardKernel,
@@ -207,26 +200,40 @@ function backward(
   );
 }
 
-export function gpuMaxPool(cache: KernelCache, x: Float32Array, p: PoolParams): MaxPoolResult {
-  return { values: forward(cache, 'max', x, p), argmax: Int32Array.from(forward(cache, 'argmax', x, p)) };
+/**
+ * One launch, the argmax; the values are gathered from x at it on the host (one read per output).
+ * Two launches (values, argmax) could disagree: WGSL lets a compiler assume there are no NaNs, and
+ * on WebGPU (Tint on SwiftShader) the values kernel let a later number beat a NaN while the argmax
+ * kernel, compiled from the same source with another constant, kept the NaN's index.
+ */
+export function maxPoolPlan(x: Float32Array, p: PoolParams): GpuPlan<MaxPoolResult> {
+  const inPlane = volume(p.inSize);
+  const outPlane = volume(p.outSize);
+  return {
+    launches: [forward('argmax', x, p)],
+    finish: ([at]) => {
+      const argmax = Int32Array.from(at!);
+      const values = new Float32Array(argmax.length);
+      for (let o = 0; o < argmax.length; o++) {
+        const i = argmax[o]!;
+        values[o] = i < 0 ? -Infinity : x[Math.floor(o / outPlane) * inPlane + i]!;
+      }
+      return { values, argmax };
+    },
+  };
 }
 
-export function gpuMaxPoolBackward(
-  cache: KernelCache,
-  dy: Float32Array,
-  argmax: Int32Array,
-  p: PoolParams,
-): Float32Array {
-  return backward(cache, 'max', dy, Float32Array.from(argmax), p);
+export function maxPoolBackwardPlan(dy: Float32Array, argmax: Int32Array, p: PoolParams): GpuPlan<Float32Array> {
+  return single(backward('max', dy, Float32Array.from(argmax), p));
 }
 
-export function gpuAvgPool(cache: KernelCache, x: Float32Array, p: PoolParams): Float32Array {
-  return forward(cache, 'avg', x, p);
+export function avgPoolPlan(x: Float32Array, p: PoolParams): GpuPlan<Float32Array> {
+  return single(forward('avg', x, p));
 }
 
 /** The argmax argument is unused by average pooling; gpu.js still needs an array there. */
 const NO_ARGMAX = new Float32Array(1);
 
-export function gpuAvgPoolBackward(cache: KernelCache, dy: Float32Array, p: PoolParams): Float32Array {
-  return backward(cache, 'avg', dy, NO_ARGMAX, p);
+export function avgPoolBackwardPlan(dy: Float32Array, p: PoolParams): GpuPlan<Float32Array> {
+  return single(backward('avg', dy, NO_ARGMAX, p));
 }
