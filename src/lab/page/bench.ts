@@ -2,7 +2,8 @@
  * The lab's kernel benchmark and compressed-inference check, per backend of this browser: a dense
  * Linear (x·Wᵀ, W masked 2:4) against the same weight compressed (sparseLinear), and a small MLP
  * pruned 2:4 and converted with toSparseInference. Each mode is selected through the library's
- * backend API (setBackend, setGpuMode); a mode that throws is recorded with its error, not fatal.
+ * backend API (setBackend, setGpuMode); gpu.js `webgpu`, whose readback is asynchronous, runs the
+ * same calls through `runAsync`. A mode that throws is recorded with its error, not fatal.
  * max |Δ| is against the reference backend's dense result. Times are medians of a few runs after a
  * warm-up (compilation excluded): a browser's clock is coarse, so read them as rough.
  */
@@ -17,6 +18,7 @@ import {
   fromArray,
   linear,
   noGrad,
+  runAsync,
   setBackend,
   setGpuMode,
   sparseLinear,
@@ -27,13 +29,15 @@ export interface ModeSpec {
   readonly mode: string;
   readonly backend: string;
   readonly gpuMode: string | null;
+  /** Run through `runAsync` (gpu.js webgpu: no synchronous readback). */
+  readonly async?: boolean;
 }
 
 export const LAB_MODES: readonly ModeSpec[] = [
   { mode: 'reference', backend: 'reference', gpuMode: null },
   { mode: 'wasm', backend: 'wasm', gpuMode: null },
   { mode: 'webgl2', backend: 'gpu', gpuMode: 'webgl2' },
-  { mode: 'webgpu', backend: 'gpu', gpuMode: 'webgpu' },
+  { mode: 'webgpu', backend: 'gpu', gpuMode: 'webgpu', async: true },
 ];
 
 export interface ModeResult extends ModeSpec {
@@ -72,12 +76,12 @@ function maxAbsDiff(a: Float32Array, b: Float32Array): number {
   return a.length === b.length ? d : Infinity;
 }
 
-function median(fn: () => void, runs: number): number {
-  fn();
+async function median(fn: () => unknown, runs: number): Promise<number> {
+  await fn();
   const times: number[] = [];
   for (let i = 0; i < runs; i++) {
     const t0 = performance.now();
-    fn();
+    await fn();
     times.push(performance.now() - t0);
   }
   times.sort((a, b) => a - b);
@@ -120,22 +124,24 @@ export function referenceOutputs(i: BenchInputs): { dense: Float32Array; model: 
   return noGrad(() => ({ dense: linear(i.x, i.w).data, model: i.model.call(i.modelInput).data }));
 }
 
-/** Runs one mode; never throws (a failing mode is a row with its error). */
-export function runMode(
+/** Runs one mode; never rejects (a failing mode is a row with its error). */
+export async function runMode(
   spec: ModeSpec,
   i: BenchInputs,
   ref: { dense: Float32Array; model: Float32Array },
   runs = 5,
-): ModeResult {
+): Promise<ModeResult> {
   try {
     if (spec.gpuMode !== null) setGpuMode(spec.gpuMode);
     setBackend(spec.backend);
-    return noGrad(() => {
-      const dense = linear(i.x, i.w).data;
-      const sparse = sparseLinear(i.x, i.compressed).data;
-      const model = i.sparseModel.call(i.modelInput).data;
-      const denseMs = median(() => linear(i.x, i.w), runs);
-      const sparseMs = median(() => sparseLinear(i.x, i.compressed), runs);
+    const on = async <T>(fn: () => T): Promise<T> =>
+      spec.async === true ? runAsync(() => noGrad(fn), { mode: spec.gpuMode ?? undefined }) : noGrad(fn);
+    {
+      const dense = (await on(() => linear(i.x, i.w))).data;
+      const sparse = (await on(() => sparseLinear(i.x, i.compressed))).data;
+      const model = (await on(() => i.sparseModel.call(i.modelInput))).data;
+      const denseMs = await median(() => on(() => linear(i.x, i.w)), runs);
+      const sparseMs = await median(() => on(() => sparseLinear(i.x, i.compressed)), runs);
       return {
         ...spec,
         ran: true,
@@ -147,7 +153,7 @@ export function runMode(
         maxAbsDiffSparse: maxAbsDiff(sparse, ref.dense),
         maxAbsDiffModel: maxAbsDiff(model, ref.model),
       };
-    });
+    }
   } catch (e) {
     const error = (e as Error).message ?? String(e);
     return {

@@ -100,7 +100,7 @@ async function run(): Promise<void> {
   for (const spec of LAB_MODES) {
     setStatus(`benchmarking ${spec.mode}`);
     await nextFrame();
-    modes.push(runMode(spec, inputs, ref));
+    modes.push(await runMode(spec, inputs, ref));
     renderBench(byId('bench'), LAB_BENCH_SHAPE, modes, results.tolerance);
   }
   results.modes = modes;
