@@ -27,6 +27,8 @@ interface ModeRow {
   mode: string;
   ran: boolean;
   error: string | null;
+  denseMs: number | null;
+  sparseMs: number | null;
   maxAbsDiffDense: number | null;
   maxAbsDiffSparse: number | null;
   maxAbsDiffModel: number | null;
