@@ -8,3 +8,8 @@ export { SearchProgress } from './search_progress.js';
 export * from './svg.js';
 export { curvesSvg, magnitudeSvg, reportMarkdown, writeReport } from './report.js';
 export { runDemo } from './pipeline.js';
+export { demoModel, demoVit } from './model.js';
+export { RECIPES, type Recipe } from './recipes.js';
+export { calibrationBatch, oneShotPattern } from './one_shot.js';
+export { type ComparisonSetup, copyState, runComparison } from './comparison.js';
+export { comparisonMarkdown, comparisonSvg, meanReconstructionError, variantLabel } from './comparison_report.js';

@@ -4,8 +4,19 @@
  * (10 rows) are sparsified: about 96% of the weights (98% for Fashion-MNIST). Small on purpose: the whole demo must run
  * in about a minute on two CPU cores.
  */
-import { Conv2d, Flatten, Linear, MaxPool2d, ReLU, Sequential } from '../nn/index.js';
+import {
+  Conv2d,
+  Flatten,
+  Linear,
+  MaxPool2d,
+  ReLU,
+  Sequential,
+  type TensorModule,
+  type VisionTransformer,
+  vitSmall,
+} from '../nn/index.js';
 import { ValueError } from '../tensor/index.js';
+import type { DemoModel } from './types.js';
 
 /**
  * conv 1→16 · pool · conv 16→32 · pool · conv 32→C3 · flatten · fc →64 · fc 64→10.
@@ -33,4 +44,19 @@ export function demoCnn(imageSize: number): Sequential {
     new ReLU(),
     new Linear(64, 10),
   );
+}
+
+/**
+ * The demo's ViT: width 32, 2 blocks of 4 heads, MLP 64. Digits: 2×2 patches of the 8×8 images,
+ * 16 tokens; Fashion-MNIST: 7×7 patches of the 28×28 images, 16 tokens too, so an image costs the
+ * same. Every attention and MLP weight passes apex's rule ([96, 32], [32, 32], [64, 32], [32, 64]).
+ */
+export function demoVit(imageSize: number): VisionTransformer {
+  if (imageSize !== 8 && imageSize !== 28)
+    throw new ValueError(`demoVit: imageSize must be 8 (digits) or 28 (Fashion-MNIST), got ${imageSize}`);
+  return vitSmall({ imageSize, patchSize: imageSize === 8 ? 2 : 7, dim: 32, depth: 2, heads: 4, mlpRatio: 2 });
+}
+
+export function demoModel(kind: DemoModel, imageSize: number): TensorModule {
+  return kind === 'vit' ? demoVit(imageSize) : demoCnn(imageSize);
 }

@@ -4,59 +4,35 @@
  * checkpoint and compressed export, and a report folder.
  */
 import { join } from 'node:path';
-import { ASP, exportCompressed, planSparseInference, toSparseInference, toStoredStateDict } from '../asp/index.js';
+import { exportCompressed, planSparseInference, toSparseInference, toStoredStateDict } from '../asp/index.js';
 import { makeDirectory, saveSafetensors } from '../io/index.js';
 import { resolvePattern } from '../sparse/index.js';
 import { DataLoader } from '../nn/data/index.js';
+import { Adam, type EpochResult, type TensorModule, evaluate, exportOnnx } from '../nn/index.js';
 import {
-  Adam,
-  CosineAnnealingLR,
-  type EpochResult,
-  type TensorModule,
-  evaluate,
-  exportOnnx,
-  train,
-} from '../nn/index.js';
-import { Tensor, getBackend, joinName, getGpuMode, manualSeed, setBackend, setGpuMode } from '../tensor/index.js';
+  Tensor,
+  ValueError,
+  getBackend,
+  joinName,
+  getGpuMode,
+  manualSeed,
+  setBackend,
+  setGpuMode,
+} from '../tensor/index.js';
 import { compareModels, forwardTimes } from './compare.js';
+import { copyState, runComparison } from './comparison.js';
 import { type DemoData, loadDemoData } from './data.js';
-import { keptUnderPattern, maskedMagnitude, totalMagnitude } from './magnitude.js';
-import { demoCnn } from './model.js';
+import { fit } from './fit.js';
+import { lastEval, meanSeconds, points } from './history.js';
+import { demoModel } from './model.js';
+import { calibrationBatch, oneShotPattern } from './one_shot.js';
+import { RECIPES } from './recipes.js';
 import { writeReport } from './report.js';
-import { SearchProgress } from './search_progress.js';
-import type { DemoHooks, DemoOptions, DemoResult, EpochPoint, LayerMagnitudeRow } from './types.js';
-
-/** Per dataset: epochs, batch size and learning rates that reach the README's accuracy figures. */
-const RECIPES = {
-  digits: { epochs: 4, finetuneEpochs: 3, batchSize: 16, lr: 0.01, finetuneLr: 0.002 },
-  'fashion-mnist': { epochs: 3, finetuneEpochs: 1, batchSize: 32, lr: 0.004, finetuneLr: 0.001 },
-} as const;
+import { sparsify } from './sparsify.js';
+import type { DemoComparison, DemoHooks, DemoOptions, DemoResult } from './types.js';
 
 const TIMING_RUNS = 5;
 const TIMING_BATCH = 256;
-
-function points(history: readonly EpochResult[], phase: EpochPoint['phase'], offset: number): EpochPoint[] {
-  return history.map((h, i) => ({
-    phase,
-    epoch: offset + i + 1,
-    trainLoss: h.trainLoss,
-    testLoss: h.testLoss ?? Number.NaN,
-    testAccuracy: h.testAccuracy ?? Number.NaN,
-    seconds: h.seconds,
-  }));
-}
-
-/** The test loss and accuracy `train` measured after its last epoch (saves a pass over the test set). */
-function lastEval(history: readonly EpochResult[]): { loss: number; accuracy: number } | null {
-  const last = history.at(-1);
-  return last?.testLoss === undefined || last.testAccuracy === undefined
-    ? null
-    : { loss: last.testLoss, accuracy: last.testAccuracy };
-}
-
-function meanSeconds(history: readonly EpochResult[]): number {
-  return history.length === 0 ? 0 : history.reduce((s, h) => s + h.seconds, 0) / history.length;
-}
 
 /** The first `n` test images as one batch. */
 function testBatch(data: DemoData, n: number): Tensor {
@@ -70,7 +46,10 @@ function testBatch(data: DemoData, n: number): Tensor {
 export async function runDemo(options: DemoOptions = {}, hooks: DemoHooks = {}): Promise<DemoResult> {
   const started = performance.now();
   const dataset = options.dataset ?? 'digits';
-  const recipe = RECIPES[dataset];
+  const architecture = options.model ?? 'cnn';
+  const method = options.method ?? 'magnitude';
+  const compare = options.compare ?? architecture === 'vit';
+  const recipe = RECIPES[architecture][dataset];
   const pattern = options.pattern ?? 'm4n2_1d';
   const permute = options.permute ?? true;
   const seed = options.seed ?? 0;
@@ -78,96 +57,74 @@ export async function runDemo(options: DemoOptions = {}, hooks: DemoHooks = {}):
   const epochs = options.epochs ?? recipe.epochs;
   const finetuneEpochs = options.finetuneEpochs ?? recipe.finetuneEpochs;
   const say = hooks.onProgress ?? ((): void => {});
-  const progress = hooks.stream === undefined ? { quiet: true } : { progress: { stream: hooks.stream } };
   const notes: string[] = [];
 
   // Fail on a bad pattern now, not after the dense training.
   resolvePattern(pattern);
+  if (compare || method === 'wanda' || method === 'sparsegpt') oneShotPattern(pattern);
+  const calibrationImages = options.calibrationImages ?? 256;
+  if (!Number.isInteger(calibrationImages) || calibrationImages < 1)
+    throw new ValueError(`demo: calibrationImages must be a positive integer, got ${calibrationImages}`);
   const previous = { backend: getBackend(), gpuMode: getGpuMode() };
   if (options.gpuMode !== undefined) setGpuMode(options.gpuMode);
   if (options.backend !== undefined) setBackend(options.backend);
   try {
-    const data = await loadDemoData(dataset, options.dataDir, options.trainLimit);
+    const data = await loadDemoData(dataset, options.dataDir, options.trainLimit ?? recipe.trainLimit);
     const trainLoader = new DataLoader(data.train, { batchSize: recipe.batchSize, shuffle: true, seed });
     const testLoader = new DataLoader(data.test, { batchSize: 500 });
     say(
       `${dataset}: ${data.train.length} training / ${data.test.length} test images, backend ${getBackend()}${getBackend() === 'gpu' ? ` (${getGpuMode()})` : ''}`,
     );
 
-    // 1. Dense training.
-    manualSeed(seed);
-    const model = demoCnn(data.imageSize);
-    const denseOpt = new Adam(model.parameters(), { lr: recipe.lr });
-    say(`dense training: ${epochs} epochs`);
-    const denseHistory = train({
-      model,
-      optimizer: denseOpt,
-      trainLoader,
-      testLoader,
-      epochs,
-      ...progress,
-      scheduler: new CosineAnnealingLR(denseOpt, Math.max(1, epochs * trainLoader.length)),
-      schedulerStep: 'batch',
-    });
-    const dense = lastEval(denseHistory) ?? evaluate(model, testLoader);
+    const fitting = { trainLoader, testLoader, stream: hooks.stream };
 
-    // 2. Permute channels and compute the masks (apex's order: model, optimizer, masks).
-    const bar = new SearchProgress(hooks.stream);
-    const asp = ASP.initModelForPruning(model, {
-      maskCalculator: pattern,
-      verbosity: 0,
-      allowPermutation: permute,
-      exampleInput: testBatch(data, 2),
-      permutation: { perLayerGuard: true, onProgress: (e) => bar.update(e.group, e.groups, e.status) },
-      logger: (line) => say(`asp: ${line}`),
+    // 1. Dense training (SR-STE trains sparse from the same initialisation instead; the
+    // comparison still needs the dense model).
+    manualSeed(seed);
+    const build = (): TensorModule => demoModel(architecture, data.imageSize);
+    let model = build();
+    const dense = { accuracy: Number.NaN, loss: Number.NaN };
+    let denseHistory: EpochResult[] = [];
+    if (method !== 'sr-ste' || compare) {
+      const denseOpt = new Adam(model.parameters(), { lr: recipe.lr });
+      say(`dense training (${architecture}): ${epochs} epochs`);
+      denseHistory = fit(model, denseOpt, fitting, epochs);
+      Object.assign(dense, lastEval(denseHistory) ?? evaluate(model, testLoader));
+    }
+    const denseState = copyState(model.stateDict());
+    if (method === 'sr-ste') {
+      manualSeed(seed);
+      model = build();
+      notes.push('sr-ste trains the 2:4 model from the initialisation: the dense row is a separately trained model');
+    }
+    const calibration = calibrationBatch(data.train, calibrationImages);
+    const exampleInput = testBatch(data, 2);
+
+    // 2–3. Prune (or train sparse), then fine-tune with ASP's masked optimizer.
+    const step = sparsify(model, denseState, {
+      ...fitting,
+      method,
+      pattern,
+      permute: method !== 'sr-ste' && permute,
+      calibration,
+      exampleInput,
+      lr: recipe.lr,
+      finetuneLr: recipe.finetuneLr,
+      finetuneEpochs,
+      srSteEpochs: epochs + finetuneEpochs,
+      hooks,
+      say,
     });
+    const { asp, permutation, pruned, layers, history: sparseHistory } = step;
     const names = asp.sparseParameterNames();
-    const dense24 = new Map(
-      asp.sparseParameters.map((sp, i) => [
-        names[i]!,
-        { dense: totalMagnitude(sp.param.data), kept: keptUnderPattern(sp.param, pattern) },
-      ]),
-    );
-    const sparseOpt = new Adam(model.parameters(), { lr: recipe.finetuneLr });
-    asp.initOptimizerForPruning(sparseOpt);
-    say(`pruning with ${pattern}${permute ? ' after a channel permutation search' : ' (no permutation)'}`);
-    asp.computeSparseMasks();
-    const permutation = asp.lastPermutation();
-    if (permutation !== null) hooks.onPermutation?.(permutation);
     const report = permutation?.report ?? null;
-    const pruned = evaluate(model, testLoader);
-    const layers: LayerMagnitudeRow[] = asp.sparseParameters.map((sp, i) => {
-      const d = dense24.get(names[i]!)!;
-      const touched =
-        report !== null && report.groups.some((g) => g.status === 'permuted' && g.sparse.includes(names[i]!));
-      return {
-        name: names[i]!,
-        dense: d.dense,
-        default: d.kept,
-        permuted: maskedMagnitude(sp.param.data, sp.mask.data),
-        touched,
-      };
-    });
     let maskedCount = 0;
     let zeroCount = 0;
     for (const sp of asp.sparseParameters) {
       maskedCount += sp.mask.size;
       for (const v of sp.mask.data) if (v === 0) zeroCount++;
     }
-
-    // 3. Sparse fine-tuning: ASP's optimizer hooks keep the pruned weights at zero.
-    say(`sparse fine-tuning: ${finetuneEpochs} epochs`);
-    const sparseHistory = train({
-      model,
-      optimizer: sparseOpt,
-      trainLoader,
-      testLoader,
-      epochs: finetuneEpochs,
-      ...progress,
-      scheduler: new CosineAnnealingLR(sparseOpt, Math.max(1, finetuneEpochs * trainLoader.length)),
-      schedulerStep: 'batch',
-    });
-    const finetuned = lastEval(sparseHistory) ?? evaluate(model, testLoader);
+    const finetuned = method === 'sr-ste' ? pruned : (lastEval(sparseHistory) ?? evaluate(model, testLoader));
 
     // 4. Compressed inference, checked against the masked dense model.
     model.eval();
@@ -199,9 +156,31 @@ export async function runDemo(options: DemoOptions = {}, hooks: DemoHooks = {}):
     const batch = testBatch(data, TIMING_BATCH);
     const [denseMs, sparseMs] = forwardTimes(sparseModel === null ? [model] : [model, sparseModel], batch, TIMING_RUNS);
 
-    // 5. Files.
+    // 5. Files (and the comparison, which writes a checkpoint per variant).
     await makeDirectory(out); // a FileWriteError naming `out`, not Node's raw mkdir error
     const files: string[] = [];
+    let comparison: DemoComparison | null = null;
+    if (compare) {
+      const c = await runComparison({
+        ...fitting,
+        build,
+        denseState,
+        dense: { ...dense, epochs },
+        calibration,
+        exampleInput,
+        epochs,
+        finetuneEpochs,
+        lr: recipe.lr,
+        finetuneLr: recipe.finetuneLr,
+        seed,
+        pattern,
+        permute,
+        out,
+        say,
+      });
+      comparison = c.comparison;
+      files.push(...c.files);
+    }
     const checkpoint = join(out, 'checkpoint.safetensors');
     await saveSafetensors(checkpoint, toStoredStateDict(model.stateDict()), {
       format: 'pt',
@@ -226,6 +205,8 @@ export async function runDemo(options: DemoOptions = {}, hooks: DemoHooks = {}):
     const params = model.parameters().reduce((s, p) => s + p.size, 0);
     const result: DemoResult = {
       dataset,
+      architecture,
+      method,
       pattern,
       backend: getBackend(),
       seed,
@@ -265,6 +246,7 @@ export async function runDemo(options: DemoOptions = {}, hooks: DemoHooks = {}):
         sparseForwardMs: sparseMs ?? null,
       },
       history: [...points(denseHistory, 'dense', 0), ...points(sparseHistory, 'sparse', denseHistory.length)],
+      comparison,
       notes,
       seconds: 0,
       files,

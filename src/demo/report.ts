@@ -1,6 +1,7 @@
 /** The report folder: report.md, report.json and the SVG plots. */
 import { join } from 'node:path';
 import { writeFileAtomic } from '../io/index.js';
+import { comparisonMarkdown, comparisonSvg } from './comparison_report.js';
 import { barChart, lineChart } from './svg.js';
 import type { DemoResult } from './types.js';
 
@@ -52,6 +53,7 @@ export function reportMarkdown(r: DemoResult): string {
   const lines = [
     `# sparse24 demo: ${r.dataset}, pattern ${r.pattern}`,
     '',
+    `Model ${r.architecture}, method ${r.method}.`,
     `Seed ${r.seed}, backend ${r.backend}, ${r.data.train} training / ${r.data.test} test images; the whole run took ${r.seconds.toFixed(1)} s.`,
     `Model: ${r.model.parameters} parameters, ${r.model.prunable} of them in the ${r.model.sparseLayers.length} sparsified weights (${r.model.sparseLayers.join(', ')}).`,
     '',
@@ -90,6 +92,7 @@ export function reportMarkdown(r: DemoResult): string {
     '',
     '![test accuracy](training-accuracy.svg) ![training loss](training-loss.svg) ![magnitude kept](magnitude.svg)',
     '',
+    ...(r.comparison === null ? [] : comparisonMarkdown(r.comparison)),
     ...(r.notes.length === 0 ? [] : ['## Notes', '', ...r.notes.map((n) => `- ${n}`), '']),
     '## Files',
     '',
@@ -112,6 +115,7 @@ export async function writeReport(out: string, result: DemoResult, elapsed: () =
     ['training-loss.svg', curvesSvg(result, 'loss')],
   ];
   if (result.magnitude.layers.length > 0) plots.push(['magnitude.svg', magnitudeSvg(result)]);
+  if (result.comparison !== null) plots.push(['comparison.svg', comparisonSvg(result.comparison)]);
   for (const [name, svg] of plots) {
     await writeFileAtomic(join(out, name), utf8(svg));
     files.push(join(out, name));

@@ -5,8 +5,23 @@ import type { ProgressStream } from '../nn/index.js';
 export type DemoDataset = 'digits' | 'fashion-mnist';
 export const DEMO_DATASETS: readonly DemoDataset[] = ['digits', 'fashion-mnist'];
 
+export type DemoModel = 'cnn' | 'vit';
+export const DEMO_MODELS: readonly DemoModel[] = ['cnn', 'vit'];
+
+/** How the model becomes 2:4: magnitude is ASP's recipe; wanda/sparsegpt prune one-shot on calibration rows. */
+export type DemoMethod = 'magnitude' | 'wanda' | 'sparsegpt' | 'sr-ste';
+export const DEMO_METHODS: readonly DemoMethod[] = ['magnitude', 'wanda', 'sparsegpt', 'sr-ste'];
+
 export interface DemoOptions {
   dataset?: DemoDataset;
+  /** 'cnn' (default) or 'vit' (a small Vision Transformer). */
+  model?: DemoModel;
+  /** Default 'magnitude' (ASP: dense, prune, fine-tune). sr-ste trains sparse for the whole epoch budget. */
+  method?: DemoMethod;
+  /** Run the comparison of every method (default: true for the ViT, false for the CNN). */
+  compare?: boolean;
+  /** Training images the one-shot methods calibrate on (default 256). */
+  calibrationImages?: number;
   /** Folder of the IDX files for fashion-mnist (default /usr/share/datasets/fashion-mnist). */
   dataDir?: string;
   /** Dense training epochs (default: 4 on digits, 2 on Fashion-MNIST). */
@@ -60,8 +75,35 @@ export interface LayerMagnitudeRow {
   touched: boolean;
 }
 
+/** One variant of the comparison: a method, with or without channel permutation. */
+export interface ComparisonRow {
+  method: 'dense' | DemoMethod;
+  permuted: boolean;
+  /** Right after one-shot pruning, before any retraining (null for dense and SR-STE). */
+  oneShot: { accuracy: number; loss: number } | null;
+  /** After ASP fine-tuning (one-shot methods) or SR-STE training; the dense model for 'dense'. */
+  trained: { accuracy: number; loss: number; epochs: number };
+  /** pruneOneShot's per-layer reports (empty for dense and SR-STE). */
+  layers: { name: string; method: string; rows: number; reconstructionError: number | null }[];
+  /** The variant's final weights with their masks (null for dense). */
+  checkpoint: string | null;
+  seconds: number;
+}
+
+export interface DemoComparison {
+  /** The comparison prunes 2:4 along input channels (m4n2_1d), whatever the demo's pattern. */
+  pattern: string;
+  calibrationImages: number;
+  finetuneEpochs: number;
+  rows: ComparisonRow[];
+  notes: string[];
+}
+
 export interface DemoResult {
   dataset: DemoDataset;
+  /** The model family ('cnn' or 'vit') and how it was sparsified. */
+  architecture: DemoModel;
+  method: DemoMethod;
   pattern: string;
   backend: string;
   seed: number;
@@ -88,6 +130,8 @@ export interface DemoResult {
   };
   timing: { batch: number; runs: number; denseForwardMs: number; sparseForwardMs: number | null };
   history: EpochPoint[];
+  /** Every method side by side (see DemoOptions.compare); null when not run. */
+  comparison: DemoComparison | null;
   notes: string[];
   seconds: number;
   files: string[];

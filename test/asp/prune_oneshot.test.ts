@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { type PruneMethod, pruneOneShot } from '../../src/asp/index.js';
+import { type PruneMethod, pruneLayer, pruneOneShot, reconstructionError } from '../../src/asp/index.js';
 import { demoCnn } from '../../src/demo/model.js';
 import { DataLoader, digitsDataset } from '../../src/nn/data/index.js';
-import { Adam, Linear, MultiheadAttention, ReLU, Sequential, evaluate, train } from '../../src/nn/index.js';
+import { Adam, Linear, Module, MultiheadAttention, ReLU, Sequential, evaluate, train } from '../../src/nn/index.js';
 import { isNM } from '../../src/sparse/index.js';
 import { Tensor, manualSeed, noGrad, randn } from '../../src/tensor/index.js';
 
@@ -148,9 +148,56 @@ describe('pruneOneShot', () => {
     const r2 = pruneOneShot(att, randn([4, 16]), { method: 'wanda', asp: quiet });
     expect(r2.layers.find((l) => l.name === 'att.in_proj_weight')).toMatchObject({
       method: 'magnitude',
-      note: 'not a Linear or Conv weight: pruned by magnitude',
+      note: 'the calibration batches never reached it: pruned by magnitude',
     });
   });
+
+  /** x → self-attention (q = k = v = x) or cross-attention (k = v = memory) → Linear. */
+  class Attend extends Module {
+    readonly att: MultiheadAttention;
+    readonly fc = this.registerModule('fc', new Linear(16, 16));
+    constructor(
+      readonly batchFirst: boolean,
+      readonly memory: Tensor | null,
+    ) {
+      super();
+      this.att = this.registerModule('att', new MultiheadAttention(16, 2, { batchFirst }));
+    }
+    forward(x: Tensor): Tensor {
+      const kv = this.memory ?? x;
+      return this.fc.call(this.att.call(x, kv, kv, { needWeights: false })[0]);
+    }
+  }
+
+  for (const batchFirst of [true, false]) {
+    it(`prunes self-attention's in_proj_weight on its input rows (batchFirst ${batchFirst}), cross-attention by magnitude`, () => {
+      manualSeed(3);
+      const x = randn(batchFirst ? [3, 5, 16] : [5, 3, 16]);
+      const model = new Attend(batchFirst, null);
+      const weight = model.att.inProjWeight.data.slice();
+      const r = pruneOneShot(model, x, { method: 'sparsegpt', asp: quiet, blocksize: 8 });
+      const att = r.layers.find((l) => l.name === 'att.in_proj_weight')!;
+      expect(att).toMatchObject({ method: 'sparsegpt', shape: [48, 16], rows: 15, note: null });
+      // The error is the one of the [3E, E] weight on the 15 token rows of x, whatever the layout.
+      const rows = new Tensor(x.data.slice(), [15, 16]);
+      const w = new Tensor(weight, [48, 16]);
+      const pruned = new Tensor(model.att.inProjWeight.data.slice(), [48, 16]);
+      expect(att.reconstructionError).toBeCloseTo(reconstructionError(w, pruned, rows), 6);
+      const byMagnitude = pruneLayer(w, { method: 'magnitude', pattern: '2:4' });
+      expect(att.reconstructionError!).toBeLessThanOrEqual(reconstructionError(w, byMagnitude.weight, rows));
+      const mask = model.stateDict().get('att.__in_proj_weight_mma_mask')!;
+      expect(isNM(mask.data, mask.shape, 2, 4)).toBe(true);
+
+      const cross = new Attend(batchFirst, randn(batchFirst ? [3, 7, 16] : [7, 3, 16]));
+      const rc = pruneOneShot(cross, x, { method: 'wanda', asp: quiet });
+      expect(rc.layers.find((l) => l.name === 'att.in_proj_weight')).toMatchObject({
+        method: 'magnitude',
+        reconstructionError: null,
+        note: 'attention with distinct query, key or value (not self-attention): pruned by magnitude',
+      });
+      expect(rc.layers.find((l) => l.name === 'fc.weight')).toMatchObject({ method: 'wanda', rows: 15 });
+    });
+  }
 
   it('refuses empty calibration and unknown methods', () => {
     expect(() => pruneOneShot(fresh(), [], { method: 'wanda' })).toThrow(/calibration holds no batch/);

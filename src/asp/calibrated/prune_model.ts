@@ -7,17 +7,19 @@
  *
  * The result is an ordinary ASP state: the masks are in apex's `__weight_mma_mask` buffers and
  * the weights are pruned, so `asp.initOptimizerForPruning` fine-tuning, checkpoints and
- * `toSparseInference` continue from it unchanged. Layers the calibrated methods cannot see
- * through (grouped convolutions, MultiheadAttention's packed projections) are pruned by
- * magnitude, and the report says so.
+ * `toSparseInference` continue from it unchanged. MultiheadAttention's packed `in_proj_weight`
+ * is pruned by the calibrated method when the attention is self-attention (query, key and value
+ * the same tensor: its rows are that input, see capture.ts). Layers the calibrated methods cannot
+ * see through (grouped convolutions, cross-attention, other parameters) are pruned by magnitude,
+ * and the report says so.
  */
-import { type AnyModule, type Module, prunableLayer } from '../../nn/index.js';
-import { Tensor, joinName, noGrad } from '../../tensor/index.js';
+import { type AnyModule, MultiheadAttention, prunableLayer } from '../../nn/index.js';
+import { Tensor, joinName } from '../../tensor/index.js';
 import { ValueError } from '../../tensor/errors.js';
 import { ASP } from '../asp.js';
 import type { AspOptions } from '../options.js';
 import { type PruneMethod, PRUNE_METHODS, pruneLayer, reconstructionError } from './prune_layer.js';
-import { convPatches, linearRows } from './unfold.js';
+import { type Target, capture } from './capture.js';
 
 export interface PruneOneShotOptions {
   method: PruneMethod;
@@ -53,84 +55,15 @@ export interface OneShotResult {
   readonly layers: readonly LayerPruneReport[];
 }
 
-interface Target {
-  readonly name: string;
-  readonly module: AnyModule;
-  readonly sp: ASP['sparseParameters'][number];
-  /** Why a calibrated method cannot prune it, or null. */
-  readonly magnitudeOnly: string | null;
-}
-
-/** The weight's calibration rows: Linear inputs, or Conv patches in krscView's column order. */
-function rowsOf(module: AnyModule, x: Tensor): { rows: Float32Array; count: number } {
-  const p = prunableLayer(module);
-  if (p === null) throw new Error('pruneOneShot: internal: rows of a non-prunable layer');
-  return p.kind === 'linear' ? linearRows(x.data, x.shape) : convPatches(x.data, x.shape, p.layer);
-}
-
-/** Runs the calibration batches with `targets` recording their inputs (at most maxRows each). */
-function capture(model: AnyModule, batches: readonly Tensor[], targets: readonly Target[], maxRows: number) {
-  const chunks = new Map<Target, Float32Array[]>(targets.map((t) => [t, []]));
-  const counts = new Map<Target, number>(targets.map((t) => [t, 0]));
-  const order: Target[] = [];
-  const restore: (() => void)[] = [];
-  for (const t of targets) {
-    const m = t.module as Module;
-    const original = m.forward;
-    const cols = t.sp.param.size / t.sp.param.shape[0]!;
-    // An own property shadows the class's forward for this instance only; deleted afterwards.
-    Object.defineProperty(m, 'forward', {
-      configurable: true,
-      writable: true,
-      value: (x: Tensor, ...rest: unknown[]) => {
-        if (!order.includes(t)) order.push(t);
-        const have = counts.get(t)!;
-        if (have < maxRows) {
-          const { rows, count } = rowsOf(t.module, x);
-          const take = Math.min(count, maxRows - have);
-          chunks.get(t)!.push(rows.subarray(0, take * cols));
-          counts.set(t, have + take);
-        }
-        return (original as (...a: unknown[]) => unknown).call(m, x, ...rest);
-      },
-    });
-    restore.push(() => delete (m as { forward?: unknown }).forward);
-  }
-  const wasTraining = model.training;
-  model.eval();
-  try {
-    noGrad(() => {
-      for (const b of batches) (model.call as (x: Tensor) => unknown)(b);
-    });
-  } finally {
-    for (const r of restore) r();
-    model.train(wasTraining);
-  }
-  const rows = new Map<Target, Tensor | null>();
-  for (const t of targets) {
-    const cols = t.sp.param.size / t.sp.param.shape[0]!;
-    const n = counts.get(t)!;
-    if (n === 0) {
-      rows.set(t, null);
-      continue;
-    }
-    const data = new Float32Array(n * cols);
-    let at = 0;
-    for (const c of chunks.get(t)!) {
-      data.set(c, at);
-      at += c.length;
-    }
-    rows.set(t, new Tensor(data, [n, cols]));
-  }
-  return { rows, order };
-}
-
 function targetsOf(asp: ASP): Target[] {
   return asp.sparseParameters.map((sp) => {
     const p = prunableLayer(sp.module);
     const name = joinName(sp.moduleName, sp.paramName);
+    // Its rows are known only once the forward shows whether it is self-attention (capture.ts).
+    const packedAttention = sp.module instanceof MultiheadAttention && sp.paramName === 'in_proj_weight';
     let magnitudeOnly: string | null = null;
-    if (p === null || sp.paramName !== 'weight') magnitudeOnly = 'not a Linear or Conv weight';
+    if (packedAttention) magnitudeOnly = null;
+    else if (p === null || sp.paramName !== 'weight') magnitudeOnly = 'not a Linear or Conv weight';
     else if (p.kind !== 'linear' && p.layer.groups !== 1)
       magnitudeOnly = `a grouped convolution (groups ${p.layer.groups})`;
     return { name, module: sp.module, sp, magnitudeOnly };
@@ -171,6 +104,7 @@ export function pruneOneShot(
       sequential && i > 0 && t.magnitudeOnly === null
         ? capture(model, batches, [t], maxRows).rows.get(t)!
         : (first.rows.get(t) ?? null);
+    const crossAttention = first.notSelfAttention.has(t);
     const method: PruneMethod = t.magnitudeOnly === null && rows !== null ? options.method : 'magnitude';
     const weight = new Tensor(t.sp.param.data.slice(), t.sp.param.shape);
     const layerOptions = {
@@ -191,14 +125,15 @@ export function pruneOneShot(
         ? null
         : t.magnitudeOnly !== null
           ? `${t.magnitudeOnly}: pruned by magnitude`
-          : 'the calibration batches never reached it: pruned by magnitude';
+          : crossAttention
+            ? 'attention with distinct query, key or value (not self-attention): pruned by magnitude'
+            : 'the calibration batches never reached it: pruned by magnitude';
     const report: LayerPruneReport = {
       name: t.name,
       method,
       shape: [...weight.shape],
       rows: rows?.shape[0] ?? 0,
-      reconstructionError:
-        rows === null || t.magnitudeOnly !== null ? null : reconstructionError(weight, pruned.weight, rows),
+      reconstructionError: rows === null ? null : reconstructionError(weight, pruned.weight, rows),
       note,
     };
     reports.push(report);
