@@ -17,7 +17,14 @@ export interface FitSetup {
   readonly stream?: ProgressStream | undefined;
 }
 
-export function fit(model: TensorModule, optimizer: Optimizer<BaseHyper>, s: FitSetup, epochs: number): EpochResult[] {
+/** `onEpoch` runs after each epoch's evaluation (e.g. to log a per-epoch metric). */
+export function fit(
+  model: TensorModule,
+  optimizer: Optimizer<BaseHyper>,
+  s: FitSetup,
+  epochs: number,
+  onEpoch?: (epoch: number) => void,
+): EpochResult[] {
   const progress = s.stream === undefined ? { quiet: true } : { progress: { stream: s.stream } };
   return train({
     model,
@@ -28,5 +35,6 @@ export function fit(model: TensorModule, optimizer: Optimizer<BaseHyper>, s: Fit
     ...progress,
     scheduler: new CosineAnnealingLR(optimizer, Math.max(1, epochs * s.trainLoader.length)),
     schedulerStep: 'batch',
+    ...(onEpoch === undefined ? {} : { onEpoch: (ctx: { epoch: number }) => void onEpoch(ctx.epoch) }),
   });
 }

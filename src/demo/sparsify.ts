@@ -72,8 +72,10 @@ export function sparsify(model: TensorModule, before: StateDict, s: SparsifySetu
     const optimizer = new Adam(model.parameters(), { lr: s.lr });
     const srSte = SrSte.start(asp, optimizer, { pattern: s.pattern });
     s.say(`SR-STE training: ${s.srSteEpochs} epochs, masks recomputed every step`);
-    const history = fit(model, optimizer, s, s.srSteEpochs);
-    s.say(`SR-STE mask flip rate in the last epoch: ${(srSte.flipRate() * 100).toFixed(3)}%`);
+    // The mask flip rate (Hu et al. 2024) per epoch: how many mask entries changed per recomputation.
+    const history = fit(model, optimizer, s, s.srSteEpochs, (epoch) =>
+      s.say(`SR-STE epoch ${epoch + 1}: mask flip rate ${(srSte.flipRate() * 100).toFixed(3)}%`),
+    );
     srSte.finish();
     return { asp, permutation: null, pruned: evaluate(model, s.testLoader), layers: [], history };
   }
