@@ -30,12 +30,23 @@ export interface BrowserSession {
 }
 
 /** Serves `files` (URL path → file on disk) and an empty module page, and opens it in Chromium. */
-export async function openPage(files: Record<string, string>, chromium: string = CHROMIUM): Promise<BrowserSession> {
+/** Throws, naming the fix, when the Chromium binary is missing (call it before expensive set-up). */
+export function requireChromium(chromium: string = CHROMIUM): void {
   if (!existsSync(chromium)) {
     throw new Error(
       `the browser tests need Chromium at ${chromium}, which is missing: apt-get install -y chromium (or set SPARSE24_CHROMIUM)`,
     );
   }
+}
+
+/** Starts headless Chromium with WebGL2 and WebGPU on SwiftShader (the browser every browser test uses). */
+export async function launchChromium(chromium: string = CHROMIUM): Promise<Browser> {
+  requireChromium(chromium);
+  return puppeteer.launch({ executablePath: chromium, args: ARGS });
+}
+
+export async function openPage(files: Record<string, string>, chromium: string = CHROMIUM): Promise<BrowserSession> {
+  requireChromium(chromium);
   const html = '<!doctype html><meta charset="utf-8"><title>sparse24 browser tests</title>';
   const server: Server = createServer((req, res) => {
     const headers = { 'Cross-Origin-Opener-Policy': 'same-origin', 'Cross-Origin-Embedder-Policy': 'require-corp' };
@@ -58,7 +69,7 @@ export async function openPage(files: Record<string, string>, chromium: string =
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
   let browser: Browser | undefined;
   try {
-    browser = await puppeteer.launch({ executablePath: chromium, args: ARGS });
+    browser = await launchChromium(chromium);
     const page = await browser.newPage();
     const log: string[] = [];
     page.on('console', (m) => {

@@ -5,22 +5,13 @@
  * skipping silently would hide it.
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import puppeteer, { type Browser, type Page } from 'puppeteer-core';
+import type { Browser, Page } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchChromium, requireChromium } from '../browser/harness.js';
 
-const CHROMIUM = process.env['SPARSE24_CHROMIUM'] ?? '/usr/bin/chromium';
-const ARGS = [
-  '--headless=new',
-  '--no-sandbox',
-  '--enable-unsafe-swiftshader',
-  '--enable-unsafe-webgpu',
-  '--enable-features=Vulkan',
-  '--use-angle=swiftshader',
-];
 const SCREENSHOT = join('test', 'lab', 'lab-screenshot.png');
 
 interface ModeRow {
@@ -69,8 +60,7 @@ function firstLine(c: ChildProcess): Promise<string> {
 }
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM))
-    throw new Error(`lab test: Chromium not found at ${CHROMIUM}; install chromium or set SPARSE24_CHROMIUM`);
+  requireChromium();
   // The page and bundle under test are the current sources, not whatever dist/ held.
   for (const tool of ['tools/build-browser.mjs', 'tools/build-lab.mjs']) execFileSync(process.execPath, [tool]);
   benchDir = await mkdtemp(join(tmpdir(), 'sparse24-lab-'));
@@ -80,7 +70,7 @@ beforeAll(async () => {
     { stdio: ['ignore', 'pipe', 'pipe'] },
   );
   url = await firstLine(child);
-  browser = await puppeteer.launch({ executablePath: CHROMIUM, args: ARGS });
+  browser = await launchChromium();
   page = await browser.newPage();
   await page.setViewport({ width: 1200, height: 900 });
   page.on('console', (m) => {

@@ -153,9 +153,7 @@ export class GradualPruning {
       l.prunedCount = target;
       l.mask.data.set(fromView(l.view, l.param.shape));
       l.mask.markModified();
-      const wNative = l.param.data;
-      for (let i = 0; i < wNative.length; i++) if (l.mask.data[i] === 0) wNative[i] = 0;
-      l.param.markModified();
+      // The weights follow in #afterStep, which masks every layer after each step.
     }
   }
 

@@ -136,24 +136,22 @@ export async function runMode(
     setBackend(spec.backend);
     const on = async <T>(fn: () => T): Promise<T> =>
       spec.async === true ? runAsync(() => noGrad(fn), { mode: spec.gpuMode ?? undefined }) : noGrad(fn);
-    {
-      const dense = (await on(() => linear(i.x, i.w))).data;
-      const sparse = (await on(() => sparseLinear(i.x, i.compressed))).data;
-      const model = (await on(() => i.sparseModel.call(i.modelInput))).data;
-      const denseMs = await median(() => on(() => linear(i.x, i.w)), runs);
-      const sparseMs = await median(() => on(() => sparseLinear(i.x, i.compressed)), runs);
-      return {
-        ...spec,
-        ran: true,
-        error: null,
-        denseMs,
-        sparseMs,
-        speedup: denseMs / sparseMs,
-        maxAbsDiffDense: maxAbsDiff(dense, ref.dense),
-        maxAbsDiffSparse: maxAbsDiff(sparse, ref.dense),
-        maxAbsDiffModel: maxAbsDiff(model, ref.model),
-      };
-    }
+    const dense = (await on(() => linear(i.x, i.w))).data;
+    const sparse = (await on(() => sparseLinear(i.x, i.compressed))).data;
+    const model = (await on(() => i.sparseModel.call(i.modelInput))).data;
+    const denseMs = await median(() => on(() => linear(i.x, i.w)), runs);
+    const sparseMs = await median(() => on(() => sparseLinear(i.x, i.compressed)), runs);
+    return {
+      ...spec,
+      ran: true,
+      error: null,
+      denseMs,
+      sparseMs,
+      speedup: denseMs / sparseMs,
+      maxAbsDiffDense: maxAbsDiff(dense, ref.dense),
+      maxAbsDiffSparse: maxAbsDiff(sparse, ref.dense),
+      maxAbsDiffModel: maxAbsDiff(model, ref.model),
+    };
   } catch (e) {
     const error = (e as Error).message ?? String(e);
     return {
