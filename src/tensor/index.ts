@@ -48,6 +48,7 @@ export {
   threadSupport,
   wasmAvailable,
   wasmInfo,
+  wasmReady,
   type WasmInfo,
 } from './kernels/wasm/index.js';
 export type * from './kernels/types.js';

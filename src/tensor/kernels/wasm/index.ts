@@ -38,6 +38,7 @@ export {
   setWasmThreads,
   wasmAvailable,
   wasmInfo,
+  wasmReady,
   wasmRuntime,
 } from './runtime.js';
 export { threadSupport } from './pool.js';

@@ -174,6 +174,16 @@ export function wasmInfo(): WasmInfo {
   return { simd: true, relaxed, threads: rt.threads, threadNote: note };
 }
 
+/**
+ * Starts the runtime and resolves once its worker threads are running, with what it runs on. On Node
+ * the threads start synchronously, so this resolves at once; in a browser page, whose main thread may
+ * not block, workers start asynchronously and kernels run on the calling thread alone until they have.
+ * Await it before timing the wasm backend in a page.
+ */
+export async function wasmReady(): Promise<WasmInfo> {
+  return wasmInfo();
+}
+
 interface RuntimeImpl extends WasmRuntime {
   close(): void;
 }
