@@ -1,5 +1,6 @@
 // Bundles the lab page (src/lab/page) for `sparse24 lab`: dist/lab/lab.js (the page), dist/lab/worker.js
-// (the permutation search, run off the page's thread) and dist/lab/index.html. Run by `npm run build`.
+// (the permutation search, run off the page's thread) and dist/lab/index.html, and the bench page
+// dist/lab/{bench.html,bench.js} (`sparse24 bench --browser`). Run by `npm run build`.
 //
 // The page imports the library as 'sparse24' (the package root), and that import is left to the browser
 // as '/sparse24.js' (the bundle tools/build-browser.mjs writes): the page and `import('/sparse24.js')`
@@ -36,7 +37,11 @@ const libraryAsExternal = {
 
 await mkdir(LAB_DIR, { recursive: true });
 await build({
-  entryPoints: { lab: join(labRoot, 'page/main.ts'), worker: join(labRoot, 'page/permute_worker.ts') },
+  entryPoints: {
+    lab: join(labRoot, 'page/main.ts'),
+    worker: join(labRoot, 'page/permute_worker.ts'),
+    bench: join(labRoot, 'page/bench_page.ts'),
+  },
   bundle: true,
   format: 'esm',
   platform: 'browser',
@@ -47,4 +52,5 @@ await build({
   logLevel: 'warning',
 });
 await copyFile(join(labRoot, 'page/index.html'), join(LAB_DIR, 'index.html'));
-console.log(`lab page -> ${relative(root, LAB_DIR)}/{index.html,lab.js,worker.js}`);
+await copyFile(join(labRoot, 'page/bench.html'), join(LAB_DIR, 'bench.html'));
+console.log(`lab page -> ${relative(root, LAB_DIR)}/{index.html,lab.js,worker.js,bench.html,bench.js}`);

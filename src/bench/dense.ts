@@ -1,12 +1,15 @@
-import type { DenseKernels } from '../tensor/index.js';
+import type { AsyncDenseKernels, DenseKernels } from '../tensor/index.js';
 import { kernels, setWasmThreads } from '../tensor/index.js';
 import { createGpuKernels } from '../tensor/kernels/gpu/index.js';
 import type { BenchCase } from './cases.js';
 import { benchData, convOperandSizes, gemmOperandSizes } from './cases.js';
 import type { Implementation } from './implementation.js';
 
-/** A dense kernel set on the case's operands (A·B, x·Wᵀ, or the convolution). */
-export function denseImplementation(backend: string, k: DenseKernels): Implementation {
+/**
+ * A dense kernel set on the case's operands (A·B, x·Wᵀ, or the convolution). An asynchronous set
+ * (gpu.js webgpu, in a browser) makes `run` return a Promise of the output, which the caller awaits.
+ */
+export function denseImplementation(backend: string, k: DenseKernels | AsyncDenseKernels): Implementation {
   return {
     name: `sparse24 ${backend}`,
     peer: false,

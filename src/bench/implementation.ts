@@ -1,6 +1,9 @@
 import type { BenchCase } from './cases.js';
 
-/** A prepared benchmark body: inputs allocated, kernels compiled on first run (warm-up absorbs it). */
+/**
+ * A prepared benchmark body: inputs allocated, kernels compiled on first run (warm-up absorbs it).
+ * `run` returns the kernel's output (or, for an asynchronous kernel set, a Promise of it).
+ */
 export interface Prepared {
   run: () => unknown;
   dispose?: () => void;

@@ -17,14 +17,54 @@ export interface Measurement {
   bestPeer: string | null;
   /** 2:4 rows: the same backend's dense time ÷ this row's time, same case, same run. */
   sparseSpeedup: number | null;
+  /**
+   * Browser rows: max |Δ| of this row's output against the reference backend's output for the same
+   * case and variant (so a fast wrong kernel shows). Absent on Node rows.
+   */
+  maxAbsDiff?: number;
+  /** Browser wasm rows: the threads the wasm runtime actually ran on (`wasmInfo().threads`). */
+  threads?: number;
+}
+
+/** What a browser run adds to `machine`: the page's view of itself. */
+export interface BrowserMachine {
+  userAgent: string;
+  hardwareConcurrency: number;
+  crossOriginIsolated: boolean;
+  /** The WebGPU adapter's vendor/architecture/device/description, or null (no WebGPU, or not exposed). */
+  webgpuAdapter: { vendor: string; architecture: string; device: string; description: string } | null;
+  /** The wasm build the page ran (`relaxed (FMA)` or `SIMD128`), or null when no wasm row ran. */
+  wasmSimd: string | null;
+  /** Why the wasm backend ran on fewer threads than asked (`wasmInfo().threadNote`), or null. */
+  wasmThreadNote: string | null;
+}
+
+/** A row that could not be measured: the backend threw (browser runs record these, not crash). */
+export interface BenchFailure {
+  caseId: string;
+  label: string;
+  implementation: string;
+  backend: string;
+  variant: 'dense' | '2:4';
+  error: string;
 }
 
 export interface BenchReport {
   suite: string;
   date: string;
   quick: boolean;
-  machine: { cpus: number; cpuModel: string; memoryGiB: number; node: string; wasmSimd: string };
+  /** The host; a browser run (`sparse24 bench --browser`) adds `browser`. */
+  machine: {
+    cpus: number;
+    cpuModel: string;
+    memoryGiB: number;
+    node: string;
+    wasmSimd: string;
+    browser?: BrowserMachine;
+  };
   rows: Measurement[];
+  /** Browser runs: the rows whose backend threw, with the error (Node runs leave it out). */
+  failures?: BenchFailure[];
 }
 
 export function gflopsOf(c: BenchCase, medianMs: number): number {
@@ -54,17 +94,46 @@ function fmt(x: number, digits: number): string {
   return x >= 100 ? x.toFixed(0) : x.toPrecision(digits);
 }
 
+/** The table; rows that carry `maxAbsDiff` (browser runs) get a "max |Δ| vs reference" column. */
 export function markdownTable(rows: Measurement[]): string {
+  const withDiff = rows.some((r) => r.maxAbsDiff !== undefined);
   const lines = [
-    '| case | implementation | median ms | GFLOP/s | vs best peer | 2:4 speedup |',
-    '| --- | --- | ---: | ---: | ---: | ---: |',
+    `| case | implementation | median ms | GFLOP/s | vs best peer | 2:4 speedup |${withDiff ? ' max \\|Δ\\| vs reference |' : ''}`,
+    `| --- | --- | ---: | ---: | ---: | ---: |${withDiff ? ' ---: |' : ''}`,
   ];
   for (const r of rows) {
     const ratio = r.ratioToBestPeer === null ? '' : `${fmt(r.ratioToBestPeer, 2)}× (${r.bestPeer})`;
     const speedup = r.sparseSpeedup === null ? '' : `${r.sparseSpeedup.toFixed(2)}×`;
+    const diff = withDiff ? ` ${r.maxAbsDiff === undefined ? '' : r.maxAbsDiff.toExponential(1)} |` : '';
     lines.push(
-      `| ${r.label} | ${r.implementation} | ${fmt(r.medianMs, 3)} | ${fmt(r.gflops, 3)} | ${ratio} | ${speedup} |`,
+      `| ${r.label} | ${r.implementation} | ${fmt(r.medianMs, 3)} | ${fmt(r.gflops, 3)} | ${ratio} | ${speedup} |${diff}`,
     );
   }
   return lines.join('\n');
+}
+
+/**
+ * What the bench page (/bench.html, `sparse24 bench --browser`) publishes as
+ * `window.sparse24Bench`: `done` last, `error` set if the page itself failed (a backend that throws
+ * is a `failures` entry instead). Ratios to peers are null: there are no peers in a browser.
+ */
+export interface BrowserBenchOutcome {
+  done: boolean;
+  error: string | null;
+  browser: BrowserMachine | null;
+  /** The wasm thread count the multi-threaded rows asked for (`--threads`, else hardwareConcurrency). */
+  threads: number;
+  rows: Measurement[];
+  failures: BenchFailure[];
+}
+
+/** The page's progress lines reach the console with this prefix (the Node side forwards them to stderr). */
+export const BROWSER_BENCH_PROGRESS = 'sparse24-bench: ';
+
+/** The page's last console message, once `window.sparse24Bench.done` is set. */
+export const BROWSER_BENCH_DONE = 'sparse24-bench-done';
+
+/** The backends a browser run covers, in order: `threads` > 1 adds the multi-threaded wasm rows. */
+export function browserBackendNames(threads: number): string[] {
+  return ['reference', 'wasm/1t', ...(threads > 1 ? [`wasm/${threads}t`] : []), 'gpu/webgl2', 'gpu/webgpu'];
 }

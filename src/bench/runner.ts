@@ -101,12 +101,13 @@ export async function runBench(o: BenchOptions): Promise<BenchReport> {
 }
 
 /**
- * Writes `<dir>/<suite>[-quick].json` atomically (creating `dir`) and returns its path. A folder
- * or file that cannot be written is a FileWriteError naming it.
+ * Writes `<dir>/<prefix><suite>[-quick].json` atomically (creating `dir`) and returns its path
+ * (`sparse24 bench --browser` passes the prefix `browser-`). A folder or file that cannot be written
+ * is a FileWriteError naming it.
  */
-export async function writeBenchReport(dir: string, report: BenchReport): Promise<string> {
+export async function writeBenchReport(dir: string, report: BenchReport, prefix = ''): Promise<string> {
   await makeDirectory(dir);
-  const file = join(dir, `${report.suite}${report.quick ? '-quick' : ''}.json`);
+  const file = join(dir, `${prefix}${report.suite}${report.quick ? '-quick' : ''}.json`);
   await writeFileAtomic(file, new TextEncoder().encode(`${JSON.stringify(report, null, 2)}\n`));
   return file;
 }

@@ -6,6 +6,7 @@
  */
 import { type CompressedNM, compressWeight } from '../sparse/compressed.js';
 import {
+  type AsyncSparseKernels,
   type SparseKernels,
   createGpuSparseKernels,
   fastSparseKernels,
@@ -21,8 +22,8 @@ function compress24(data: Float32Array, shape: number[]): CompressedNM {
   return compressWeight(data, createMask(data, shape, 'm4n2_1d'), shape);
 }
 
-/** The compressed operand is built once, outside the timed body. */
-export function sparseImplementation(backend: string, k: SparseKernels): Implementation {
+/** The compressed operand is built once, outside the timed body. An asynchronous set's `run` returns a Promise. */
+export function sparseImplementation(backend: string, k: SparseKernels | AsyncSparseKernels): Implementation {
   return {
     name: `sparse24 ${backend} 2:4`,
     peer: false,

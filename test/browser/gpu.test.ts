@@ -91,7 +91,7 @@ const BUNDLE_CHECK = `(async () => {
 describe('the browser harness', () => {
   it('fails, naming the fix, when Chromium is missing (never a silent skip)', async () => {
     await expect(openPage({}, '/nonexistent/chromium')).rejects.toThrow(
-      /need Chromium at \/nonexistent\/chromium, which is missing: apt-get install -y chromium/,
+      /Chromium is needed at \/nonexistent\/chromium, which is missing: apt-get install -y chromium/,
     );
   });
 });

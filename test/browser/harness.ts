@@ -1,25 +1,20 @@
 /**
  * Headless Chromium for the browser tests: a static server with the cross-origin isolation headers
  * (COOP/COEP, so SharedArrayBuffer exists in the page as it does under `sparse24 lab`), and a
- * puppeteer-core page. Chromium is Debian's /usr/bin/chromium (`.ci/run` installs it); a missing
- * binary is an error that says so, never a skipped test.
+ * puppeteer-core page. Chromium is Debian's /usr/bin/chromium (`.ci/run` installs it) or
+ * $SPARSE24_CHROMIUM, launched by src/lab/server/chromium.ts; a missing binary is an error that says
+ * so, never a skipped test.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { type Server, createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import puppeteer, { type Browser, type Page } from 'puppeteer-core';
+import type { Browser, Page } from 'puppeteer-core';
+import { defaultChromium, launchChromium, requireChromium } from '../../src/lab/server/chromium.js';
 
-export const CHROMIUM = process.env['SPARSE24_CHROMIUM'] ?? '/usr/bin/chromium';
+/** The launcher and its flags live in src/lab/server/chromium.ts (`sparse24 bench --browser` uses them too). */
+export { launchChromium, requireChromium };
 
-/** WebGL2 through ANGLE on SwiftShader, WebGPU on SwiftShader's Vulkan: software, but real GL/WGSL. */
-const ARGS = [
-  '--headless=new',
-  '--no-sandbox',
-  '--enable-unsafe-swiftshader',
-  '--enable-unsafe-webgpu',
-  '--enable-features=Vulkan',
-  '--use-angle=swiftshader',
-];
+export const CHROMIUM = defaultChromium();
 
 export interface BrowserSession {
   page: Page;
@@ -30,21 +25,6 @@ export interface BrowserSession {
 }
 
 /** Serves `files` (URL path → file on disk) and an empty module page, and opens it in Chromium. */
-/** Throws, naming the fix, when the Chromium binary is missing (call it before expensive set-up). */
-export function requireChromium(chromium: string = CHROMIUM): void {
-  if (!existsSync(chromium)) {
-    throw new Error(
-      `the browser tests need Chromium at ${chromium}, which is missing: apt-get install -y chromium (or set SPARSE24_CHROMIUM)`,
-    );
-  }
-}
-
-/** Starts headless Chromium with WebGL2 and WebGPU on SwiftShader (the browser every browser test uses). */
-export async function launchChromium(chromium: string = CHROMIUM): Promise<Browser> {
-  requireChromium(chromium);
-  return puppeteer.launch({ executablePath: chromium, args: ARGS });
-}
-
 export async function openPage(files: Record<string, string>, chromium: string = CHROMIUM): Promise<BrowserSession> {
   requireChromium(chromium);
   const html = '<!doctype html><meta charset="utf-8"><title>sparse24 browser tests</title>';

@@ -27,6 +27,10 @@ const ASSETS: Record<string, { file: string; tool: string; type: string }> = {
   '/lab.js.map': { file: 'dist/lab/lab.js.map', tool: 'tools/build-lab.mjs', type: 'application/json' },
   '/worker.js': { file: 'dist/lab/worker.js', tool: 'tools/build-lab.mjs', type: 'text/javascript' },
   '/worker.js.map': { file: 'dist/lab/worker.js.map', tool: 'tools/build-lab.mjs', type: 'application/json' },
+  // The bench page (`sparse24 bench --browser`).
+  '/bench.html': { file: 'dist/lab/bench.html', tool: 'tools/build-lab.mjs', type: 'text/html; charset=utf-8' },
+  '/bench.js': { file: 'dist/lab/bench.js', tool: 'tools/build-lab.mjs', type: 'text/javascript' },
+  '/bench.js.map': { file: 'dist/lab/bench.js.map', tool: 'tools/build-lab.mjs', type: 'application/json' },
 };
 
 export interface Asset {
