@@ -16,6 +16,9 @@ const SCREENSHOT = join('test', 'lab', 'lab-screenshot.png');
 
 interface ModeRow {
   mode: string;
+  threads?: number;
+  threadsRan: number | null;
+  threadNote: string | null;
   ran: boolean;
   error: string | null;
   denseMs: number | null;
@@ -122,10 +125,17 @@ describe('sparse24 lab', () => {
     expect(r.block!.indices[0]!).toBeLessThan(r.block!.indices[1]!);
   });
 
-  it('benchmarked reference, wasm, gpu.js webgl2 and webgpu, each within tolerance of reference', async () => {
+  it('benchmarked reference, wasm on 1 and N threads, gpu.js webgl2 and webgpu, each within tolerance of reference', async () => {
     const r = await results();
     const rows = r.modes;
-    expect(rows.map((m) => m.mode)).toEqual(['reference', 'wasm', 'webgl2', 'webgpu']);
+    const threads = rows[2]?.threads ?? 0;
+    expect(threads).toBeGreaterThanOrEqual(2);
+    expect(rows.map((m) => m.mode)).toEqual(['reference', 'wasm/1t', `wasm/${threads}t`, 'webgl2', 'webgpu']);
+    // The page is cross-origin isolated, so the threaded row really ran on its threads.
+    expect(rows.slice(1, 3).map((m) => [m.threadsRan, m.threadNote])).toEqual([
+      [1, null],
+      [threads, null],
+    ]);
     for (const m of rows) {
       // This Chromium has WebGL2 and WebGPU (SwiftShader): every mode must run.
       expect(m.ran, `${m.mode}: ${m.error}`).toBe(true);

@@ -21,8 +21,10 @@ import {
   runAsync,
   setBackend,
   setGpuMode,
+  setWasmThreads,
   sparseLinear,
   toSparseInference,
+  wasmReady,
 } from 'sparse24';
 
 export interface ModeSpec {
@@ -31,16 +33,29 @@ export interface ModeSpec {
   readonly gpuMode: string | null;
   /** Run through `runAsync` (gpu.js webgpu: no synchronous readback). */
   readonly async?: boolean;
+  /** wasm: the threads asked for (the calling thread included). */
+  readonly threads?: number;
 }
+
+/**
+ * Threads of the multi-threaded wasm row: this browser's cores, and at least 2 so the row shows
+ * threads even on a one-core machine (where it cannot be faster).
+ */
+const WASM_THREADS = Math.max(2, globalThis.navigator?.hardwareConcurrency ?? 2);
 
 export const LAB_MODES: readonly ModeSpec[] = [
   { mode: 'reference', backend: 'reference', gpuMode: null },
-  { mode: 'wasm', backend: 'wasm', gpuMode: null },
+  { mode: 'wasm/1t', backend: 'wasm', gpuMode: null, threads: 1 },
+  { mode: `wasm/${WASM_THREADS}t`, backend: 'wasm', gpuMode: null, threads: WASM_THREADS },
   { mode: 'webgl2', backend: 'gpu', gpuMode: 'webgl2' },
   { mode: 'webgpu', backend: 'gpu', gpuMode: 'webgpu', async: true },
 ];
 
 export interface ModeResult extends ModeSpec {
+  /** wasm: the threads the kernels really ran on (1 in a page that is not cross-origin isolated). */
+  readonly threadsRan: number | null;
+  /** wasm: why fewer threads ran than were asked for, or null. */
+  readonly threadNote: string | null;
   /** Everything ran; false means `error` says what threw. */
   readonly ran: boolean;
   readonly error: string | null;
@@ -134,6 +149,15 @@ export async function runMode(
   try {
     if (spec.gpuMode !== null) setGpuMode(spec.gpuMode);
     setBackend(spec.backend);
+    let threadsRan: number | null = null;
+    let threadNote: string | null = null;
+    if (spec.threads !== undefined) {
+      setWasmThreads(spec.threads);
+      // In a page the worker threads start in the background: wait for them before timing.
+      const info = await wasmReady();
+      threadsRan = info.threads;
+      threadNote = info.threadNote;
+    }
     const on = async <T>(fn: () => T): Promise<T> =>
       spec.async === true ? runAsync(() => noGrad(fn), { mode: spec.gpuMode ?? undefined }) : noGrad(fn);
     const dense = (await on(() => linear(i.x, i.w))).data;
@@ -145,6 +169,8 @@ export async function runMode(
       ...spec,
       ran: true,
       error: null,
+      threadsRan,
+      threadNote,
       denseMs,
       sparseMs,
       speedup: denseMs / sparseMs,
@@ -158,6 +184,8 @@ export async function runMode(
       ...spec,
       ran: false,
       error,
+      threadsRan: null,
+      threadNote: null,
       denseMs: null,
       sparseMs: null,
       speedup: null,

@@ -35,10 +35,15 @@ function drawBars(canvas: HTMLCanvasElement, modes: ModeResult[]): void {
 export function renderBench(host: HTMLElement, shape: BenchShape, modes: ModeResult[], tolerance: number): void {
   const diff = (v: number | null): string | number | [string, string] =>
     v === null ? '—' : v <= tolerance ? v : [`${fmt(v)} (over ${tolerance})`, 'err'];
+  // A wasm row that ran on fewer threads than its name says shows the threads it ran on, and why.
+  const label = (m: ModeResult): string | [string, string] =>
+    m.threads === undefined || m.threadsRan === m.threads
+      ? m.mode
+      : [`${m.mode}: ran on ${m.threadsRan} (${m.threadNote ?? 'unknown reason'})`, 'err'];
   const rows = modes.map((m) =>
     m.ran
       ? [
-          m.mode,
+          label(m),
           m.denseMs!,
           m.sparseMs!,
           `${fmt(m.speedup!)}×`,
@@ -65,7 +70,9 @@ export function renderBench(host: HTMLElement, shape: BenchShape, modes: ModeRes
       'p',
       { class: 'note' },
       'max |Δ| is against the reference backend’s dense result: float32 sums in another order differ in the last ' +
-        'bits, so a few 1e-5 is agreement. Times are this browser’s, medians of 5 calls after a warm-up.',
+        'bits, so a few 1e-5 is agreement. Times are this browser’s, medians of 5 calls after a warm-up. ' +
+        'wasm/Nt runs the wasm kernels on N threads (Web Workers on one shared memory), which needs a ' +
+        'cross-origin isolated page (sparse24 lab sends the headers for it).',
     ),
   );
 }
