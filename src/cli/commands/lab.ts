@@ -66,6 +66,7 @@ export const labCommand: Command = {
     if (benchOut !== null) await checkOutputDir('lab --bench-out', benchOut);
     const server = await startLabServer({
       port,
+      onLog: (line) => io.err(line),
       onResults: async (results) => {
         if (benchOut === null) return;
         const file = join(benchOut, 'browser.json');
