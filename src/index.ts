@@ -7,3 +7,4 @@ export * from './nn/index.js';
 export * from './asp/index.js';
 export * from './bench/index.js';
 export * from './permutation/index.js';
+export { demoCnn, demoVit } from './demo/model.js';

@@ -1,9 +1,9 @@
-import { existsSync, mkdirSync, readdirSync as readdir, statSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CheckRow } from './page.js';
-import { type BrowserSession, openPage } from './harness.js';
+import { type BrowserSession, bundleForBrowser, freshLibraryBundle, openPage } from './harness.js';
 
 /**
  * gpu.js on its real targets: every gpu kernel (dense GEMM, conv forward and both backward passes,
@@ -25,32 +25,11 @@ const RUNS = 6;
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '../..');
 const PAGE_BUNDLE = join(root, 'dist/browser-test/page.js');
-const BUNDLE = join(root, 'dist/browser/sparse24.js');
 
 let session: BrowserSession;
 
-/** Rebuilds dist/browser/sparse24.js when a source file is newer (a stale bundle would test old code). */
-function newestSource(dir: string): number {
-  let newest = 0;
-  const walk = (d: string): void => {
-    for (const name of readdir(d)) {
-      const p = join(d, name);
-      const s = statSync(p);
-      if (s.isDirectory()) walk(p);
-      else newest = Math.max(newest, s.mtimeMs);
-    }
-  };
-  walk(dir);
-  return newest;
-}
-
 beforeAll(async () => {
-  const { bundleForBrowser } = (await import(join(root, 'tools/build-browser.mjs'))) as {
-    bundleForBrowser: (entry: string, outfile: string) => Promise<number>;
-  };
-  if (!existsSync(BUNDLE) || statSync(BUNDLE).mtimeMs < newestSource(join(root, 'src'))) {
-    await bundleForBrowser(join(root, 'src/index.ts'), BUNDLE);
-  }
+  const BUNDLE = await freshLibraryBundle();
   mkdirSync(dirname(PAGE_BUNDLE), { recursive: true });
   await bundleForBrowser(join(root, 'test/browser/page.ts'), PAGE_BUNDLE);
   session = await openPage({ '/page.js': PAGE_BUNDLE, '/sparse24.js': BUNDLE });

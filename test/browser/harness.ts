@@ -5,14 +5,46 @@
  * $SPARSE24_CHROMIUM, launched by src/lab/server/chromium.ts; a missing binary is an error that says
  * so, never a skipped test.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { type Server, createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { Browser, Page } from 'puppeteer-core';
 import { defaultChromium, launchChromium, requireChromium } from '../../src/lab/server/chromium.js';
 
 /** The launcher and its flags live in src/lab/server/chromium.ts (`sparse24 bench --browser` uses them too). */
 export { launchChromium, requireChromium };
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '../..');
+/** dist/browser/sparse24.js, the library bundle users load. */
+export const LIBRARY_BUNDLE = join(root, 'dist/browser/sparse24.js');
+
+/** tools/build-browser.mjs's bundler (esbuild, with the Node-only modules stubbed). */
+export async function bundleForBrowser(entry: string, outfile: string): Promise<number> {
+  const tool = (await import(join(root, 'tools/build-browser.mjs'))) as {
+    bundleForBrowser: (entry: string, outfile: string) => Promise<number>;
+  };
+  return tool.bundleForBrowser(entry, outfile);
+}
+
+function newestSource(dir: string): number {
+  let newest = 0;
+  for (const name of readdirSync(dir)) {
+    const p = join(dir, name);
+    const s = statSync(p);
+    newest = Math.max(newest, s.isDirectory() ? newestSource(p) : s.mtimeMs);
+  }
+  return newest;
+}
+
+/** LIBRARY_BUNDLE, rebuilt first when a file under src/ is newer (a stale bundle would test old code). */
+export async function freshLibraryBundle(): Promise<string> {
+  if (!existsSync(LIBRARY_BUNDLE) || statSync(LIBRARY_BUNDLE).mtimeMs < newestSource(join(root, 'src'))) {
+    await bundleForBrowser(join(root, 'src/index.ts'), LIBRARY_BUNDLE);
+  }
+  return LIBRARY_BUNDLE;
+}
 
 export const CHROMIUM = defaultChromium();
 
@@ -24,12 +56,21 @@ export interface BrowserSession {
   close(): Promise<void>;
 }
 
-/** Serves `files` (URL path → file on disk) and an empty module page, and opens it in Chromium. */
-export async function openPage(files: Record<string, string>, chromium: string = CHROMIUM): Promise<BrowserSession> {
+/**
+ * Serves `files` (URL path → file on disk) and an empty module page, and opens it in Chromium. The
+ * page is cross-origin isolated (COOP/COEP) unless `isolated` is false.
+ */
+export async function openPage(
+  files: Record<string, string>,
+  chromium: string = CHROMIUM,
+  { isolated = true }: { isolated?: boolean } = {},
+): Promise<BrowserSession> {
   requireChromium(chromium);
   const html = '<!doctype html><meta charset="utf-8"><title>sparse24 browser tests</title>';
   const server: Server = createServer((req, res) => {
-    const headers = { 'Cross-Origin-Opener-Policy': 'same-origin', 'Cross-Origin-Embedder-Policy': 'require-corp' };
+    const headers: Record<string, string> = isolated
+      ? { 'Cross-Origin-Opener-Policy': 'same-origin', 'Cross-Origin-Embedder-Policy': 'require-corp' }
+      : {};
     const file = files[req.url ?? ''];
     if (file !== undefined) {
       res.writeHead(200, { ...headers, 'Content-Type': 'text/javascript' });

@@ -16,6 +16,9 @@ const SCREENSHOT = join('test', 'lab', 'lab-screenshot.png');
 
 interface ModeRow {
   mode: string;
+  threads?: number;
+  threadsRan: number | null;
+  threadNote: string | null;
   ran: boolean;
   error: string | null;
   denseMs: number | null;
@@ -23,6 +26,7 @@ interface ModeRow {
   maxAbsDiffDense: number | null;
   maxAbsDiffSparse: number | null;
   maxAbsDiffModel: number | null;
+  modelAccuracy: number | null;
 }
 
 /** The parts of the page's `window.sparse24Results` (src/lab/page/results.ts) this test reads. */
@@ -34,6 +38,12 @@ interface LabResults {
   permutation: { default24: number; permuted: number; progressReports: number } | null;
   block: { indices: number[]; metaMatches: boolean } | null;
   modes: ModeRow[];
+  demoModel: {
+    testImages: number;
+    masksHold: boolean;
+    sparseLayers: string[];
+    nodeCompressedAccuracy: number | null;
+  } | null;
   canvasColours: number[];
 }
 
@@ -78,8 +88,8 @@ beforeAll(async () => {
   });
   page.on('pageerror', (e) => consoleErrors.push(String(e)));
   await page.goto(url);
-  await page.waitForFunction('window.sparse24Results?.done === true', { timeout: 45_000 });
-}, 90_000);
+  await page.waitForFunction('window.sparse24Results?.done === true', { timeout: 120_000 });
+}, 180_000);
 
 afterAll(async () => {
   await browser?.close();
@@ -122,10 +132,17 @@ describe('sparse24 lab', () => {
     expect(r.block!.indices[0]!).toBeLessThan(r.block!.indices[1]!);
   });
 
-  it('benchmarked reference, wasm, gpu.js webgl2 and webgpu, each within tolerance of reference', async () => {
+  it('benchmarked reference, wasm on 1 and N threads, gpu.js webgl2 and webgpu, each within tolerance of reference', async () => {
     const r = await results();
     const rows = r.modes;
-    expect(rows.map((m) => m.mode)).toEqual(['reference', 'wasm', 'webgl2', 'webgpu']);
+    const threads = rows[2]?.threads ?? 0;
+    expect(threads).toBeGreaterThanOrEqual(2);
+    expect(rows.map((m) => m.mode)).toEqual(['reference', 'wasm/1t', `wasm/${threads}t`, 'webgl2', 'webgpu']);
+    // The page is cross-origin isolated, so the threaded row really ran on its threads.
+    expect(rows.slice(1, 3).map((m) => [m.threadsRan, m.threadNote])).toEqual([
+      [1, null],
+      [threads, null],
+    ]);
     for (const m of rows) {
       // This Chromium has WebGL2 and WebGPU (SwiftShader): every mode must run.
       expect(m.ran, `${m.mode}: ${m.error}`).toBe(true);
@@ -133,6 +150,16 @@ describe('sparse24 lab', () => {
       expect(m.denseMs!).toBeGreaterThan(0);
       expect(m.sparseMs!).toBeGreaterThan(0);
     }
+    // The trained demo model, compressed, scores on every mode what it scored on Node: the same weights
+    // and images, so at most an image whose two best logits are within float32 noise may differ.
+    const demo = r.demoModel!;
+    expect(demo.masksHold).toBe(true);
+    expect(demo.sparseLayers.length).toBeGreaterThanOrEqual(3);
+    expect(demo.nodeCompressedAccuracy!).toBeGreaterThan(0.9); // trained, not random (10 classes)
+    for (const m of rows)
+      expect(Math.abs(m.modelAccuracy! - demo.nodeCompressedAccuracy!), m.mode).toBeLessThanOrEqual(
+        1 / demo.testImages,
+      );
     const written = JSON.parse(await readFile(join(benchDir, 'browser.json'), 'utf8')) as { modes: ModeRow[] };
     expect(written.modes.map((m) => m.mode)).toEqual(rows.map((m) => m.mode));
   });

@@ -41,8 +41,10 @@ export const labCommand: Command = {
     'shows a weight (the demo checkpoint, a random or planted-ties matrix, or a dropped .safetensors, .npy',
     'or .onnx file) and its 2:4 / N:M masks as heatmaps, runs a channel-permutation search live, explains',
     "one 2:4 block's compressed bytes (values, 2-bit indices, the CUTLASS meta word), and benchmarks",
-    "dense vs 2:4 kernels on this browser's backends (reference, wasm, gpu.js webgl2 and webgpu), with",
-    'max |Δ| against reference. The library itself is at /sparse24.js.',
+    "dense vs 2:4 kernels on this browser's backends (reference, wasm on 1 and N threads, gpu.js webgl2",
+    'and webgpu), with max |Δ| against reference, and runs the demo model compressed on each of them',
+    "(sparse24 demo's digits CNN, 2:4; the server trains it on first use, about 5 s, progress on stderr).",
+    'The library itself is at /sparse24.js.',
     '',
     'The server sends COOP/COEP headers (cross-origin isolated, so wasm can use threads) and runs',
     'until SIGINT or SIGTERM.',
@@ -66,6 +68,7 @@ export const labCommand: Command = {
     if (benchOut !== null) await checkOutputDir('lab --bench-out', benchOut);
     const server = await startLabServer({
       port,
+      onLog: (line) => io.err(line),
       onResults: async (results) => {
         if (benchOut === null) return;
         const file = join(benchOut, 'browser.json');

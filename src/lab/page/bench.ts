@@ -1,17 +1,15 @@
 /**
  * The lab's kernel benchmark and compressed-inference check, per backend of this browser: a dense
- * Linear (x·Wᵀ, W masked 2:4) against the same weight compressed (sparseLinear), and a small MLP
- * pruned 2:4 and converted with toSparseInference. Each mode is selected through the library's
- * backend API (setBackend, setGpuMode); gpu.js `webgpu`, whose readback is asynchronous, runs the
- * same calls through `runAsync`. A mode that throws is recorded with its error, not fatal.
- * max |Δ| is against the reference backend's dense result. Times are medians of a few runs after a
- * warm-up (compilation excluded): a browser's clock is coarse, so read them as rough.
+ * Linear (x·Wᵀ, W masked 2:4) against the same weight compressed (sparseLinear), and the trained 2:4
+ * demo model (./demo_model.ts) run compressed on the digits test set. Each mode is selected through
+ * the library's backend API (setBackend, setGpuMode, setWasmThreads); gpu.js `webgpu`, whose readback
+ * is asynchronous, runs the same calls through `runAsync`. A mode that throws is recorded with its
+ * error, not fatal. max |Δ| is against the reference backend's dense result (for the model: the
+ * masked dense model's logits on reference). Times are medians of a few runs after a warm-up
+ * (compilation excluded): a browser's clock is coarse, so read them as rough.
  */
 import {
-  Linear,
   MT19937,
-  ReLU,
-  Sequential,
   type Tensor,
   compressWeight,
   createMask,
@@ -21,9 +19,11 @@ import {
   runAsync,
   setBackend,
   setGpuMode,
+  setWasmThreads,
   sparseLinear,
-  toSparseInference,
+  wasmReady,
 } from 'sparse24';
+import { type DemoModel, accuracy } from './demo_model.js';
 
 export interface ModeSpec {
   readonly mode: string;
@@ -31,16 +31,29 @@ export interface ModeSpec {
   readonly gpuMode: string | null;
   /** Run through `runAsync` (gpu.js webgpu: no synchronous readback). */
   readonly async?: boolean;
+  /** wasm: the threads asked for (the calling thread included). */
+  readonly threads?: number;
 }
+
+/**
+ * Threads of the multi-threaded wasm row: this browser's cores, and at least 2 so the row shows
+ * threads even on a one-core machine (where it cannot be faster).
+ */
+const WASM_THREADS = Math.max(2, globalThis.navigator?.hardwareConcurrency ?? 2);
 
 export const LAB_MODES: readonly ModeSpec[] = [
   { mode: 'reference', backend: 'reference', gpuMode: null },
-  { mode: 'wasm', backend: 'wasm', gpuMode: null },
+  { mode: 'wasm/1t', backend: 'wasm', gpuMode: null, threads: 1 },
+  { mode: `wasm/${WASM_THREADS}t`, backend: 'wasm', gpuMode: null, threads: WASM_THREADS },
   { mode: 'webgl2', backend: 'gpu', gpuMode: 'webgl2' },
   { mode: 'webgpu', backend: 'gpu', gpuMode: 'webgpu', async: true },
 ];
 
 export interface ModeResult extends ModeSpec {
+  /** wasm: the threads the kernels really ran on (1 in a page that is not cross-origin isolated). */
+  readonly threadsRan: number | null;
+  /** wasm: why fewer threads ran than were asked for, or null. */
+  readonly threadNote: string | null;
   /** Everything ran; false means `error` says what threw. */
   readonly ran: boolean;
   readonly error: string | null;
@@ -50,8 +63,10 @@ export interface ModeResult extends ModeSpec {
   readonly speedup: number | null;
   readonly maxAbsDiffDense: number | null;
   readonly maxAbsDiffSparse: number | null;
-  /** The 2:4 MLP run compressed on this mode against the dense masked MLP on reference. */
+  /** The demo model run compressed on this mode: its logits against the masked dense model's on reference. */
   readonly maxAbsDiffModel: number | null;
+  /** The compressed demo model's accuracy on the digits test set, on this mode. */
+  readonly modelAccuracy: number | null;
 }
 
 export interface BenchShape {
@@ -88,32 +103,15 @@ async function median(fn: () => unknown, runs: number): Promise<number> {
   return times[Math.floor(runs / 2)]!;
 }
 
-/** Prunes every Linear of `model` 2:4 in place (m4n2_1d), as a one-shot ASP pass would. */
-function prune24(model: Sequential): void {
-  for (const [, m] of model.namedModules()) {
-    if (!(m instanceof Linear)) continue;
-    const mask = createMask(m.weight, 'm4n2_1d');
-    for (let i = 0; i < mask.length; i++) if (mask[i] === 0) m.weight.data[i] = 0;
-  }
-}
-
 /** The fixed inputs of a run: seeded, so every mode (and every browser) sees the same numbers. */
-export function benchInputs(shape: BenchShape = LAB_BENCH_SHAPE) {
+export function benchInputs(demo: DemoModel, shape: BenchShape = LAB_BENCH_SHAPE) {
   const g = new MT19937(2024);
   const x = gaussian([shape.batch, shape.inFeatures], g);
   const w = gaussian([shape.outFeatures, shape.inFeatures], g);
   const mask = createMask(w, 'm4n2_1d');
   for (let i = 0; i < mask.length; i++) if (mask[i] === 0) w.data[i] = 0;
   const compressed = compressWeight(w.data, mask, w.shape);
-  const model = new Sequential(
-    new Linear(256, 256, { generator: g }),
-    new ReLU(),
-    new Linear(256, 64, { generator: g }),
-  );
-  prune24(model);
-  const sparseModel = toSparseInference(model, { fromWeights: true });
-  const modelInput = gaussian([16, 256], g);
-  return { x, w, compressed, model, sparseModel, modelInput };
+  return { x, w, compressed, demo };
 }
 
 export type BenchInputs = ReturnType<typeof benchInputs>;
@@ -121,7 +119,7 @@ export type BenchInputs = ReturnType<typeof benchInputs>;
 /** The reference backend's outputs every mode is compared with. */
 export function referenceOutputs(i: BenchInputs): { dense: Float32Array; model: Float32Array } {
   setBackend('reference');
-  return noGrad(() => ({ dense: linear(i.x, i.w).data, model: i.model.call(i.modelInput).data }));
+  return noGrad(() => ({ dense: linear(i.x, i.w).data, model: i.demo.model.call(i.demo.images).data }));
 }
 
 /** Runs one mode; never rejects (a failing mode is a row with its error). */
@@ -134,23 +132,35 @@ export async function runMode(
   try {
     if (spec.gpuMode !== null) setGpuMode(spec.gpuMode);
     setBackend(spec.backend);
+    let threadsRan: number | null = null;
+    let threadNote: string | null = null;
+    if (spec.threads !== undefined) {
+      setWasmThreads(spec.threads);
+      // In a page the worker threads start in the background: wait for them before timing.
+      const info = await wasmReady();
+      threadsRan = info.threads;
+      threadNote = info.threadNote;
+    }
     const on = async <T>(fn: () => T): Promise<T> =>
       spec.async === true ? runAsync(() => noGrad(fn), { mode: spec.gpuMode ?? undefined }) : noGrad(fn);
     const dense = (await on(() => linear(i.x, i.w))).data;
     const sparse = (await on(() => sparseLinear(i.x, i.compressed))).data;
-    const model = (await on(() => i.sparseModel.call(i.modelInput))).data;
+    const model = (await on(() => i.demo.sparseModel.call(i.demo.images))).data;
     const denseMs = await median(() => on(() => linear(i.x, i.w)), runs);
     const sparseMs = await median(() => on(() => sparseLinear(i.x, i.compressed)), runs);
     return {
       ...spec,
       ran: true,
       error: null,
+      threadsRan,
+      threadNote,
       denseMs,
       sparseMs,
       speedup: denseMs / sparseMs,
       maxAbsDiffDense: maxAbsDiff(dense, ref.dense),
       maxAbsDiffSparse: maxAbsDiff(sparse, ref.dense),
       maxAbsDiffModel: maxAbsDiff(model, ref.model),
+      modelAccuracy: accuracy(model, i.demo.labels),
     };
   } catch (e) {
     const error = (e as Error).message ?? String(e);
@@ -158,12 +168,15 @@ export async function runMode(
       ...spec,
       ran: false,
       error,
+      threadsRan: null,
+      threadNote: null,
       denseMs: null,
       sparseMs: null,
       speedup: null,
       maxAbsDiffDense: null,
       maxAbsDiffSparse: null,
       maxAbsDiffModel: null,
+      modelAccuracy: null,
     };
   } finally {
     setBackend('reference');

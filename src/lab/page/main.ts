@@ -7,6 +7,7 @@
  */
 import { benchInputs, LAB_BENCH_SHAPE, LAB_MODES, referenceOutputs, runMode, type ModeResult } from './bench.js';
 import { renderBench } from './bench_view.js';
+import { loadDemoModel } from './demo_model.js';
 import { renderBlock } from './block_view.js';
 import { byId, el, nextFrame } from './dom.js';
 import { distinctColours } from './heatmap.js';
@@ -93,7 +94,16 @@ async function run(): Promise<void> {
 
   setStatus('benchmarking the backends');
   await nextFrame();
-  const inputs = benchInputs();
+  setStatus('loading the trained demo model (the server trains it on first use, a few seconds)');
+  const demo = await loadDemoModel();
+  results.demoModel = {
+    testImages: demo.labels.length,
+    masksHold: demo.masksHold,
+    sparseLayers: [...demo.facts.sparseLayers],
+    nodeBackend: demo.facts.backend,
+    nodeCompressedAccuracy: demo.facts.compressedAccuracy,
+  };
+  const inputs = benchInputs(demo);
   const ref = referenceOutputs(inputs);
   const modes: ModeResult[] = [];
   results.benchShape = LAB_BENCH_SHAPE;

@@ -26,6 +26,15 @@ export interface LabResults {
   } | null;
   block: BlockOutcome | null;
   benchShape: BenchShape | null;
+  /** The trained 2:4 demo model the modes run compressed, and what Node measured for it. */
+  demoModel: {
+    testImages: number;
+    /** Every weight its checkpoint's masks prune is zero. */
+    masksHold: boolean;
+    sparseLayers: string[];
+    nodeBackend: string;
+    nodeCompressedAccuracy: number | null;
+  } | null;
   /** One entry per mode tried, in order; `ran` says which ran and `error` why one did not. */
   modes: ModeResult[];
   /** Distinct colours of each heatmap canvas drawn (a check that the page drew something). */
@@ -50,6 +59,7 @@ export function emptyResults(): LabResults {
     permutation: null,
     block: null,
     benchShape: null,
+    demoModel: null,
     modes: [],
     canvasColours: [],
   };

@@ -2,4 +2,5 @@
 export * from './errors.js';
 export { PACKAGE_ROOT, assetPaths, ensureAssets } from './assets.js';
 export { DEMO_SEED, demoCheckpoint, demoWeights } from './demo_weights.js';
+export { type DemoModelFacts, type DemoModelFiles, demoModelFiles } from './demo_model.js';
 export { ISOLATION_HEADERS, type LabServer, type LabServerOptions, startLabServer } from './server.js';

@@ -4,10 +4,13 @@
  * (COOP same-origin, COEP require-corp), without which a browser hides SharedArrayBuffer and the wasm
  * backend runs on one thread. POST /results takes the page's `window.sparse24Results` (the page sends
  * it when it finishes) and hands it to `onResults`, so `sparse24 lab --bench-out DIR` can record it.
+ * /demo-model.safetensors and /demo-test.safetensors are the trained 2:4 demo model and its test set
+ * (./demo_model.ts: trained on the first request).
  */
 import { type IncomingMessage, type ServerResponse, createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { PACKAGE_ROOT, ensureAssets, readAsset } from './assets.js';
+import { demoModelFiles } from './demo_model.js';
 import { demoCheckpoint } from './demo_weights.js';
 import { LabError } from './errors.js';
 
@@ -25,6 +28,8 @@ export interface LabServerOptions {
   readonly port: number;
   /** Package folder holding dist/ (default: this package). */
   readonly root?: string;
+  /** Progress lines (training the demo model); default: none. */
+  readonly onLog?: (line: string) => void;
   /** Called with each parsed POST /results body. */
   readonly onResults?: (results: unknown) => Promise<void> | void;
 }
@@ -71,6 +76,11 @@ async function handle(req: IncomingMessage, res: ServerResponse, o: LabServerOpt
   }
   if (path === '/demo.safetensors') {
     send(res, 200, 'application/octet-stream', demoCheckpoint());
+    return;
+  }
+  if (path === '/demo-model.safetensors' || path === '/demo-test.safetensors') {
+    const files = await demoModelFiles(o.onLog);
+    send(res, 200, 'application/octet-stream', path === '/demo-model.safetensors' ? files.checkpoint : files.testSet);
     return;
   }
   const asset = await readAsset(path, o.root ?? PACKAGE_ROOT);

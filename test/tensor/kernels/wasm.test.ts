@@ -100,13 +100,29 @@ describe('wasm backend', () => {
     expect(kernels('wasm').name).toBe('wasm');
     setWasmThreads(2);
     expect(wasmInfo().threads).toBe(2);
+    // A GEMM above the size threshold runs on both threads, a small one on the calling thread alone.
+    const gemm = (n: number): GemmParams => ({
+      batch: 1,
+      m: n,
+      k: n,
+      n,
+      transA: false,
+      transB: false,
+      strideA: 0,
+      strideB: 0,
+    });
+    const wasm = kernels('wasm');
+    wasm.gemm(new Float32Array(8 * 8), new Float32Array(8 * 8), gemm(8));
+    expect(wasmInfo().parallelCalls).toBe(0);
+    wasm.gemm(new Float32Array(128 * 128), new Float32Array(128 * 128), gemm(128));
+    expect(wasmInfo().parallelCalls).toBeGreaterThan(0);
     setWasmThreads(1);
     // The relaxed (FMA) build runs exactly when the engine accepts relaxed SIMD: in Node 20 only with
     // the flag, which `npm test` sets for its second pass over the wasm tests.
     const flagged = `${process.execArgv.join(' ')} ${process.env['NODE_OPTIONS'] ?? ''}`.includes(
       '--experimental-wasm-relaxed-simd',
     );
-    expect(wasmInfo()).toEqual({ simd: true, relaxed: flagged, threads: 1, threadNote: null });
+    expect(wasmInfo()).toEqual({ simd: true, relaxed: flagged, threads: 1, threadNote: null, parallelCalls: 0 });
   });
 });
 

@@ -1,74 +1,19 @@
 /**
- * Threads for the wasm kernels: worker threads that each instantiate the kernel module on the one
- * shared memory and wait on a control block of shared integers. `run` is synchronous — the caller
- * posts a job (kernel name and integer arguments), runs slice 0 itself, and waits with Atomics until
- * every worker has done its slice — so the ops above see an ordinary function call.
+ * Threads for the wasm kernels: workers that each instantiate the kernel module on the one shared
+ * memory and wait on a control block of shared integers. `run` is synchronous — the caller posts a
+ * job (kernel name and integer arguments), runs slice 0 itself, and waits until every worker has done
+ * its slice — so the ops above see an ordinary function call.
  *
- * Workers start on first use, are reused, and are unref'd so they never keep a process alive. The
- * worker source is a string evaluated by the worker (no separate file to locate in src/, dist/ or
- * a bundle). Node's worker_threads is reached through `process.getBuiltinModule`, so nothing here
- * imports a Node module and a browser build sees no Node dependency.
+ * Two hosts start the workers (./workers.ts): Node's worker_threads, and a browser's Web Workers. On
+ * Node the pool is up when the constructor returns. A browser page's main thread may neither block
+ * (Atomics.wait throws there) nor see a new worker run before it yields to its event loop, so there
+ * the workers start in the background: until all have instantiated the module (`started` resolves)
+ * every kernel runs on the calling thread alone, and a thread that may not block waits for the
+ * workers' slices by spinning on the control block instead of sleeping in Atomics.wait.
  */
 import { BackendError } from '../../errors.js';
-import { nodeBuiltin } from '../../host.js';
-
-/** Control block layout (Int32 slots). */
-const SEQ = 0;
-const DONE = 1;
-const FN = 2;
-const FAILED = 3;
-const READY = 4;
-const ARGS = 8;
-const MAX_ARGS = 24;
-const SLOTS = ARGS + MAX_ARGS;
-
-/** The worker's loop, evaluated as a CommonJS script in each worker. */
-const WORKER_SOURCE = `
-const { workerData } = require('node:worker_threads');
-const { module, memory, control, names, tid, nt, startSeq } = workerData;
-const ctl = new Int32Array(control);
-let exports;
-try {
-  exports = new WebAssembly.Instance(module, { env: { memory, abort() { throw new Error('wasm abort'); } } }).exports;
-  Atomics.add(ctl, ${READY}, 1);
-} catch (e) {
-  Atomics.store(ctl, ${FAILED}, 1);
-  Atomics.add(ctl, ${READY}, 1);
-  Atomics.notify(ctl, ${READY});
-  throw e;
-}
-Atomics.notify(ctl, ${READY});
-let seq = startSeq;
-const args = new Array(${MAX_ARGS});
-for (;;) {
-  // Atomics.wait can return without a new job (V8 wakes waiters to run interrupts): wait until the
-  // job number really moved, or a job would run twice.
-  while (Atomics.load(ctl, ${SEQ}) === seq) Atomics.wait(ctl, ${SEQ}, seq);
-  seq = Atomics.load(ctl, ${SEQ});
-  const fn = exports[names[Atomics.load(ctl, ${FN})]];
-  for (let i = 0; i < ${MAX_ARGS}; i++) args[i] = ctl[${ARGS} + i];
-  try {
-    fn(tid, nt, ...args);
-  } catch (e) {
-    Atomics.store(ctl, ${FAILED}, 1);
-  }
-  Atomics.add(ctl, ${DONE}, 1);
-  Atomics.notify(ctl, ${DONE});
-}
-`;
-
-interface WorkerLike {
-  unref(): void;
-  terminate(): Promise<number>;
-}
-interface WorkerThreadsModule {
-  Worker: new (source: string, options: { eval: true; workerData: unknown }) => WorkerLike;
-}
-
-/** worker_threads when this runtime has it (Node), else null (a browser: see `threadSupport`). */
-function workerThreads(): WorkerThreadsModule | null {
-  return nodeBuiltin<WorkerThreadsModule>('node:worker_threads') ?? null;
-}
+import { type WorkerHandle, type WorkerInit, webWorkerHost, workerThreadsHost } from './workers.js';
+import { ARGS, DONE, FAILED, FN, MAX_ARGS, READY, SEQ, SLOTS } from './workers.js';
 
 /** Whether this runtime can run the kernels on several threads, and if not, why. */
 export function threadSupport(): { ok: true } | { ok: false; reason: string } {
@@ -79,16 +24,37 @@ export function threadSupport(): { ok: true } | { ok: false; reason: string } {
         'SharedArrayBuffer is unavailable (a browser page must be cross-origin isolated: COOP same-origin + COEP require-corp)',
     };
   }
-  if (workerThreads() === null) return { ok: false, reason: 'this runtime has no worker_threads' };
+  if (workerThreadsHost() === null && webWorkerHost() === null)
+    return { ok: false, reason: 'this runtime has neither worker_threads nor Web Workers' };
   return { ok: true };
 }
 
+/** Whether this thread may sleep in Atomics.wait (not a browser page's main thread). */
+function threadCanBlock(): boolean {
+  try {
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 1, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** How long workers get to instantiate the module before the pool gives up on them. */
+const START_TIMEOUT_MS = 30_000;
+
 export class ThreadPool {
+  /** Threads in all, the calling thread included, once the workers are up. */
   readonly threads: number;
+  /** Resolves when every worker is up, or when the pool has given up on them (see `failure`). */
+  readonly started: Promise<void>;
   readonly #ctl: Int32Array;
   readonly #names: readonly string[];
-  readonly #workers: WorkerLike[] = [];
+  readonly #workers: WorkerHandle[] = [];
   readonly #main: Record<string, (...args: number[]) => void>;
+  readonly #canBlock: boolean;
+  #up = false;
+  #failure: string | null = null;
+  #parallelCalls = 0;
 
   /**
    * `threads` ≥ 1 threads in all, the calling thread included. `main` is the calling thread's instance
@@ -104,46 +70,113 @@ export class ThreadPool {
     this.threads = threads;
     this.#names = names;
     this.#main = main as Record<string, (...args: number[]) => void>;
-    this.#ctl = new Int32Array(new SharedArrayBuffer(SLOTS * 4));
-    if (threads === 1) return;
-    const wt = workerThreads();
-    if (wt === null) throw new BackendError('wasm backend: worker threads are unavailable here');
-    for (let tid = 1; tid < threads; tid++) {
-      const w = new wt.Worker(WORKER_SOURCE, {
-        eval: true,
-        workerData: { module, memory, control: this.#ctl.buffer, names, tid, nt: threads, startSeq: 0 },
-      });
-      w.unref();
-      this.#workers.push(w);
+    // One thread needs no shared control block (and a page that is not isolated has no SharedArrayBuffer).
+    this.#ctl = new Int32Array(threads === 1 ? new ArrayBuffer(SLOTS * 4) : new SharedArrayBuffer(SLOTS * 4));
+    this.#canBlock = threads > 1 && threadCanBlock();
+    if (threads === 1) {
+      this.#up = true;
+      this.started = Promise.resolve();
+      return;
     }
-    // Wait (bounded) for every worker to instantiate the module before the first job.
-    const deadline = Date.now() + 30_000;
+    const nodeHost = workerThreadsHost();
+    const host = nodeHost ?? webWorkerHost();
+    if (host === null) throw new BackendError('wasm backend: worker threads are unavailable here');
+    const failed = (why: string): void => {
+      if (this.#failure === null) this.#failure = why;
+    };
+    for (let tid = 1; tid < threads; tid++) {
+      const init: WorkerInit = { module, memory, control: this.#ctl.buffer, names, tid, nt: threads };
+      this.#workers.push(host.spawn(init, failed));
+    }
+    if (nodeHost !== null && this.#canBlock) {
+      this.#waitUpBlocking();
+      this.started = Promise.resolve();
+    } else {
+      this.started = this.#waitUpAsync();
+    }
+  }
+
+  /** Kernels run on this many threads now: 1 until the workers are up (or if they failed). */
+  get activeThreads(): number {
+    return this.#up ? this.threads : 1;
+  }
+
+  /** Why the workers are not running (null while they start and once they are up). */
+  get failure(): string | null {
+    return this.#failure;
+  }
+
+  /** Kernel calls so far that ran on every thread. */
+  get parallelCalls(): number {
+    return this.#parallelCalls;
+  }
+
+  #startError(): string | null {
+    if (this.#failure !== null) return this.#failure;
+    if (Atomics.load(this.#ctl, FAILED) !== 0) return 'a worker thread could not instantiate the kernel module';
+    return null;
+  }
+
+  #waitUpBlocking(): void {
+    const deadline = Date.now() + START_TIMEOUT_MS;
     for (;;) {
       const ready = Atomics.load(this.#ctl, READY);
-      if (ready === threads - 1) break;
-      if (Date.now() > deadline)
-        throw new BackendError(`wasm backend: only ${ready} of ${threads - 1} worker threads started within 30 s`);
+      if (ready === this.threads - 1) break;
+      if (Date.now() > deadline) {
+        this.close();
+        throw new BackendError(
+          `wasm backend: only ${ready} of ${this.threads - 1} worker threads started within ${START_TIMEOUT_MS / 1000} s`,
+        );
+      }
       Atomics.wait(this.#ctl, READY, ready, 100);
     }
-    if (Atomics.load(this.#ctl, FAILED) !== 0) {
+    const error = this.#startError();
+    if (error !== null) {
       this.close();
-      throw new BackendError('wasm backend: a worker thread could not instantiate the kernel module');
+      throw new BackendError(`wasm backend: ${error}`);
     }
+    this.#up = true;
+  }
+
+  /** Polls the ready count from the event loop; never rejects (a failure leaves one thread running). */
+  async #waitUpAsync(): Promise<void> {
+    const deadline = Date.now() + START_TIMEOUT_MS;
+    for (;;) {
+      const error = this.#startError();
+      const ready = Atomics.load(this.#ctl, READY);
+      if (error === null && ready === this.threads - 1) {
+        this.#up = true;
+        return;
+      }
+      if (error !== null || Date.now() > deadline) {
+        this.#failure = error ?? `only ${ready} of ${this.threads - 1} worker threads started within 30 s`;
+        this.close();
+        return;
+      }
+      await new Promise((resolve) => setTimeout(resolve, 2));
+    }
+  }
+
+  /** Until `slot` moves off `current`: asleep where this thread may block, spinning where not. */
+  #waitWhile(slot: number, current: number): void {
+    if (this.#canBlock) Atomics.wait(this.#ctl, slot, current);
+    else while (Atomics.load(this.#ctl, slot) === current);
   }
 
   /**
    * Runs kernel `name` with (tid, threads, ...args) on every thread, or with (0, 1, ...args) on the
-   * calling thread alone when `threads` is 1; returns when all are done.
+   * calling thread alone when `threads` is 1 or the workers are not up; returns when all are done.
    */
   run(name: string, args: readonly number[], threads = this.threads): void {
     if (args.length > MAX_ARGS)
       throw new BackendError(`wasm backend: kernel ${name} called with ${args.length} arguments, at most ${MAX_ARGS}`);
     const fn = this.#main[name];
     if (fn === undefined) throw new BackendError(`wasm backend: no kernel named ${name}`);
-    if (this.threads === 1 || threads === 1) {
+    if (this.threads === 1 || threads === 1 || !this.#up) {
       fn(0, 1, ...args);
       return;
     }
+    this.#parallelCalls++;
     const ctl = this.#ctl;
     const index = this.#names.indexOf(name);
     for (let i = 0; i < args.length; i++) ctl[ARGS + i] = args[i]!;
@@ -163,16 +196,17 @@ export class ThreadPool {
       if (done === this.threads - 1) break;
       if (done > this.threads - 1)
         throw new BackendError(`wasm backend: kernel ${name}: ${done} worker replies for ${this.threads - 1} workers`);
-      Atomics.wait(ctl, DONE, done);
+      this.#waitWhile(DONE, done);
     }
     if (error !== null) throw new BackendError(`wasm backend: kernel ${name} failed: ${(error as Error).message}`);
     if (Atomics.exchange(ctl, FAILED, 0) !== 0)
       throw new BackendError(`wasm backend: kernel ${name} failed on a worker thread`);
   }
 
-  /** Stops the workers (they are unref'd, so this is only needed to free them early). */
+  /** Stops the workers (Node's are unref'd, so this is only needed to free them early). */
   close(): void {
-    for (const w of this.#workers) void w.terminate();
+    this.#up = false;
+    for (const w of this.#workers) w.terminate();
     this.#workers.length = 0;
   }
 }

@@ -163,28 +163,40 @@ export interface WasmInfo {
   simd: boolean;
   /** The relaxed-SIMD (fused multiply-add) build runs. */
   relaxed: boolean;
+  /** Threads the kernels run on now (in a browser page: 1 until the workers are up, see `wasmReady`). */
   threads: number;
   /** Why fewer threads run than were asked for, or null. */
   threadNote: string | null;
+  /** Kernel calls so far that ran on every thread (calls below a size threshold run on one). */
+  parallelCalls: number;
 }
 
 /** What the wasm backend runs with here (starts the runtime). */
 export function wasmInfo(): WasmInfo {
-  const rt = wasmRuntime();
-  return { simd: true, relaxed, threads: rt.threads, threadNote: note };
+  const rt = wasmRuntime() as RuntimeImpl;
+  const pool = rt.pool;
+  let threadNote = note;
+  if (pool.failure !== null)
+    threadNote = `wasm backend: running on 1 thread instead of ${pool.threads}: ${pool.failure}`;
+  else if (pool.activeThreads < pool.threads)
+    threadNote = `wasm backend: ${pool.threads - 1} worker threads are starting; kernels run on 1 thread until they are up (await wasmReady())`;
+  return { simd: true, relaxed, threads: pool.activeThreads, threadNote, parallelCalls: pool.parallelCalls };
 }
 
 /**
- * Starts the runtime and resolves once its worker threads are running, with what it runs on. On Node
- * the threads start synchronously, so this resolves at once; in a browser page, whose main thread may
- * not block, workers start asynchronously and kernels run on the calling thread alone until they have.
- * Await it before timing the wasm backend in a page.
+ * Starts the runtime and resolves, with what it runs on, once its worker threads are up. On Node the
+ * threads start synchronously, so this resolves at once; in a browser page, whose main thread may
+ * not block, workers start in the background and kernels run on the calling thread alone until they
+ * are up. Await it before timing the wasm backend in a page. Never rejects for want of threads: a
+ * pool that could not start runs on one thread and `threadNote` says why.
  */
 export async function wasmReady(): Promise<WasmInfo> {
+  await (wasmRuntime() as RuntimeImpl).pool.started;
   return wasmInfo();
 }
 
 interface RuntimeImpl extends WasmRuntime {
+  readonly pool: ThreadPool;
   close(): void;
 }
 
@@ -221,6 +233,7 @@ function createRuntime(): RuntimeImpl {
     heap,
     threads,
     cache: new WeightCache(heap, CACHE_BUDGET),
+    pool,
     run: (name, ...args) => {
       if (name === 'setGeometry') {
         // rows (C·P) × L of the column matrix the next im2col/col2im calls walk.

@@ -1,0 +1,75 @@
+/**
+ * The trained demo model in the page: the 2:4 checkpoint `sparse24 lab` trains with `sparse24 demo`
+ * (/demo-model.safetensors) loaded into the demo CNN (`demoCnn(8)`), converted with
+ * toSparseInference, and the digits test set it is scored on (/demo-test.safetensors, with the
+ * accuracy Node measured in its metadata).
+ */
+import {
+  type Sequential,
+  type Tensor,
+  demoCnn,
+  fromStoredStateDict,
+  isAspBufferKey,
+  parseSafetensors,
+  toSparseInference,
+} from 'sparse24';
+
+/** What Node measured (src/lab/server/demo_model.ts's DemoModelFacts). */
+export interface DemoFacts {
+  readonly compressedAccuracy: number | null;
+  readonly finetunedAccuracy: number;
+  readonly backend: string;
+  readonly sparseLayers: readonly string[];
+}
+
+export interface DemoModel {
+  /** The masked dense model (its pruned weights are zeros). */
+  readonly model: Sequential;
+  /** The same model with its 2:4 layers compressed. */
+  readonly sparseModel: Sequential;
+  readonly images: Tensor;
+  readonly labels: Float32Array;
+  readonly facts: DemoFacts;
+  /** Every weight the checkpoint's masks prune is zero. */
+  readonly masksHold: boolean;
+}
+
+async function fetchBytes(path: string): Promise<Uint8Array> {
+  const res = await fetch(path);
+  if (!res.ok) throw new Error(`${path}: HTTP ${res.status} ${await res.text()}`);
+  return new Uint8Array(await res.arrayBuffer());
+}
+
+export async function loadDemoModel(): Promise<DemoModel> {
+  const [ckpt, test] = await Promise.all([fetchBytes('/demo-model.safetensors'), fetchBytes('/demo-test.safetensors')]);
+  const stored = parseSafetensors(ckpt, 'demo-model.safetensors').tensors;
+  const all = fromStoredStateDict(stored);
+  const weights = new Map([...all].filter(([k]) => !isAspBufferKey(k)));
+  let masksHold = true;
+  for (const [k, mask] of all) {
+    if (!k.endsWith('.__weight_mma_mask')) continue;
+    const w = weights.get(`${k.slice(0, -'.__weight_mma_mask'.length)}.weight`);
+    if (w === undefined || mask.data.some((m, i) => m === 0 && w.data[i] !== 0)) masksHold = false;
+  }
+  const model = demoCnn(8);
+  model.loadStateDict(weights);
+  model.eval();
+  const testSet = parseSafetensors(test, 'demo-test.safetensors');
+  const images = fromStoredStateDict(testSet.tensors).get('images')!;
+  const labels = fromStoredStateDict(testSet.tensors).get('labels')!.data;
+  const facts = JSON.parse(testSet.metadata['sparse24.demo'] ?? 'null') as DemoFacts | null;
+  if (facts === null) throw new Error('demo-test.safetensors: no sparse24.demo metadata');
+  return { model, sparseModel: toSparseInference(model, { fromWeights: true }), images, labels, facts, masksHold };
+}
+
+/** The share of rows of `logits` [N, classes] whose largest entry is at `labels[row]`. */
+export function accuracy(logits: Float32Array, labels: Float32Array): number {
+  const classes = logits.length / labels.length;
+  let right = 0;
+  for (let r = 0; r < labels.length; r++) {
+    let best = 0;
+    for (let c = 1; c < classes; c++) if (logits[r * classes + c]! > logits[r * classes + best]!) best = c;
+    if (best === labels[r]) right++;
+  }
+  return right / labels.length;
+}
