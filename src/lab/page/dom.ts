@@ -47,7 +47,23 @@ export function pct(v: number): string {
   return `${(100 * v).toFixed(1)}%`;
 }
 
-/** Lets the browser paint before the next long step. */
+/**
+ * Calls `f` once, at the next animation frame or after `ms` milliseconds, whichever comes first:
+ * animation frames pause in a hidden tab and can lag for seconds in a headless one, and the page
+ * must not stop there.
+ */
+export function onFrame(f: (now: number) => void, ms = 50): void {
+  let called = false;
+  const once = (): void => {
+    if (called) return;
+    called = true;
+    f(performance.now());
+  };
+  requestAnimationFrame(once);
+  setTimeout(once, ms);
+}
+
+/** Lets the browser paint before the next long step (waiting at most 100 ms for a frame). */
 export function nextFrame(): Promise<void> {
-  return new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve, 0)));
+  return new Promise((resolve) => onFrame(() => setTimeout(resolve, 0), 100));
 }

@@ -2,8 +2,8 @@
 /**
  * The lab page: loads the demo weight, draws it and its masks, runs the permutation search in a
  * worker, explains one compressed block and benchmarks the backends, then publishes everything as
- * `window.sparse24Results` and posts it to the server. A new weight (the picker or a dropped file)
- * redraws sections 1-4.
+ * `window.sparse24Results` and posts it to the server. A new weight (the picker, or a file dropped or
+ * chosen) redraws sections 1-4; `?bench=off` in the URL skips section 5.
  */
 import { benchInputs, LAB_BENCH_SHAPE, LAB_MODES, referenceOutputs, runMode, type ModeResult } from './bench.js';
 import { renderBench } from './bench_view.js';
@@ -12,45 +12,149 @@ import { renderBlock } from './block_view.js';
 import { byId, el, nextFrame } from './dom.js';
 import { distinctColours } from './heatmap.js';
 import { renderMasks, renderWeight } from './masks_view.js';
-import { runPermutation } from './permute_view.js';
+import { runPermutation, warmPermutationWorker } from './permute_view.js';
 import { emptyResults, type LabResults } from './results.js';
-import { type LabWeight, demoWeights, plantedTiesWeight, randomWeight, weightsFromFile } from './weights.js';
+import {
+  type FileWeights,
+  type LabWeight,
+  demoWeights,
+  plantedTiesWeight,
+  randomWeight,
+  weightsFromFile,
+} from './weights.js';
 
 const status = byId('status');
 const results = emptyResults();
 let nm = '4:8';
+/** `?bench=off` skips section 5 (the kernel benchmark), for a quicker page (the file tests use it). */
+const benchOn = new URLSearchParams(location.search).get('bench') !== 'off';
+/** Files above this size are refused before they are read. */
+const MAX_FILE_BYTES = 512 * 1024 * 1024;
 
 function setStatus(text: string): void {
   status.textContent = text;
 }
 
-async function showWeight(w: LabWeight, r: LabResults): Promise<void> {
-  r.weight = { name: w.name, shape: [...w.shape] };
+interface Choice {
+  readonly w: LabWeight;
+  /** 'demo checkpoint', 'random', 'planted ties' or 'file NAME'. */
+  readonly source: string;
+}
+
+const label = (w: LabWeight): string => `${w.name} [${w.shape.join(', ')}]`;
+
+/** The search of the weight shown last; a newer weight aborts it. */
+let showing: AbortController | null = null;
+
+/** Sections 1-4 for `c`. Picking another weight meanwhile aborts this one: only the newest publishes. */
+async function showWeight(c: Choice, r: LabResults): Promise<void> {
+  showing?.abort();
+  const ac = new AbortController();
+  showing = ac;
+  const { w } = c;
+  r.weight = { name: w.name, shape: [...w.shape], source: c.source };
+  r.permutation = null;
   renderWeight(byId('weight-view'), w);
   r.masks = renderMasks(byId('masks'), w, nm).map((s) => ({
     pattern: s.pattern,
     keptFraction: s.keptFraction,
+    keptMagnitude: s.keptMagnitude,
     violations: s.violations.length,
     error: s.error,
   }));
   r.block = renderBlock(byId('block'), w);
   await nextFrame();
+  if (ac.signal.aborted) return;
   setStatus('searching a channel permutation');
-  const { permutation: _p, ...outcome } = await runPermutation(byId('permute'), w, 5);
-  r.permutation = outcome;
+  try {
+    const { permutation, ...outcome } = await runPermutation(byId('permute'), w, 5, ac.signal);
+    r.permutation = { ...outcome, order: [...permutation] };
+    r.weightsShown++;
+  } catch (e) {
+    if (!ac.signal.aborted) throw e;
+  }
 }
 
-function picker(weights: LabWeight[], onPick: (w: LabWeight) => void): HTMLElement {
-  const select = el('select', {});
-  const options = [...weights, randomWeight(32, 64, 1), plantedTiesWeight(32, 64)];
-  options.forEach((w, k) => select.append(el('option', { value: String(k) }, `${w.name} [${w.shape.join(', ')}]`)));
-  select.onchange = () => onPick(options[Number(select.value)]!);
+/**
+ * The weight picker: the demo checkpoint's weights, a random and a planted-ties matrix, and, once a
+ * file is dropped or chosen, that file's usable weights first (the first of them shown). A file that
+ * cannot be read leaves everything as it was and says why under the drop zone.
+ */
+function picker(demo: LabWeight[], onPick: (c: Choice) => void): HTMLElement {
+  const select = el('select', { id: 'weight-select' });
+  const builtIn: Choice[] = [
+    ...demo.map((w) => ({ w, source: 'demo checkpoint' })),
+    { w: randomWeight(32, 64, 1), source: 'random' },
+    { w: plantedTiesWeight(32, 64), source: 'planted ties' },
+  ];
+  let fromFile: Choice[] = [];
+  let fileName = '';
+  let choices: Choice[] = [];
+  const fill = (): void => {
+    choices = [...fromFile, ...builtIn];
+    const group = (title: string, from: number, items: Choice[]): HTMLOptGroupElement =>
+      el('optgroup', { label: title }, ...items.map((c, k) => el('option', { value: String(from + k) }, label(c.w))));
+    const demoCount = demo.length;
+    select.replaceChildren(
+      ...(fromFile.length > 0 ? [group(fileName, 0, fromFile)] : []),
+      group('demo checkpoint', fromFile.length, builtIn.slice(0, demoCount)),
+      group('generated', fromFile.length + demoCount, builtIn.slice(demoCount)),
+    );
+    select.value = '0';
+    results.weightChoices = choices.map((c) => label(c.w));
+  };
+  fill();
+  select.onchange = () => onPick(choices[Number(select.value)]!);
   const nmInput = el('input', { value: nm, size: '5', title: "an 'N:M' pattern shown beside the 2:4 masks" });
   nmInput.onchange = () => {
     nm = nmInput.value.trim();
-    onPick(options[Number(select.value)]!);
+    onPick(choices[Number(select.value)]!);
   };
-  const drop = el('div', { id: 'drop' }, 'Drop a .safetensors, .npy or .onnx file here to look at its weights.');
+
+  const fileError = el('div', { id: 'file-error', role: 'alert', style: 'color: #a00' });
+  const fileNote = el('div', { id: 'file-note', class: 'note' });
+  const refuse = (message: string): void => {
+    const text = `${message} The weight shown is unchanged.`;
+    fileError.textContent = text;
+    results.fileError = text;
+  };
+  const readFile = async (file: File): Promise<void> => {
+    let found: FileWeights;
+    try {
+      if (file.size > MAX_FILE_BYTES) throw new Error(`${file.size} bytes is more than the page reads (512 MiB)`);
+      found = weightsFromFile(file.name, new Uint8Array(await file.arrayBuffer()));
+    } catch (err) {
+      refuse(`Could not read ${file.name}: ${(err as Error).message}.`);
+      return;
+    }
+    fileError.textContent = '';
+    results.fileError = null;
+    fileName = file.name;
+    fromFile = found.weights.map((w) => ({ w, source: `file ${file.name}` }));
+    fileNote.textContent =
+      `${file.name}: ${found.weights.length} usable weight(s), the first shown` +
+      (found.weights.length > 1 ? '; pick another in the list above.' : '.') +
+      (found.skipped.length > 0 ? ` Not offered: ${found.skipped.join('; ')}.` : '');
+    fill();
+    onPick(choices[0]!);
+  };
+  const take = (files: FileList | null | undefined): void => {
+    const file = files?.[0];
+    if (file === undefined) refuse('Nothing to read: drop a file (not text or a link).');
+    else void readFile(file);
+  };
+
+  const input = el('input', { type: 'file', id: 'file-input', accept: '.safetensors,.npy,.onnx' });
+  input.onchange = () => {
+    take(input.files);
+    input.value = ''; // choosing the same file again reads it again
+  };
+  const drop = el(
+    'div',
+    { id: 'drop' },
+    'Drop a .safetensors, .npy or .onnx file here to look at its weights, or choose one: ',
+    input,
+  );
   drop.ondragover = (e) => {
     e.preventDefault();
     drop.classList.add('over');
@@ -59,21 +163,9 @@ function picker(weights: LabWeight[], onPick: (w: LabWeight) => void): HTMLEleme
   drop.ondrop = (e) => {
     e.preventDefault();
     drop.classList.remove('over');
-    const file = e.dataTransfer?.files[0];
-    if (file === undefined) return;
-    void file.arrayBuffer().then((buf) => {
-      try {
-        const found = weightsFromFile(file.name, new Uint8Array(buf));
-        select.replaceChildren();
-        options.splice(0, options.length, ...found);
-        found.forEach((w, k) => select.append(el('option', { value: String(k) }, `${w.name} [${w.shape.join(', ')}]`)));
-        onPick(found[0]!);
-      } catch (err) {
-        drop.textContent = `could not read ${file.name}: ${(err as Error).message}`;
-      }
-    });
+    take(e.dataTransfer?.files);
   };
-  return el('div', {}, el('label', {}, 'weight: ', select), ' N:M: ', nmInput, drop);
+  return el('div', {}, el('label', {}, 'weight: ', select), ' N:M: ', nmInput, drop, fileError, fileNote);
 }
 
 async function postResults(r: LabResults): Promise<void> {
@@ -81,17 +173,26 @@ async function postResults(r: LabResults): Promise<void> {
 }
 
 async function run(): Promise<void> {
+  warmPermutationWorker();
   const weights = await demoWeights();
   const view = el('div', { id: 'weight-view' });
-  const onPick = (w: LabWeight): void => {
-    showWeight(w, results).then(
-      () => setStatus('done'),
+  const onPick = (c: Choice): void => {
+    showWeight(c, results).then(
+      () => {
+        if (results.done) setStatus('done');
+      },
       (e: unknown) => setStatus(`error: ${(e as Error).message}`),
     );
   };
   byId('weight').replaceChildren(picker(weights, onPick), view);
-  await showWeight(weights[0]!, results);
+  await showWeight({ w: weights[0]!, source: 'demo checkpoint' }, results);
 
+  if (benchOn) await bench();
+  else byId('bench').replaceChildren(el('p', { class: 'note' }, 'Skipped: the page was opened with ?bench=off.'));
+  results.canvasColours = [...document.querySelectorAll('canvas')].map((c) => distinctColours(c));
+}
+
+async function bench(): Promise<void> {
   setStatus('benchmarking the backends');
   await nextFrame();
   setStatus('loading the trained demo model (the server trains it on first use, a few seconds)');
@@ -114,7 +215,6 @@ async function run(): Promise<void> {
     renderBench(byId('bench'), LAB_BENCH_SHAPE, modes, results.tolerance);
   }
   results.modes = modes;
-  results.canvasColours = [...document.querySelectorAll('canvas')].map((c) => distinctColours(c));
 }
 
 run()

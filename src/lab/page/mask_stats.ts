@@ -3,14 +3,17 @@
  * groups of four input channels that keep more than two (TensorRT's 2:4 kernels reject those; an
  * N:M mask with M > 4, such as 4:8, can produce them).
  */
-import { createMask, keptMagnitude, toView } from 'sparse24';
+import { absSum, createMask, keptMagnitude, toView } from 'sparse24';
 import type { LabWeight } from './weights.js';
 
 export interface MaskStats {
   readonly pattern: string;
   /** The mask in view layout ([rows][cols]), or null when the pattern failed on this weight. */
   readonly mask: Uint8Array | null;
+  /** Share of Σ|w| the mask keeps (0 when the pattern failed). */
   readonly keptFraction: number;
+  /** Σ|w| over the kept entries (0 when the pattern failed). */
+  readonly keptMagnitude: number;
   /** Row-major indices (row * cols/4 + group) of groups of four that keep more than two. */
   readonly violations: number[];
   readonly error: string | null;
@@ -34,10 +37,11 @@ export function maskStats(w: LabWeight, pattern: string): MaskStats {
       pattern,
       mask,
       keptFraction: keptMagnitude(w.view, mask),
+      keptMagnitude: absSum(w.view, mask),
       violations: violatingGroups(mask, w.rows, w.cols),
       error: null,
     };
   } catch (e) {
-    return { pattern, mask: null, keptFraction: 0, violations: [], error: (e as Error).message };
+    return { pattern, mask: null, keptFraction: 0, keptMagnitude: 0, violations: [], error: (e as Error).message };
   }
 }

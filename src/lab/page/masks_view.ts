@@ -1,6 +1,6 @@
 /// <reference lib="dom" />
 /** Section 2: the weight as a heatmap, then one heatmap per mask pattern with what it keeps. */
-import { el, fmt, pct, table } from './dom.js';
+import { el, pct, table } from './dom.js';
 import { drawHeatmap, heatmapCaption } from './heatmap.js';
 import { type MaskStats, maskStats, violatingGroups } from './mask_stats.js';
 import type { LabWeight } from './weights.js';
@@ -39,15 +39,20 @@ export function renderMasks(host: HTMLElement, w: LabWeight, nm: string): MaskSt
           (c) => drawHeatmap(c, w.view, w.rows, w.cols, { mask: s.mask!, violations: s.violations }),
         ),
   );
-  const rows = stats.map((s) => [
-    s.pattern,
-    s.error === null ? pct(s.keptFraction) : '—',
-    s.error === null ? s.violations.length : '—',
-    s.error === null ? fmt(s.keptFraction) : ([s.error, 'err'] as [string, string]),
-  ]);
+  // One row per pattern; the last column (why a pattern does not apply) only when one does not.
+  const failed = stats.some((s) => s.error !== null);
+  const head = ['pattern', 'share of Σ|w| kept', 'Σ|w| kept', 'groups of 4 keeping > 2 (TensorRT rejects)'];
+  const rows = stats.map((s) => {
+    const cells: (string | number | [string, string])[] =
+      s.error === null
+        ? [s.pattern, [pct(s.keptFraction), 'num'], s.keptMagnitude, s.violations.length]
+        : [s.pattern, '—', '—', '—'];
+    if (failed) cells.push(s.error === null ? '' : [`not applicable: ${s.error}`, 'err']);
+    return cells;
+  });
   host.replaceChildren(
     el('div', { class: 'row' }, ...cards),
-    table(['pattern', 'magnitude kept', 'TensorRT violating groups', 'fraction / error'], rows),
+    table(failed ? [...head, 'note'] : head, rows),
     el(
       'p',
       { class: 'note' },

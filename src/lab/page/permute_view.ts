@@ -1,10 +1,12 @@
 /// <reference lib="dom" />
 /**
- * Section 3: a live channel-permutation search. The worker reports progress (drawn as the kept
- * magnitude over time); when it finishes, the columns of the heatmap slide to their new places and
- * the permuted matrix is shown with its 2:4 mask.
+ * Section 3: a live channel-permutation search. The worker reports progress (the bar, the message)
+ * and, after each greedy pass, the best permutation so far: the columns of the heatmap slide to
+ * their places in it and the kept magnitude shown (and its curve) rises. When the search ends the
+ * heatmap holds the search's result, drawn with its 2:4 mask, beside the kept magnitude before,
+ * after and the unstructured bound.
  */
-import { el, fmt, pct, table } from './dom.js';
+import { el, fmt, onFrame, pct, table } from './dom.js';
 import { drawHeatmap } from './heatmap.js';
 import { maskStats } from './mask_stats.js';
 import type { PermuteReply, PermuteRequest } from './permute_protocol.js';
@@ -18,10 +20,16 @@ export interface PermuteOutcome {
   readonly seconds: number;
   readonly stopped: string;
   readonly progressReports: number;
+  /** Greedy passes that changed the order. */
+  readonly passes: number;
+  /** Distinct column orders drawn while the search ran, after the starting one; the last is the result. */
+  readonly drawn: number;
+  /** Kept 2:4 magnitude shown with the starting order and with each order drawn after it. */
+  readonly keptSequence: number[];
   readonly permutation: Int32Array;
 }
 
-type Done = Extract<PermuteReply, { type: 'done' }>;
+type Reply<T extends PermuteReply['type']> = Extract<PermuteReply, { type: T }>;
 
 function drawProgress(canvas: HTMLCanvasElement, points: [number, number][], lo: number, hi: number): void {
   const ctx = canvas.getContext('2d');
@@ -50,21 +58,69 @@ function drawProgress(canvas: HTMLCanvasElement, points: [number, number][], lo:
   ctx.stroke();
 }
 
-/** Slides each column from its old x to its new one over `ms`. */
-function animateColumns(canvas: HTMLCanvasElement, w: LabWeight, permutation: Int32Array, ms: number): Promise<void> {
-  const target = new Int32Array(w.cols);
-  permutation.forEach((src, j) => (target[src] = j));
-  const start = performance.now();
-  return new Promise((resolve) => {
-    const frame = (now: number): void => {
-      const t = Math.min(1, (now - start) / ms);
-      const ease = t * t * (3 - 2 * t);
-      drawHeatmap(canvas, w.view, w.rows, w.cols, { xOf: (j) => j + (target[j]! - j) * ease });
-      if (t < 1) requestAnimationFrame(frame);
-      else resolve();
-    };
-    requestAnimationFrame(frame);
-  });
+function sameOrder(a: Int32Array, b: Int32Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let j = 0; j < a.length; j++) if (a[j] !== b[j]) return false;
+  return true;
+}
+
+/**
+ * Plays column moves on a heatmap one after another: each slides every column from its place in
+ * the order drawn before to its place in the next (drawn column j shows matrix column order[j]).
+ * Moves queue up while the search runs faster than they play; the queue plays them faster then.
+ */
+class ColumnMover {
+  #shown: Int32Array;
+  #chain: Promise<void> = Promise.resolve();
+  #queued = 0;
+
+  constructor(
+    private readonly canvas: HTMLCanvasElement,
+    private readonly w: LabWeight,
+    private readonly signal: AbortSignal | undefined,
+  ) {
+    this.#shown = Int32Array.from({ length: w.cols }, (_, j) => j);
+    drawHeatmap(canvas, w.view, w.rows, w.cols);
+  }
+
+  /** Queues a move to `order`; `onDrawn` runs once it is on the canvas. */
+  moveTo(order: Int32Array, onDrawn: () => void): void {
+    this.#queued++;
+    this.#chain = this.#chain.then(async () => {
+      const ms = Math.max(60, 450 / this.#queued);
+      await this.#slide(this.#shown, order, ms);
+      this.#queued--;
+      if (this.signal?.aborted === true) return;
+      this.#shown = order;
+      onDrawn();
+    });
+  }
+
+  /** Resolves when every queued move has been drawn. */
+  idle(): Promise<void> {
+    return this.#chain;
+  }
+
+  #slide(from: Int32Array, to: Int32Array, ms: number): Promise<void> {
+    const { canvas, w } = this;
+    const fromX = new Float64Array(w.cols);
+    from.forEach((c, j) => (fromX[c] = j));
+    const start = performance.now();
+    return new Promise((resolve) => {
+      const frame = (now: number): void => {
+        if (this.signal?.aborted === true) return resolve();
+        const t = Math.min(1, (now - start) / ms);
+        const ease = t * t * (3 - 2 * t);
+        drawHeatmap(canvas, w.view, w.rows, w.cols, {
+          order: to,
+          xOf: (j) => fromX[to[j]!]! + (j - fromX[to[j]!]!) * ease,
+        });
+        if (t < 1) onFrame(frame);
+        else resolve();
+      };
+      onFrame(frame);
+    });
+  }
 }
 
 function permutedWeight(w: LabWeight, p: Int32Array): LabWeight {
@@ -73,57 +129,144 @@ function permutedWeight(w: LabWeight, p: Int32Array): LabWeight {
   return labWeight(`${w.name}, permuted`, [w.rows, w.cols], out);
 }
 
+function abortError(): Error {
+  return new DOMException('the permutation search was replaced by a newer one', 'AbortError');
+}
+
+/**
+ * The worker, kept between searches: starting one loads and compiles /sparse24.js again, which can
+ * take seconds. A search that is aborted or fails terminates it; the next search starts a new one.
+ */
+let spare: Worker | null = null;
+
+/** Starts the permutation worker now, so the first search does not wait for it to load. */
+export function warmPermutationWorker(): void {
+  spare ??= new Worker('/worker.js', { type: 'module' });
+}
+
+/** Runs the worker; `onReply` sees every message before 'done'. Aborting `signal` stops the worker. */
 function runWorker(
   req: PermuteRequest,
-  onProgress: (m: Extract<PermuteReply, { type: 'progress' }>) => void,
-): Promise<Done> {
-  const worker = new Worker('/worker.js', { type: 'module' });
-  return new Promise<Done>((resolve, reject) => {
+  onReply: (m: Reply<'start' | 'progress' | 'step'>) => void,
+  signal: AbortSignal | undefined,
+): Promise<Reply<'done'>> {
+  if (signal?.aborted === true) return Promise.reject(abortError());
+  const worker = spare ?? new Worker('/worker.js', { type: 'module' });
+  spare = null;
+  return new Promise<Reply<'done'>>((resolve, reject) => {
+    const stop = (): void => {
+      worker.terminate();
+      reject(abortError());
+    };
+    signal?.addEventListener('abort', stop, { once: true });
+    const finish = (keep: boolean): void => {
+      signal?.removeEventListener('abort', stop);
+      worker.onmessage = null;
+      worker.onerror = null;
+      if (keep && spare === null) spare = worker;
+      else worker.terminate();
+    };
     worker.onmessage = (e: MessageEvent<PermuteReply>) => {
       const m = e.data;
-      if (m.type === 'progress') onProgress(m);
-      else {
-        worker.terminate();
-        if (m.type === 'done') resolve(m);
-        else reject(new Error(`permutation search: ${m.message}`));
-      }
+      if (m.type === 'done') {
+        finish(true);
+        resolve(m);
+      } else if (m.type === 'error') {
+        finish(false);
+        reject(new Error(`permutation search: ${m.message}`));
+      } else onReply(m);
     };
     worker.onerror = (e) => {
-      worker.terminate();
+      finish(false);
       reject(new Error(`permutation worker: ${e.message}`));
     };
     worker.postMessage(req, [req.matrix.buffer]);
   });
 }
 
-/** Runs the search on `w` and shows it; resolves with the outcome when the animation has played. */
-export async function runPermutation(host: HTMLElement, w: LabWeight, timeLimit: number): Promise<PermuteOutcome> {
+/**
+ * Runs the search on `w` and shows it; resolves with the outcome when the last move has played.
+ * Aborting `signal` (a newer weight was picked) stops the worker and rejects with an AbortError.
+ */
+export async function runPermutation(
+  host: HTMLElement,
+  w: LabWeight,
+  timeLimit: number,
+  signal?: AbortSignal,
+): Promise<PermuteOutcome> {
   const status = el('div', { class: 'mono' }, 'searching (osg, in a Web Worker)…');
   const bar = el('progress', { max: String(timeLimit), value: '0' });
   const chart = el('canvas', { width: '320', height: '120' });
+  const keptLine = el('div', { class: 'mono' }, 'kept 2:4 magnitude: …');
   const matrix = el('canvas', { class: 'heatmap' });
   const after = el('div');
-  drawHeatmap(matrix, w.view, w.rows, w.cols);
   host.replaceChildren(
     el('div', {}, bar, ' ', status),
-    el('div', { class: 'row' }, el('div', { class: 'card' }, el('b', {}, 'kept 2:4 magnitude'), chart), matrix),
+    el(
+      'div',
+      { class: 'row' },
+      el('div', { class: 'card' }, el('b', {}, 'kept 2:4 magnitude'), chart, keptLine),
+      el(
+        'div',
+        { class: 'card' },
+        matrix,
+        el('div', { class: 'note' }, 'columns move as the search finds a better order'),
+      ),
+    ),
     after,
   );
+  const mover = new ColumnMover(matrix, w, signal);
   const base = maskStats(w, 'm4n2_1d').keptFraction;
   const points: [number, number][] = [];
+  const keptSequence: number[] = [];
+  const drawnOrders = new Set<string>();
+  let lo = 0;
+  let hi = 1;
+  let last: Int32Array = Int32Array.from({ length: w.cols }, (_, j) => j);
   let reports = 0;
-  const done = await runWorker({ matrix: w.view.slice(), rows: w.rows, cols: w.cols, timeLimit }, (m) => {
-    reports++;
-    bar.value = Math.min(timeLimit, m.elapsed);
-    status.textContent = m.message;
-    if (m.kept !== null) points.push([m.elapsed, m.kept]);
-  });
+  const show = (kept: number, what: string): void => {
+    keptSequence.push(kept);
+    keptLine.textContent = `${what}: ${fmt(kept)} (${pct((kept - lo) / Math.max(1e-30, hi - lo))} of the way to the bound)`;
+  };
+  const queue = (order: Int32Array, kept: number, what: string): void => {
+    last = order;
+    mover.moveTo(order, () => {
+      drawnOrders.add(order.join(','));
+      show(kept, what);
+    });
+  };
+  const done = await runWorker(
+    { matrix: w.view.slice(), rows: w.rows, cols: w.cols, timeLimit },
+    (m) => {
+      if (m.type === 'start') {
+        lo = m.default24;
+        hi = m.bound;
+        points.push([0, m.default24]);
+        show(m.default24, 'columns as they are');
+      } else {
+        reports++;
+        bar.value = Math.min(timeLimit, m.elapsed);
+        if (m.type === 'progress') status.textContent = m.message;
+        else {
+          status.textContent = `osg pass ${m.pass}: kept ${fmt(m.kept)} (${m.elapsed.toFixed(1)} s of ${timeLimit} s)`;
+          queue(m.permutation, m.kept, `after pass ${m.pass}`);
+        }
+        if (m.kept !== null) points.push([m.elapsed, m.kept]);
+      }
+      drawProgress(chart, points, lo, hi);
+    },
+    signal,
+  );
   bar.value = timeLimit;
-  points.unshift([0, done.default24]);
   points.push([Math.max(done.seconds, points.at(-1)?.[0] ?? 0), done.permuted]);
   drawProgress(chart, points, done.default24, done.bound);
-  status.textContent = `done in ${fmt(done.seconds)} s (${done.stopped}); ${reports} progress report(s)`;
-  await animateColumns(matrix, w, done.permutation, 1200);
+  status.textContent =
+    `done in ${fmt(done.seconds)} s (${done.stopped}); ${done.passes} pass(es) changed the order, ` +
+    `${reports} progress report(s)`;
+  // The worker's last step is its result; should they ever differ, the result is drawn last.
+  if (!sameOrder(last, done.permutation)) queue(done.permutation, done.permuted, 'the result');
+  await mover.idle();
+  if (signal?.aborted === true) throw abortError();
   const p = permutedWeight(w, done.permutation);
   const kept = maskStats(p, 'm4n2_1d');
   drawHeatmap(matrix, p.view, p.rows, p.cols, { mask: kept.mask!, violations: [] });
@@ -144,5 +287,17 @@ export async function runPermutation(host: HTMLElement, w: LabWeight, timeLimit:
         'permuted the same way; the model computes the same function.',
     ),
   );
-  return { ...done, progressReports: reports };
+  return {
+    default24: done.default24,
+    permuted: done.permuted,
+    bound: done.bound,
+    efficacy: done.efficacy,
+    seconds: done.seconds,
+    stopped: done.stopped,
+    progressReports: reports,
+    passes: done.passes,
+    drawn: drawnOrders.size,
+    keptSequence,
+    permutation: done.permutation,
+  };
 }

@@ -13,8 +13,15 @@ export interface LabResults {
   crossOriginIsolated: boolean;
   /** Tolerance the page itself uses to mark a mode's max |Δ| as agreeing with reference. */
   tolerance: number;
-  weight: { name: string; shape: number[] } | null;
-  masks: { pattern: string; keptFraction: number; violations: number; error: string | null }[];
+  /** The weight shown; `source` is 'demo checkpoint', 'random', 'planted ties' or 'file NAME'. */
+  weight: { name: string; shape: number[]; source: string } | null;
+  /** The picker's entries, in order ('NAME [SHAPE]'): a dropped file's usable weights first. */
+  weightChoices: string[];
+  /** Weights shown to the end (masks, block and permutation), counting the first. */
+  weightsShown: number;
+  /** Why the last file given to the page was not read (the weight shown stays); null after a good one. */
+  fileError: string | null;
+  masks: { pattern: string; keptFraction: number; keptMagnitude: number; violations: number; error: string | null }[];
   permutation: {
     default24: number;
     permuted: number;
@@ -23,6 +30,14 @@ export interface LabResults {
     seconds: number;
     stopped: string;
     progressReports: number;
+    /** Greedy passes that changed the order. */
+    passes: number;
+    /** Distinct column orders drawn while the search ran (the last is the result). */
+    drawn: number;
+    /** Kept 2:4 magnitude shown with the starting order, then each drawn one: non-decreasing, last = permuted. */
+    keptSequence: number[];
+    /** The result: column j of the permuted matrix is column order[j] of the weight's 2-D view. */
+    order: number[];
   } | null;
   block: BlockOutcome | null;
   benchShape: BenchShape | null;
@@ -55,6 +70,9 @@ export function emptyResults(): LabResults {
     crossOriginIsolated: globalThis.crossOriginIsolated === true,
     tolerance: 1e-3,
     weight: null,
+    weightChoices: [],
+    weightsShown: 0,
+    fileError: null,
     masks: [],
     permutation: null,
     block: null,

@@ -3,7 +3,8 @@
  * Where the lab's weight comes from: the demo checkpoint the server generates (/demo.safetensors),
  * a random matrix, a matrix with planted ties, or a file dropped on the page. Files are parsed from
  * bytes by the library (parseSafetensors, parseNpy, parseOnnx + onnxLayerWeights); only float
- * tensors of rank >= 2 whose 2-D view can hold 2:4 groups are offered.
+ * tensors of rank >= 2 whose 2-D view can hold 2:4 groups (and whose values are finite) are offered;
+ * every usable one of a file is listed, in the file's order, and the first is shown.
  */
 import {
   MT19937,
@@ -33,29 +34,56 @@ export function labWeight(name: string, shape: readonly number[], data: Float32A
 
 const FLOATS = new Set(['F64', 'F32', 'F16', 'BF16']);
 
-function usable(name: string, t: StoredTensor): LabWeight | null {
-  if (!FLOATS.has(t.dtype) || t.shape.length < 2 || t.shape.some((d) => d === 0)) return null;
-  const w = labWeight(name, t.shape, toFloat32(t));
-  return w.cols % 4 === 0 ? w : null;
+/** Why a tensor of a file is not offered, or null when it is usable. */
+function unusable(t: StoredTensor, w: LabWeight | null): string | null {
+  if (!FLOATS.has(t.dtype)) return `${t.dtype}, not a float`;
+  if (t.shape.length < 2) return `rank ${t.shape.length}`;
+  if (t.shape.some((d) => d === 0)) return 'empty';
+  if (w === null) return null;
+  if (w.cols % 4 !== 0) return `${w.cols} input channels, not a multiple of 4`;
+  if (!w.view.every((v) => Number.isFinite(v))) return 'holds NaN or ±Inf';
+  return null;
 }
 
-/** The usable weights of a file, by its name's extension. */
-export function weightsFromFile(fileName: string, bytes: Uint8Array): LabWeight[] {
+/** What a file offers: its usable weights in file order, and a line per tensor that is not. */
+export interface FileWeights {
+  readonly weights: LabWeight[];
+  readonly skipped: string[];
+}
+
+/**
+ * The usable weights of a file, by its name's extension, in the file's order (safetensors: header
+ * order; ONNX: node order). A file that cannot be parsed, or holds no usable weight, throws.
+ */
+export function weightsFromFile(fileName: string, bytes: Uint8Array): FileWeights {
   const lower = fileName.toLowerCase();
   let found: [string, StoredTensor][];
   if (lower.endsWith('.safetensors')) found = [...parseSafetensors(bytes, fileName).tensors];
   else if (lower.endsWith('.npy')) found = [[fileName, parseNpy(bytes, fileName)]];
   else if (lower.endsWith('.onnx')) found = onnxLayerWeights(parseOnnx(bytes, fileName)).map((w) => [w.name, w.tensor]);
   else throw new Error(`${fileName}: expected a .safetensors, .npy or .onnx file`);
-  const out = found.flatMap(([n, t]) => usable(n, t) ?? []);
-  if (out.length === 0) throw new Error(`${fileName}: no float weight of rank >= 2 with input channels divisible by 4`);
-  return out;
+  const weights: LabWeight[] = [];
+  const skipped: string[] = [];
+  for (const [name, t] of found) {
+    const early = unusable(t, null);
+    const w = early === null ? labWeight(name, t.shape, toFloat32(t)) : null;
+    const why = early ?? unusable(t, w);
+    if (why === null) weights.push(w!);
+    else skipped.push(`${name} [${t.shape.join(', ')}]: ${why}`);
+  }
+  if (weights.length === 0) {
+    throw new Error(
+      `${fileName}: no float weight of rank >= 2 with input channels divisible by 4` +
+        (skipped.length > 0 ? ` (${skipped.join('; ')})` : ' (the file holds no tensor)'),
+    );
+  }
+  return { weights, skipped };
 }
 
 export async function demoWeights(): Promise<LabWeight[]> {
   const res = await fetch('/demo.safetensors');
   if (!res.ok) throw new Error(`/demo.safetensors: HTTP ${res.status}`);
-  return weightsFromFile('demo.safetensors', new Uint8Array(await res.arrayBuffer()));
+  return weightsFromFile('demo.safetensors', new Uint8Array(await res.arrayBuffer())).weights;
 }
 
 /** A seeded standard-normal rows × cols matrix. */
