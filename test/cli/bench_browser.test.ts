@@ -11,12 +11,13 @@
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { cp, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { BenchReport } from '../../src/bench/index.js';
 import { main } from '../../src/cli/main.js';
 import { requireChromium } from '../../src/lab/server/chromium.js';
+import { runBrowserBench } from '../../src/lab/server/browser_bench.js';
 import { startLabServer } from '../../src/lab/server/index.js';
 import { capture, withTmp } from './helpers.js';
 
@@ -114,5 +115,28 @@ describe('sparse24 bench --browser', () => {
     const e = capture();
     expect(await main(['bench', '--browser', '--timeout', '0'], e.io)).toBe(2);
     expect(e.err[0]).toMatch(/--timeout: expected seconds > 0/);
+  });
+
+  it('fails at once, with the error, when the bench page throws (not at --timeout)', async () => {
+    await withTmp(async (root) => {
+      // A package folder (dist/ only, like an installed one) whose bench page throws on load.
+      await cp(join(process.cwd(), 'dist/browser'), join(root, 'dist/browser'), { recursive: true });
+      await cp(join(process.cwd(), 'dist/lab'), join(root, 'dist/lab'), { recursive: true });
+      await writeFile(join(root, 'dist/lab/bench.js'), "throw new Error('broken on purpose');\n");
+      const started = Date.now();
+      const run = runBrowserBench({
+        suite: 'all',
+        quick: true,
+        only: ['gemm-256'],
+        backends: ['reference'],
+        threads: null,
+        timeoutMs: 120_000,
+        root,
+      });
+      await expect(run).rejects.toThrow(
+        /^sparse24 bench --browser: the bench page threw an uncaught error: .*broken on purpose/,
+      );
+      expect(Date.now() - started).toBeLessThan(60_000);
+    });
   });
 });

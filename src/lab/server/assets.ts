@@ -1,11 +1,11 @@
 /**
  * The files `sparse24 lab` serves, found under dist/: the library bundle (dist/browser/sparse24.js)
- * and the page (dist/lab/). In a source checkout a missing file is built once with the build tools
- * (esbuild, a second or two); an installed package ships them, so there a missing file means a broken
+ * and the page (dist/lab/). In a source checkout a missing file, or one older than a file under src/,
+ * is built with the build tools (esbuild, a second or two); an installed package ships them, so there a missing file means a broken
  * install and the error says to run `npm run build`.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -57,13 +57,38 @@ function build(tool: string, file: string, root: string): void {
 }
 
 /**
- * Makes sure every served file exists, building what is missing (see the top of this file). Called
+ * The newest modification time under src/ in a source checkout (src/ and tools/ present), or null
+ * in an installed package, which ships dist/ only.
+ */
+function newestSource(root: string): number | null {
+  const src = join(root, 'src');
+  if (!existsSync(src) || !existsSync(join(root, 'tools'))) return null;
+  let newest = 0;
+  const walk = (dir: string): void => {
+    for (const e of readdirSync(dir, { withFileTypes: true })) {
+      const p = join(dir, e.name);
+      if (e.isDirectory()) walk(p);
+      else newest = Math.max(newest, statSync(p).mtimeMs);
+    }
+  };
+  walk(src);
+  return newest;
+}
+
+/**
+ * Makes sure every served file exists and, in a source checkout, is newer than every file under src/
+ * (a stale page or bundle would run old code against new), building what is missing (see the top of this file). Called
  * once before the server listens, so a missing bundle is reported at start, not as a 404 later.
  */
 export function ensureAssets(root: string = PACKAGE_ROOT): void {
+  const sources = newestSource(root);
+  const built = new Set<string>();
   for (const { file, tool } of Object.values(ASSETS)) {
-    if (existsSync(join(root, file))) continue;
+    const path = join(root, file);
+    const fresh = existsSync(path) && (sources === null || statSync(path).mtimeMs >= sources);
+    if (fresh || built.has(tool)) continue;
     build(tool, file, root);
+    built.add(tool);
     if (!existsSync(join(root, file)))
       throw new LabError(`sparse24 lab: ${tool} ran but did not write ${file}; run \`npm run build\``);
   }

@@ -33,6 +33,8 @@ export interface BrowserBenchOptions {
   /** Sample budget of one row in ms (default: the page's, 150 quick / 1000 full). */
   budgetMs?: number;
   onProgress?: (line: string) => void;
+  /** Package folder whose dist/ is served (default: this package). */
+  root?: string;
 }
 
 function pageQuery(o: BrowserBenchOptions): string {
@@ -51,7 +53,7 @@ const firstLine = (e: unknown): string => (e instanceof Error ? e.message : Stri
 export async function runBrowserBench(o: BrowserBenchOptions): Promise<BenchReport> {
   const chromium = o.chromium ?? defaultChromium();
   requireChromium(chromium);
-  const server = await startLabServer({ port: 0 });
+  const server = await startLabServer({ port: 0, ...(o.root === undefined ? {} : { root: o.root }) });
   let browser: Browser | undefined;
   const pageErrors: string[] = [];
   try {
@@ -69,7 +71,8 @@ export async function runBrowserBench(o: BrowserBenchOptions): Promise<BenchRepo
           o.onProgress?.(`browser: ${text.slice(BROWSER_BENCH_PROGRESS.length)}`);
         else if (m.type() === 'error') pageErrors.push(text);
       });
-      page.on('pageerror', (e) => pageErrors.push(firstLine(e)));
+      // An uncaught error means the page cannot finish (each row catches its own): fail now, not at --timeout.
+      page.on('pageerror', (e) => reject(new Error(`threw an uncaught error: ${firstLine(e)}`)));
       page.on('error', (e) => reject(new Error(`the page crashed (${firstLine(e)})`)));
       page.on('close', () => reject(new Error('the page closed')));
       timer = setTimeout(
