@@ -1,8 +1,8 @@
 /**
  * The files `sparse24 lab` serves, found under dist/: the library bundle (dist/browser/sparse24.js)
  * and the page (dist/lab/). In a source checkout a missing file, or one older than a file under src/,
- * is built with the build tools (esbuild, a second or two); an installed package ships them, so there a missing file means a broken
- * install and the error says to run `npm run build`.
+ * is built with the build tools (esbuild, a second or two); an installed package ships them, so there
+ * a missing file means a broken install and the error says to run `npm run build`.
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
