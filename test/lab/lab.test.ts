@@ -4,13 +4,12 @@
  * A missing Chromium fails the test with the path it looked for: the lab is the browser story, so
  * skipping silently would hide it.
  */
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Browser, Page } from 'puppeteer-core';
+import type { Page } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchChromium, requireChromium } from '../browser/harness.js';
+import { type LabSession, openLab } from './lab_session.js';
 
 const SCREENSHOT = join('test', 'lab', 'lab-screenshot.png');
 
@@ -47,53 +46,22 @@ interface LabResults {
   canvasColours: number[];
 }
 
-let child: ChildProcess;
-let browser: Browser;
+let lab: LabSession;
 let page: Page;
 let url: string;
 let benchDir: string;
-const consoleErrors: string[] = [];
+let consoleErrors: string[];
 
 const results = (): Promise<LabResults> => page.evaluate('window.sparse24Results') as Promise<LabResults>;
 
-function firstLine(c: ChildProcess): Promise<string> {
-  return new Promise((resolve, reject) => {
-    let buf = '';
-    let err = '';
-    c.stdout!.on('data', (d: Buffer) => {
-      buf += d.toString();
-      if (buf.includes('\n')) resolve(buf.split('\n')[0]!);
-    });
-    c.stderr!.on('data', (d: Buffer) => void (err += d.toString()));
-    c.on('exit', (code) => reject(new Error(`sparse24 lab exited with ${code} before printing its URL: ${err}`)));
-  });
-}
-
 beforeAll(async () => {
-  requireChromium();
-  // The page and bundle under test are the current sources, not whatever dist/ held.
-  for (const tool of ['tools/build-browser.mjs', 'tools/build-lab.mjs']) execFileSync(process.execPath, [tool]);
   benchDir = await mkdtemp(join(tmpdir(), 'sparse24-lab-'));
-  child = spawn(
-    process.execPath,
-    ['--import', 'tsx', 'test/helpers/cli_process.ts', 'lab', '--port', '0', '--no-open', '--bench-out', benchDir],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
-  );
-  url = await firstLine(child);
-  browser = await launchChromium();
-  page = await browser.newPage();
-  await page.setViewport({ width: 1200, height: 900 });
-  page.on('console', (m) => {
-    if (m.type() === 'error') consoleErrors.push(m.text());
-  });
-  page.on('pageerror', (e) => consoleErrors.push(String(e)));
-  await page.goto(url);
-  await page.waitForFunction('window.sparse24Results?.done === true', { timeout: 120_000 });
+  lab = await openLab(['--bench-out', benchDir], '', 120_000);
+  ({ page, url, errors: consoleErrors } = lab);
 }, 180_000);
 
 afterAll(async () => {
-  await browser?.close();
-  child?.kill('SIGTERM');
+  await lab?.close();
   if (benchDir !== undefined) await rm(benchDir, { recursive: true, force: true });
 });
 

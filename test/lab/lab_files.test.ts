@@ -10,11 +10,10 @@
  * Waits poll on a timer: puppeteer's default polls on animation frames, which a headless page may
  * not paint for seconds while nothing on it changes.
  */
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Browser, Page } from 'puppeteer-core';
+import type { Page } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   Linear,
@@ -33,7 +32,7 @@ import {
   toView,
 } from '../../src/index.js';
 import { exportOnnx } from '../../src/nn/onnx/index.js';
-import { launchChromium, requireChromium } from '../browser/harness.js';
+import { type LabSession, openLab } from './lab_session.js';
 
 /** The parts of `window.sparse24Results` (src/lab/page/results.ts) this test reads. */
 interface LabResults {
@@ -57,26 +56,12 @@ interface LabResults {
 
 const PATTERNS = ['m4n2_1d', 'm4n2_2d_best', '4:8'];
 
-let child: ChildProcess;
-let browser: Browser;
+let lab: LabSession;
 let page: Page;
 let dir: string;
-const pageErrors: string[] = [];
+let pageErrors: string[];
 
 const results = (): Promise<LabResults> => page.evaluate('window.sparse24Results') as Promise<LabResults>;
-
-function firstLine(c: ChildProcess): Promise<string> {
-  return new Promise((resolve, reject) => {
-    let buf = '';
-    let err = '';
-    c.stdout!.on('data', (d: Buffer) => {
-      buf += d.toString();
-      if (buf.includes('\n')) resolve(buf.split('\n')[0]!);
-    });
-    c.stderr!.on('data', (d: Buffer) => void (err += d.toString()));
-    c.on('exit', (code) => reject(new Error(`sparse24 lab exited with ${code} before printing its URL: ${err}`)));
-  });
-}
 
 function gaussian(rows: number, cols: number, seed: number): Float32Array {
   const g = new MT19937(seed);
@@ -186,32 +171,13 @@ const SAFETENSORS = {
 } as const;
 
 beforeAll(async () => {
-  requireChromium();
-  // The page and bundle under test are the current sources, not whatever dist/ held.
-  for (const tool of ['tools/build-browser.mjs', 'tools/build-lab.mjs']) execFileSync(process.execPath, [tool]);
   dir = await mkdtemp(join(tmpdir(), 'sparse24-lab-files-'));
-  child = spawn(
-    process.execPath,
-    ['--import', 'tsx', 'test/helpers/cli_process.ts', 'lab', '--port', '0', '--no-open'],
-    {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
-  const url = await firstLine(child);
-  browser = await launchChromium();
-  page = await browser.newPage();
-  await page.setViewport({ width: 1200, height: 900 });
-  page.on('console', (m) => {
-    if (m.type() === 'error') pageErrors.push(`console: ${m.text()}`);
-  });
-  page.on('pageerror', (e) => pageErrors.push(`pageerror: ${String(e)}`));
-  await page.goto(`${url}?bench=off`);
-  await page.waitForFunction('window.sparse24Results?.done === true', { timeout: 45_000, polling: 50 });
+  lab = await openLab([], '?bench=off', 45_000);
+  ({ page, errors: pageErrors } = lab);
 }, 90_000);
 
 afterAll(async () => {
-  await browser?.close();
-  child?.kill('SIGTERM');
+  await lab?.close();
   if (dir !== undefined) await rm(dir, { recursive: true, force: true });
 });
 
