@@ -90,7 +90,7 @@ export function channelSwap(ws: Workspace, opts: ChannelSwapOptions): number {
     }
     passes++;
     const kept = keeper.observe();
-    clock.report(`pass ${passes}`, kept, true, `pass ${passes}: kept ${kept.toFixed(3)}`);
+    clock.report(`pass ${passes}`, kept, true, `pass ${passes}: kept ${kept.toFixed(3)}`, ws.perm);
     if (swaps === 0 || clock.expired()) {
       keeper.restore();
       return passes;

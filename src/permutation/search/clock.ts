@@ -19,6 +19,13 @@ export interface SearchProgress {
   readonly timeLimitSeconds: number;
   /** Kept 2:4 magnitude of the current arrangement, where the strategy knows it. */
   readonly kept: number | null;
+  /**
+   * The arrangement `kept` belongs to, where the strategy reports it (a copy: column j of the permuted
+   * matrix is column `permutation[j]` of the input): osg and channel-swap at the end of each pass,
+   * random with its best trial so far. Null otherwise, and in the half-searches of a split osg,
+   * which see only part of the matrix.
+   */
+  readonly permutation: Int32Array | null;
 }
 
 export type ProgressCallback = (message: string, progress: SearchProgress) => void;
@@ -85,9 +92,16 @@ export class SearchClock {
 
   /**
    * Reports `phase` if an interval has passed since the last report (or `force`). `message` is
-   * the line a command prints; it defaults to the phase with the elapsed time.
+   * the line a command prints; it defaults to the phase with the elapsed time. `permutation` (copied
+   * when reported) is the whole matrix's current arrangement, if the caller has it.
    */
-  report(phase: string, kept: number | null = null, force = false, message?: string): void {
+  report(
+    phase: string,
+    kept: number | null = null,
+    force = false,
+    message?: string,
+    permutation: Int32Array | null = null,
+  ): void {
     if (this.#onProgress === undefined) return;
     const now = performance.now();
     if (!force && now - this.#lastReport < this.#interval) return;
@@ -102,6 +116,7 @@ export class SearchClock {
       elapsedSeconds,
       timeLimitSeconds: this.timeLimitSeconds,
       kept,
+      permutation: permutation === null ? null : permutation.slice(),
     });
   }
 }

@@ -44,6 +44,8 @@ export interface OsgOptions {
   clock: SearchClock;
   /** Split matrices wider than this for windows of 12 and 16 (default `SPLIT_COLUMNS`, apex's 512). */
   splitColumns?: number;
+  /** The workspace is part of the matrix (a split's half): report no permutation. */
+  partial?: boolean;
 }
 
 /** Stripe groups as flattened k-combinations of `stripes`, lexicographic. */
@@ -149,8 +151,9 @@ function splitSearch(ws: Workspace, opts: OsgOptions): number {
   const split = Math.floor(ws.cols / 8) * 4;
   const left = ws.subWorkspace(0, split);
   const right = ws.subWorkspace(split, ws.cols);
-  let passes = optimizeStripeGroups(left, opts);
-  if (!opts.clock.expired()) passes += optimizeStripeGroups(right, opts);
+  // The halves see part of the matrix: their reports carry no permutation of the whole.
+  let passes = optimizeStripeGroups(left, { ...opts, partial: true });
+  if (!opts.clock.expired()) passes += optimizeStripeGroups(right, { ...opts, partial: true });
   const target = new Int32Array(ws.cols);
   for (let j = 0; j < split; j++) target[j] = ws.perm[left.perm[j]!]!;
   for (let j = split; j < ws.cols; j++) target[j] = ws.perm[split + right.perm[j - split]!]!;
@@ -237,7 +240,13 @@ function stripeGroupSearch(ws: Workspace, opts: OsgOptions): number {
     }
     passes++;
     const kept = keeper.observe();
-    clock.report(`pass ${passes}`, kept, true, `pass ${passes}: kept ${kept.toFixed(3)}`);
+    clock.report(
+      `pass ${passes}`,
+      kept,
+      true,
+      `pass ${passes}: kept ${kept.toFixed(3)}`,
+      opts.partial ? null : ws.perm,
+    );
     if (usedCount === 0 || clock.expired()) {
       keeper.restore();
       return passes;

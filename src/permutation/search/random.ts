@@ -22,7 +22,7 @@ export function randomSearch(
   let bestSum = sumAfter24(matrix, rows, cols);
   for (let t = 0; t < trials; t++) {
     if (clock.expired()) break;
-    if (clock.due()) clock.report(`trial ${t}/${trials}`, bestSum);
+    if (clock.due()) clock.report(`trial ${t}/${trials}`, bestSum, false, undefined, best);
     for (let i = cols - 1; i > 0; i--) {
       const j = rng.nextInt(0, i + 1);
       const v = current[i]!;

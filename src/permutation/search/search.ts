@@ -117,6 +117,7 @@ export function searchPermutation(
       permuted,
       true,
       `${strategy}: stopped at the time limit of ${timeLimit} s; returning the best arrangement found (kept ${permuted.toFixed(3)})`,
+      permutation,
     );
   }
   return {

@@ -33,7 +33,8 @@ export interface SearchInput {
   readonly rng: MT19937;
   /**
    * The time limit and progress reports: check `clock.expired()` in every loop and return the best
-   * order found once it is true; `clock.report(phase, kept)` reports progress.
+   * order found once it is true; `clock.report(phase, kept)` reports progress, and
+   * `clock.report(phase, kept, true, undefined, order)` with the order that keeps `kept`.
    */
   readonly clock: SearchClock;
   /** The default 2:4 kept magnitude of the input order (for relative thresholds). */

@@ -103,6 +103,56 @@ describe('search bounds', () => {
     }
   });
 
+  it('reports with each pass the arrangement whose kept magnitude it reports, ending at the result', () => {
+    const [rows, cols] = [16, 64];
+    const m = randomMatrix(rows, cols, 3);
+    for (const strategy of ['osg', 'channel-swap'] as const) {
+      const seen: SearchProgress[] = [];
+      const r = searchPermutation(m, rows, cols, { strategy, progressInterval: 0, onProgress: (_, p) => seen.push(p) });
+      const passes = seen.filter((p) => /^pass \d+$/.test(p.phase));
+      expect(passes.length, strategy).toBeGreaterThan(1);
+      for (const p of passes) {
+        expect(p.permutation, `${strategy} ${p.phase}`).not.toBeNull();
+        expect(p.kept!).toBeCloseTo(sumAfter24(m, rows, cols, p.permutation!), 9);
+      }
+      // No escapes: every pass improves, so the last pass's arrangement is the result.
+      expect(Array.from(passes.at(-1)!.permutation!)).toEqual(Array.from(r.permutation));
+      // Mid-pass lines (scoring) carry no arrangement.
+      expect(seen.filter((p) => /scoring/.test(p.phase)).every((p) => p.permutation === null)).toBe(true);
+    }
+    const trials: SearchProgress[] = [];
+    searchPermutation(m, rows, cols, {
+      strategy: 'random',
+      trials: 50,
+      progressInterval: 0,
+      onProgress: (_, p) => trials.push(p),
+    });
+    expect(trials.length).toBeGreaterThan(0);
+    for (const p of trials) expect(p.kept!).toBeCloseTo(sumAfter24(m, rows, cols, p.permutation!), 9);
+  });
+
+  it('a split osg reports no arrangement from its halves, and the whole one from its final search', () => {
+    const [rows, cols] = [6, 48];
+    const m = randomMatrix(rows, cols, 4);
+    const seen: SearchProgress[] = [];
+    const r = searchPermutation(m, rows, cols, {
+      strategy: 'osg',
+      window: 12,
+      splitColumns: 32,
+      seed: 5,
+      progressInterval: 0,
+      onProgress: (_, p) => seen.push(p),
+    });
+    const passes = seen.filter((p) => /^pass \d+$/.test(p.phase));
+    const firstWhole = passes.findIndex((p) => p.permutation !== null);
+    expect(firstWhole).toBeGreaterThan(0); // the halves came first, without one
+    for (const p of passes.slice(firstWhole)) {
+      expect(p.permutation!.length).toBe(cols);
+      expect(p.kept!).toBeCloseTo(sumAfter24(m, rows, cols, p.permutation!), 9);
+    }
+    expect(sumAfter24(m, rows, cols, passes.at(-1)!.permutation!)).toBeLessThanOrEqual(r.permuted + 1e-9);
+  });
+
   it('splits wide matrices for windows 12 and 16 as apex does: each half, then the whole with window 8', () => {
     const [rows, cols, split] = [6, 48, 24];
     const m = randomMatrix(rows, cols, 4);
