@@ -92,6 +92,7 @@ export async function runDemo(options: DemoOptions = {}, hooks: DemoHooks = {}):
       Object.assign(dense, lastEval(denseHistory) ?? evaluate(model, testLoader));
     }
     const denseState = copyState(model.stateDict());
+    if (method !== 'sr-ste' || compare) hooks.onDenseTrained?.(denseState);
     if (method === 'sr-ste') {
       manualSeed(seed);
       model = build();

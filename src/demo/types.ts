@@ -1,6 +1,7 @@
 /** What `runDemo` takes and returns: the shape of `report.json` and of `sparse24 demo --json`. */
 import type { AspPermutation } from '../asp/index.js';
 import type { ProgressStream } from '../nn/index.js';
+import type { Tensor } from '../tensor/index.js';
 
 export type DemoDataset = 'digits' | 'fashion-mnist';
 export const DEMO_DATASETS: readonly DemoDataset[] = ['digits', 'fashion-mnist'];
@@ -50,6 +51,8 @@ export interface DemoHooks {
   stream?: ProgressStream;
   /** The channel permutation ASP ran (not called without one): the report the magnitude section summarises. */
   onPermutation?: (permutation: AspPermutation) => void;
+  /** The model's state after dense training, before pruning (not called when no dense model is trained). */
+  onDenseTrained?: (state: ReadonlyMap<string, Tensor>) => void;
 }
 
 export interface EpochPoint {

@@ -9,6 +9,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseSafetensors, toFloat32 } from '../../src/index.js';
+import { type MaskRow, expectMasksOf } from './expected_masks.js';
 import { type LabSession, openLab } from './lab_session.js';
 
 const SCREENSHOT = join('test', 'lab', 'lab-screenshot.png');
@@ -33,8 +35,11 @@ interface LabResults {
   done: boolean;
   error: string | null;
   crossOriginIsolated: boolean;
-  masks: { pattern: string; keptFraction: number; violations: number }[];
+  masks: MaskRow[];
   permutation: { default24: number; permuted: number; progressReports: number } | null;
+  weight: { name: string; shape: number[]; source: string } | null;
+  weightChoices: string[];
+  weightsShown: number;
   block: { indices: number[]; metaMatches: boolean } | null;
   modes: ModeRow[];
   demoModel: {
@@ -150,5 +155,29 @@ describe('sparse24 lab', () => {
     expect(out.n).toBe(32);
     expect(out.d).toBeLessThan(1e-5);
     expect(out.sparse).toBe(true);
+  });
+
+  it("then offers the trained demo model's dense layers, and shows one with the library's masks", async () => {
+    // The server's dense weights (before pruning), read here with the library, as the page read them.
+    const file = parseSafetensors(new Uint8Array(await (await fetch(`${url}demo-dense.safetensors`)).arrayBuffer()));
+    const usable = [...file.tensors].filter(([, t]) => t.shape.length >= 2 && t.shape[1]! % 4 === 0);
+    // In the file's order (safetensors sorts names): the four layers whose input channels divide by 4.
+    expect(usable.map(([n]) => n)).toEqual(['11.weight', '3.weight', '6.weight', '9.weight']);
+    const before = await results();
+    const labels = usable.map(([n, t]) => `${n} [${t.shape.join(', ')}]`);
+    expect(before.weightChoices.slice(-labels.length)).toEqual(labels);
+    expect(before.weight!.source).toBe('demo checkpoint'); // adding them did not change the weight shown
+    const [name, fc1] = usable[3]!;
+    await page.select('#weight-select', String(before.weightChoices.length - labels.length + 3));
+    await page.waitForFunction(`window.sparse24Results.weightsShown > ${before.weightsShown}`, {
+      timeout: 60_000,
+      polling: 50,
+    });
+    const r = await results();
+    expect(r.weight).toEqual({ name, shape: [64, 128], source: 'trained demo model (dense)' });
+    const values = toFloat32(fc1);
+    // Before pruning: dense, not the checkpoint's 2:4 zeros.
+    expect(values.filter((v) => v === 0).length).toBeLessThan(values.length / 100);
+    expectMasksOf(r.masks, values, [...fc1.shape]);
   });
 });

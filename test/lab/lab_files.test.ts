@@ -20,18 +20,15 @@ import {
   MT19937,
   ReLU,
   Sequential,
-  absSum,
-  createMask,
-  keptMagnitude,
   onnxLayerWeights,
   parseOnnx,
   randn,
   searchPermutation,
   serializeNpy,
   serializeSafetensors,
-  toView,
 } from '../../src/index.js';
 import { exportOnnx } from '../../src/nn/onnx/index.js';
+import { expectMasksOf as expectMasksOfWeight } from './expected_masks.js';
 import { type LabSession, openLab } from './lab_session.js';
 
 /** The parts of `window.sparse24Results` (src/lab/page/results.ts) this test reads. */
@@ -54,8 +51,6 @@ interface LabResults {
   } | null;
 }
 
-const PATTERNS = ['m4n2_1d', 'm4n2_2d_best', '4:8'];
-
 let lab: LabSession;
 let page: Page;
 let dir: string;
@@ -68,35 +63,8 @@ function gaussian(rows: number, cols: number, seed: number): Float32Array {
   return Float32Array.from({ length: rows * cols }, () => g.nextGauss());
 }
 
-/** What the library says of each mask pattern for this weight, computed as the page's 2-D view. */
-function expectedMasks(data: Float32Array, shape: number[]): LabResults['masks'] {
-  const view = toView(data, shape).data;
-  return PATTERNS.map((pattern) => {
-    const mask = toView(createMask(data, shape, pattern), shape).data;
-    let violations = 0;
-    for (let g = 0; g < mask.length / 4; g++)
-      if (mask[4 * g]! + mask[4 * g + 1]! + mask[4 * g + 2]! + mask[4 * g + 3]! > 2) violations++;
-    return {
-      pattern,
-      keptFraction: keptMagnitude(view, mask),
-      keptMagnitude: absSum(view, mask),
-      violations,
-      error: null,
-    };
-  });
-}
-
 function expectMasksOf(r: LabResults, data: Float32Array, shape: number[]): void {
-  const want = expectedMasks(data, shape);
-  expect(r.masks.map((m) => m.pattern)).toEqual(PATTERNS);
-  r.masks.forEach((m, i) => {
-    const w = want[i]!;
-    expect(m.error, m.pattern).toBeNull();
-    expect(m.violations, m.pattern).toBe(w.violations);
-    expect(m.keptFraction, m.pattern).toBeCloseTo(w.keptFraction, 12);
-    expect(m.keptMagnitude, m.pattern).toBeCloseTo(w.keptMagnitude, 9);
-  });
-  expect(r.masks[0]!.violations).toBe(0); // m4n2_1d is 2:4 by construction
+  expectMasksOfWeight(r.masks, data, shape);
 }
 
 /** Drops `bytes` as a file named `name` on the page's drop zone: a DataTransfer with a File in it. */

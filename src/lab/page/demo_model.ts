@@ -2,8 +2,10 @@
  * The trained demo model in the page: the 2:4 checkpoint `sparse24 lab` trains with `sparse24 demo`
  * (/demo-model.safetensors) loaded into the demo CNN (`demoCnn(8)`), converted with
  * toSparseInference, and the digits test set it is scored on (/demo-test.safetensors, with the
- * accuracy Node measured in its metadata).
+ * accuracy Node measured in its metadata), and the model's weights after dense training
+ * (/demo-dense.safetensors), which the weight picker then offers.
  */
+import { type LabWeight, weightsFromFile } from './weights.js';
 import {
   type Sequential,
   type Tensor,
@@ -32,6 +34,8 @@ export interface DemoModel {
   readonly facts: DemoFacts;
   /** Every weight the checkpoint's masks prune is zero. */
   readonly masksHold: boolean;
+  /** The model's usable weights after dense training, before pruning (for the weight picker). */
+  readonly denseWeights: LabWeight[];
 }
 
 async function fetchBytes(path: string): Promise<Uint8Array> {
@@ -41,7 +45,11 @@ async function fetchBytes(path: string): Promise<Uint8Array> {
 }
 
 export async function loadDemoModel(): Promise<DemoModel> {
-  const [ckpt, test] = await Promise.all([fetchBytes('/demo-model.safetensors'), fetchBytes('/demo-test.safetensors')]);
+  const [ckpt, test, dense] = await Promise.all([
+    fetchBytes('/demo-model.safetensors'),
+    fetchBytes('/demo-test.safetensors'),
+    fetchBytes('/demo-dense.safetensors'),
+  ]);
   const stored = parseSafetensors(ckpt, 'demo-model.safetensors').tensors;
   const all = fromStoredStateDict(stored);
   const weights = new Map([...all].filter(([k]) => !isAspBufferKey(k)));
@@ -59,7 +67,16 @@ export async function loadDemoModel(): Promise<DemoModel> {
   const labels = fromStoredStateDict(testSet.tensors).get('labels')!.data;
   const facts = JSON.parse(testSet.metadata['sparse24.demo'] ?? 'null') as DemoFacts | null;
   if (facts === null) throw new Error('demo-test.safetensors: no sparse24.demo metadata');
-  return { model, sparseModel: toSparseInference(model, { fromWeights: true }), images, labels, facts, masksHold };
+  const denseWeights = weightsFromFile('demo-dense.safetensors', dense).weights;
+  return {
+    model,
+    sparseModel: toSparseInference(model, { fromWeights: true }),
+    images,
+    labels,
+    facts,
+    masksHold,
+    denseWeights,
+  };
 }
 
 /** The share of rows of `logits` [N, classes] whose largest entry is at `labels[row]`. */

@@ -78,9 +78,13 @@ async function showWeight(c: Choice, r: LabResults): Promise<void> {
 /**
  * The weight picker: the demo checkpoint's weights, a random and a planted-ties matrix, and, once a
  * file is dropped or chosen, that file's usable weights first (the first of them shown). A file that
- * cannot be read leaves everything as it was and says why under the drop zone.
+ * cannot be read leaves everything as it was and says why under the drop zone. `addTrained` appends
+ * the trained demo model's dense layers when they arrive, keeping the weight shown selected.
  */
-function picker(demo: LabWeight[], onPick: (c: Choice) => void): HTMLElement {
+function picker(
+  demo: LabWeight[],
+  onPick: (c: Choice) => void,
+): { element: HTMLElement; addTrained(weights: LabWeight[]): void } {
   const select = el('select', { id: 'weight-select' });
   const builtIn: Choice[] = [
     ...demo.map((w) => ({ w, source: 'demo checkpoint' })),
@@ -88,10 +92,11 @@ function picker(demo: LabWeight[], onPick: (c: Choice) => void): HTMLElement {
     { w: plantedTiesWeight(32, 64), source: 'planted ties' },
   ];
   let fromFile: Choice[] = [];
+  let trained: Choice[] = [];
   let fileName = '';
   let choices: Choice[] = [];
   const fill = (): void => {
-    choices = [...fromFile, ...builtIn];
+    choices = [...fromFile, ...builtIn, ...trained];
     const group = (title: string, from: number, items: Choice[]): HTMLOptGroupElement =>
       el('optgroup', { label: title }, ...items.map((c, k) => el('option', { value: String(from + k) }, label(c.w))));
     const demoCount = demo.length;
@@ -99,6 +104,9 @@ function picker(demo: LabWeight[], onPick: (c: Choice) => void): HTMLElement {
       ...(fromFile.length > 0 ? [group(fileName, 0, fromFile)] : []),
       group('demo checkpoint', fromFile.length, builtIn.slice(0, demoCount)),
       group('generated', fromFile.length + demoCount, builtIn.slice(demoCount)),
+      ...(trained.length > 0
+        ? [group('trained demo CNN, dense (before pruning)', fromFile.length + builtIn.length, trained)]
+        : []),
     );
     select.value = '0';
     results.weightChoices = choices.map((c) => label(c.w));
@@ -165,12 +173,21 @@ function picker(demo: LabWeight[], onPick: (c: Choice) => void): HTMLElement {
     drop.classList.remove('over');
     take(e.dataTransfer?.files);
   };
-  return el('div', {}, el('label', {}, 'weight: ', select), ' N:M: ', nmInput, drop, fileError, fileNote);
+  const element = el('div', {}, el('label', {}, 'weight: ', select), ' N:M: ', nmInput, drop, fileError, fileNote);
+  const addTrained = (weights: LabWeight[]): void => {
+    const shown = choices[Number(select.value)];
+    trained = weights.map((w) => ({ w, source: 'trained demo model (dense)' }));
+    fill();
+    select.value = String(Math.max(0, choices.indexOf(shown!)));
+  };
+  return { element, addTrained };
 }
 
 async function postResults(r: LabResults): Promise<void> {
   await fetch('/results', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(r) });
 }
+
+let weightPicker: ReturnType<typeof picker> | null = null;
 
 async function run(): Promise<void> {
   warmPermutationWorker();
@@ -184,7 +201,8 @@ async function run(): Promise<void> {
       (e: unknown) => setStatus(`error: ${(e as Error).message}`),
     );
   };
-  byId('weight').replaceChildren(picker(weights, onPick), view);
+  weightPicker = picker(weights, onPick);
+  byId('weight').replaceChildren(weightPicker.element, view);
   await showWeight({ w: weights[0]!, source: 'demo checkpoint' }, results);
 
   if (benchOn) await bench();
@@ -197,6 +215,7 @@ async function bench(): Promise<void> {
   await nextFrame();
   setStatus('loading the trained demo model (the server trains it on first use, a few seconds)');
   const demo = await loadDemoModel();
+  weightPicker?.addTrained(demo.denseWeights);
   results.demoModel = {
     testImages: demo.labels.length,
     masksHold: demo.masksHold,

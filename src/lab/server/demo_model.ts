@@ -4,8 +4,9 @@
  * page asks for it (a few seconds) and kept for the server's life. The page runs it compressed on
  * each of the browser's backends and compares its accuracy with the one measured here.
  *
- * Served as two safetensors files: the 2:4 checkpoint as `sparse24 demo` writes it (apex's keys, the
- * masks as BOOL), and the digits test set (images already normalized as the model saw them, labels
+ * Served as three safetensors files: the 2:4 checkpoint as `sparse24 demo` writes it (apex's keys, the
+ * masks as BOOL), the same model's weights after dense training (before pruning: real weights to
+ * look at masks and permutations on), and the digits test set (images already normalized as the model saw them, labels
  * as F32 class indices) with what Node measured in its metadata.
  */
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
@@ -17,6 +18,8 @@ import { serializeSafetensors } from '../../io/index.js';
 export interface DemoModelFiles {
   /** checkpoint.safetensors of the run. */
   readonly checkpoint: Uint8Array;
+  /** The same model after dense training, before pruning (its state dict, F32). */
+  readonly dense: Uint8Array;
   /**
    * `images` [N, 1, 8, 8] F32 and `labels` [N] F32 (class indices); metadata `sparse24.demo` is the
    * JSON of `DemoModelFacts`.
@@ -47,10 +50,19 @@ async function train(say: (line: string) => void): Promise<DemoModelFiles> {
   try {
     say('lab: training the demo model (sparse24 demo on the digits, seed 0, wasm backend; a few seconds)');
     // The demo command's default backend (wasm), not whatever this process has selected.
+    let dense: Uint8Array | null = null;
     const result = await runDemo(
       { dataset: 'digits', seed: SEED, backend: 'wasm', out },
-      { onProgress: (l) => say(`lab: demo: ${l}`) },
+      {
+        onProgress: (l) => say(`lab: demo: ${l}`),
+        onDenseTrained: (state) => {
+          dense = serializeSafetensors(new Map(state), {
+            source: `sparse24 demo (digits, seed ${SEED}) after dense training, before pruning`,
+          });
+        },
+      },
     );
+    if (dense === null) throw new Error('lab: the demo run trained no dense model');
     const checkpoint = new Uint8Array(await readFile(join(out, 'checkpoint.safetensors')));
     const data = await loadDemoData('digits', undefined, undefined);
     const facts: DemoModelFacts = {
@@ -67,7 +79,7 @@ async function train(say: (line: string) => void): Promise<DemoModelFiles> {
       { 'sparse24.demo': JSON.stringify(facts) },
     );
     say(`lab: demo model trained in ${facts.trainSeconds.toFixed(1)} s on ${result.backend}`);
-    return { checkpoint, testSet };
+    return { checkpoint, dense, testSet };
   } finally {
     await rm(out, { recursive: true, force: true });
   }

@@ -4,13 +4,13 @@
  * (COOP same-origin, COEP require-corp), without which a browser hides SharedArrayBuffer and the wasm
  * backend runs on one thread. POST /results takes the page's `window.sparse24Results` (the page sends
  * it when it finishes) and hands it to `onResults`, so `sparse24 lab --bench-out DIR` can record it.
- * /demo-model.safetensors and /demo-test.safetensors are the trained 2:4 demo model and its test set
- * (./demo_model.ts: trained on the first request).
+ * /demo-model.safetensors, /demo-dense.safetensors and /demo-test.safetensors are the trained 2:4 demo
+ * model, its dense weights before pruning, and its test set (./demo_model.ts: trained on first request).
  */
 import { type IncomingMessage, type ServerResponse, createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { PACKAGE_ROOT, ensureAssets, readAsset } from './assets.js';
-import { demoModelFiles } from './demo_model.js';
+import { type DemoModelFiles, demoModelFiles } from './demo_model.js';
 import { demoCheckpoint } from './demo_weights.js';
 import { LabError } from './errors.js';
 
@@ -56,6 +56,13 @@ async function readBody(req: IncomingMessage): Promise<string> {
   return Buffer.concat(chunks).toString('utf8');
 }
 
+/** The trained demo model's files by URL path (./demo_model.ts). */
+const DEMO_MODEL_FILES: ReadonlyMap<string, keyof DemoModelFiles> = new Map([
+  ['/demo-model.safetensors', 'checkpoint'],
+  ['/demo-dense.safetensors', 'dense'],
+  ['/demo-test.safetensors', 'testSet'],
+]);
+
 async function handle(req: IncomingMessage, res: ServerResponse, o: LabServerOptions): Promise<void> {
   const path = new URL(req.url ?? '/', 'http://127.0.0.1').pathname;
   if (req.method === 'POST' && path === '/results') {
@@ -78,9 +85,9 @@ async function handle(req: IncomingMessage, res: ServerResponse, o: LabServerOpt
     send(res, 200, 'application/octet-stream', demoCheckpoint());
     return;
   }
-  if (path === '/demo-model.safetensors' || path === '/demo-test.safetensors') {
-    const files = await demoModelFiles(o.onLog);
-    send(res, 200, 'application/octet-stream', path === '/demo-model.safetensors' ? files.checkpoint : files.testSet);
+  const demoFile = DEMO_MODEL_FILES.get(path);
+  if (demoFile !== undefined) {
+    send(res, 200, 'application/octet-stream', (await demoModelFiles(o.onLog))[demoFile]);
     return;
   }
   const asset = await readAsset(path, o.root ?? PACKAGE_ROOT);
