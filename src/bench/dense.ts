@@ -1,6 +1,6 @@
 import type { AsyncDenseKernels, DenseKernels } from '../tensor/index.js';
 import { kernels, setWasmThreads } from '../tensor/index.js';
-import { createGpuKernels } from '../tensor/kernels/gpu/index.js';
+import { createGpuKernels, createGpuKernelsAsync } from '../tensor/kernels/gpu/index.js';
 import type { BenchCase } from './cases.js';
 import { benchData, convOperandSizes, gemmOperandSizes } from './cases.js';
 import type { Implementation } from './implementation.js';
@@ -52,8 +52,13 @@ export function selectThreads(backend: string): void {
   if (t !== null) setWasmThreads(t);
 }
 
-export function denseKernelsFor(backend: string): DenseKernels {
+/** `gpu/webgpu` is asynchronous in gpu.js (no synchronous readback): its rows use the async kernel sets. */
+export const ASYNC_GPU_BACKEND = 'gpu/webgpu';
+
+/** The dense kernel set a bench backend name runs (the Node bench's and the browser bench page's). */
+export function denseKernelsFor(backend: string): DenseKernels | AsyncDenseKernels {
   if (backend === 'reference' || backend === 'fast') return kernels(backend);
   if (wasmThreadsOf(backend) !== null) return kernels('wasm');
-  return createGpuKernels(backend.slice('gpu/'.length));
+  const mode = backend.slice('gpu/'.length);
+  return backend === ASYNC_GPU_BACKEND ? createGpuKernelsAsync(mode) : createGpuKernels(mode);
 }

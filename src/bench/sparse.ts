@@ -9,13 +9,14 @@ import {
   type AsyncSparseKernels,
   type SparseKernels,
   createGpuSparseKernels,
+  createGpuSparseKernelsAsync,
   fastSparseKernels,
   referenceSparseKernels,
   wasmSparseKernels,
 } from '../sparse/kernels/index.js';
 import { createMask } from '../sparse/create_mask.js';
 import { type BenchCase, benchData, convOperandSizes, gemmOperandSizes } from './cases.js';
-import { selectThreads, wasmThreadsOf } from './dense.js';
+import { ASYNC_GPU_BACKEND, selectThreads, wasmThreadsOf } from './dense.js';
 import type { Implementation } from './implementation.js';
 
 function compress24(data: Float32Array, shape: number[]): CompressedNM {
@@ -54,9 +55,11 @@ export function sparseImplementation(backend: string, k: SparseKernels | AsyncSp
   };
 }
 
-export function sparseKernelsFor(backend: string): SparseKernels {
+/** The 2:4 kernel set a bench backend name runs (see denseKernelsFor). */
+export function sparseKernelsFor(backend: string): SparseKernels | AsyncSparseKernels {
   if (backend === 'reference') return referenceSparseKernels;
   if (backend === 'fast') return fastSparseKernels;
   if (wasmThreadsOf(backend) !== null) return wasmSparseKernels;
-  return createGpuSparseKernels(backend.slice('gpu/'.length));
+  const mode = backend.slice('gpu/'.length);
+  return backend === ASYNC_GPU_BACKEND ? createGpuSparseKernelsAsync(mode) : createGpuSparseKernels(mode);
 }

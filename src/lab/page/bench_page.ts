@@ -19,34 +19,27 @@
  * `window.sparse24Bench` (BrowserBenchOutcome), `done: true` last, then BROWSER_BENCH_DONE is logged.
  */
 import {
-  type AsyncDenseKernels,
-  type AsyncSparseKernels,
   type BenchCase,
   type BenchFailure,
   type BrowserBenchOutcome,
   type BrowserMachine,
   BROWSER_BENCH_DONE,
   BROWSER_BENCH_PROGRESS,
-  type DenseKernels,
   type Implementation,
   type Measurement,
-  type SparseKernels,
   attachRatios,
   browserBackendNames,
-  createGpuKernels,
-  createGpuKernelsAsync,
-  createGpuSparseKernels,
-  createGpuSparseKernelsAsync,
   denseCases,
   denseImplementation,
+  denseKernelsFor,
   gflopsOf,
-  kernels,
   markdownTable,
-  referenceSparseKernels,
   sparseImplementation,
+  sparseKernelsFor,
   wasmReady,
-  wasmSparseKernels,
+  wasmThreadsOf,
 } from 'sparse24';
+import { maxAbsDiff } from './max_abs_diff.js';
 
 declare global {
   interface Window {
@@ -125,23 +118,11 @@ async function browserMachine(): Promise<BrowserMachine> {
   };
 }
 
-/** The dense and 2:4 kernel sets of a backend (created on first use; gpu.js sets compile lazily). */
-function kernelSets(backend: string): [DenseKernels | AsyncDenseKernels, SparseKernels | AsyncSparseKernels] {
-  if (backend === 'reference') return [kernels('reference'), referenceSparseKernels];
-  if (/^wasm\/\d+t$/.test(backend)) return [kernels('wasm'), wasmSparseKernels];
-  if (backend === 'gpu/webgpu') return [createGpuKernelsAsync('webgpu'), createGpuSparseKernelsAsync('webgpu')];
-  if (backend === 'gpu/webgl2') return [createGpuKernels('webgl2'), createGpuSparseKernels('webgl2')];
-  throw new Error(`unknown browser backend '${backend}'`);
-}
-
-function maxAbsDiff(got: unknown, want: Float32Array): number {
+/** maxAbsDiff of a row's output, which must be a finite Float32Array of the reference's length. */
+function diffToReference(got: unknown, want: Float32Array): number {
   if (!(got instanceof Float32Array)) throw new Error('the kernel returned no Float32Array');
   if (got.length !== want.length) throw new Error(`output has ${got.length} values, reference ${want.length}`);
-  let d = 0;
-  for (let i = 0; i < want.length; i++) {
-    const e = Math.abs(got[i]! - want[i]!);
-    if (!(e <= d)) d = e; // NaN propagates: a NaN output is not agreement
-  }
+  const d = maxAbsDiff(got, want); // NaN propagates: a NaN output is not agreement
   if (!Number.isFinite(d)) throw new Error(`output differs from the reference by ${d} (non-finite values)`);
   return d;
 }
@@ -172,23 +153,25 @@ async function runSuite(c: PageConfig, out: BrowserBenchOutcome): Promise<void> 
   const names = browserBackendNames(c.threads).filter((b) => c.backends === null || c.backends.includes(b));
   const cases: BenchCase[] = denseCases(c.quick).filter((k) => c.only === null || c.only.includes(k.id));
   const variants: ('dense' | '2:4')[] = c.suite === 'dense' ? ['dense'] : ['dense', '2:4'];
-  const sets = new Map<string, ReturnType<typeof kernelSets> | Error>();
+  // The kernel sets of a backend, created on first use (gpu.js sets compile lazily); a set that cannot
+  // be created fails each of its rows with the same error.
+  const sets = new Map<string, Implementation | Error>();
   const implOf = (backend: string, variant: 'dense' | '2:4'): Implementation => {
-    let s = sets.get(backend);
-    if (s === undefined) {
+    const key = `${backend}|${variant}`;
+    let impl = sets.get(key);
+    if (impl === undefined) {
       try {
-        s = kernelSets(backend);
+        impl =
+          variant === 'dense'
+            ? denseImplementation(backend, denseKernelsFor(backend))
+            : sparseImplementation(backend, sparseKernelsFor(backend));
       } catch (e) {
-        s = e instanceof Error ? e : new Error(String(e));
+        impl = e instanceof Error ? e : new Error(String(e));
       }
-      sets.set(backend, s);
+      sets.set(key, impl);
     }
-    if (s instanceof Error) throw s;
-    return variant === 'dense' ? denseImplementation(backend, s[0]) : sparseImplementation(backend, s[1]);
-  };
-  const wasmRequested = (b: string): number | null => {
-    const m = /^wasm\/(\d+)t$/.exec(b);
-    return m === null ? null : Number(m[1]);
+    if (impl instanceof Error) throw impl;
+    return impl;
   };
 
   for (const k of cases) {
@@ -211,7 +194,7 @@ async function runSuite(c: PageConfig, out: BrowserBenchOutcome): Promise<void> 
           out.failures.push(f);
           progress(`${k.id} / ${label}: failed: ${error}`);
         };
-        const asked = wasmRequested(backend);
+        const asked = wasmThreadsOf(backend);
         if (asked !== null && asked > 1 && !isolated) {
           fail('the page is not cross-origin isolated (no SharedArrayBuffer), so wasm cannot use threads');
           continue;
@@ -233,7 +216,7 @@ async function runSuite(c: PageConfig, out: BrowserBenchOutcome): Promise<void> 
           const m = await time(prepared.run, c);
           prepared.dispose?.();
           if (backend === 'reference') ref.set(variant, m.output as Float32Array);
-          const diff = maxAbsDiff(m.output, await referenceOutput(variant));
+          const diff = diffToReference(m.output, await referenceOutput(variant));
           const row: Measurement = {
             caseId: k.id,
             label: k.label,
