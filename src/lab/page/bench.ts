@@ -24,6 +24,7 @@ import {
   wasmReady,
 } from 'sparse24';
 import { type DemoModel, accuracy } from './demo_model.js';
+import { maxAbsDiff } from './max_abs_diff.js';
 
 export interface ModeSpec {
   readonly mode: string;
@@ -83,12 +84,6 @@ function gaussian(shape: number[], g: MT19937): Tensor {
     Float32Array.from({ length: n }, () => g.nextGauss()),
     shape,
   );
-}
-
-function maxAbsDiff(a: Float32Array, b: Float32Array): number {
-  let d = 0;
-  for (let i = 0; i < a.length; i++) d = Math.max(d, Math.abs(a[i]! - b[i]!));
-  return a.length === b.length ? d : Infinity;
 }
 
 async function median(fn: () => unknown, runs: number): Promise<number> {

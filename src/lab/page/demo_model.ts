@@ -12,6 +12,7 @@ import {
   demoCnn,
   fromStoredStateDict,
   isAspBufferKey,
+  maskBufferKey,
   parseSafetensors,
   toSparseInference,
 } from 'sparse24';
@@ -53,18 +54,19 @@ export async function loadDemoModel(): Promise<DemoModel> {
   const stored = parseSafetensors(ckpt, 'demo-model.safetensors').tensors;
   const all = fromStoredStateDict(stored);
   const weights = new Map([...all].filter(([k]) => !isAspBufferKey(k)));
+  // Each weight against its mask, if it has one (the mask buffer key is the library's rule).
   let masksHold = true;
-  for (const [k, mask] of all) {
-    if (!k.endsWith('.__weight_mma_mask')) continue;
-    const w = weights.get(`${k.slice(0, -'.__weight_mma_mask'.length)}.weight`);
-    if (w === undefined || mask.data.some((m, i) => m === 0 && w.data[i] !== 0)) masksHold = false;
+  for (const [k, w] of weights) {
+    const mask = all.get(maskBufferKey(k));
+    if (mask?.data.some((m, i) => m === 0 && w.data[i] !== 0) === true) masksHold = false;
   }
   const model = demoCnn(8);
   model.loadStateDict(weights);
   model.eval();
   const testSet = parseSafetensors(test, 'demo-test.safetensors');
-  const images = fromStoredStateDict(testSet.tensors).get('images')!;
-  const labels = fromStoredStateDict(testSet.tensors).get('labels')!.data;
+  const testTensors = fromStoredStateDict(testSet.tensors);
+  const images = testTensors.get('images')!;
+  const labels = testTensors.get('labels')!.data;
   const facts = JSON.parse(testSet.metadata['sparse24.demo'] ?? 'null') as DemoFacts | null;
   if (facts === null) throw new Error('demo-test.safetensors: no sparse24.demo metadata');
   const denseWeights = weightsFromFile('demo-dense.safetensors', dense).weights;
