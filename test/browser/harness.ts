@@ -5,12 +5,13 @@
  * $SPARSE24_CHROMIUM, launched by src/lab/server/chromium.ts; a missing binary is an error that says
  * so, never a skipped test.
  */
-import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { type Server, createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Browser, Page } from 'puppeteer-core';
+import { ensureAssets } from '../../src/lab/server/index.js';
 import { defaultChromium, launchChromium, requireChromium } from '../../src/lab/server/chromium.js';
 
 /** The launcher and its flags live in src/lab/server/chromium.ts (`sparse24 bench --browser` uses them too). */
@@ -28,21 +29,12 @@ export async function bundleForBrowser(entry: string, outfile: string): Promise<
   return tool.bundleForBrowser(entry, outfile);
 }
 
-function newestSource(dir: string): number {
-  let newest = 0;
-  for (const name of readdirSync(dir)) {
-    const p = join(dir, name);
-    const s = statSync(p);
-    newest = Math.max(newest, s.isDirectory() ? newestSource(p) : s.mtimeMs);
-  }
-  return newest;
-}
-
-/** LIBRARY_BUNDLE, rebuilt first when a file under src/ is newer (a stale bundle would test old code). */
+/**
+ * LIBRARY_BUNDLE, rebuilt first when a file under src/ is newer (a stale bundle would test old code):
+ * the lab server's own rule, `ensureAssets`.
+ */
 export async function freshLibraryBundle(): Promise<string> {
-  if (!existsSync(LIBRARY_BUNDLE) || statSync(LIBRARY_BUNDLE).mtimeMs < newestSource(join(root, 'src'))) {
-    await bundleForBrowser(join(root, 'src/index.ts'), LIBRARY_BUNDLE);
-  }
+  ensureAssets();
   return LIBRARY_BUNDLE;
 }
 

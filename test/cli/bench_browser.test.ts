@@ -9,7 +9,6 @@
  * webgl2 and webgpu (SwiftShader) 1e-3, the lab page's tolerance (test/browser/gpu.test.ts checks
  * their kernels to 1e-4 relative on small random shapes).
  */
-import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { cp, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -18,7 +17,7 @@ import type { BenchReport } from '../../src/bench/index.js';
 import { main } from '../../src/cli/main.js';
 import { requireChromium } from '../../src/lab/server/chromium.js';
 import { runBrowserBench } from '../../src/lab/server/browser_bench.js';
-import { startLabServer } from '../../src/lab/server/index.js';
+import { ensureAssets, startLabServer } from '../../src/lab/server/index.js';
 import { capture, withTmp } from './helpers.js';
 
 const TOLERANCE: Record<string, number> = {
@@ -30,8 +29,8 @@ const TOLERANCE: Record<string, number> = {
 
 beforeAll(() => {
   requireChromium();
-  // The page and bundle under test are the current sources, not whatever dist/ held.
-  for (const tool of ['tools/build-browser.mjs', 'tools/build-lab.mjs']) execFileSync(process.execPath, [tool]);
+  // The page and bundle under test are the current sources, not whatever dist/ held (rebuilt if older).
+  ensureAssets();
 });
 
 describe('sparse24 bench --browser', () => {

@@ -3,8 +3,9 @@
  * --port 0 --no-open [args]` as a child process, and opens its URL in headless Chromium, collecting
  * console errors and uncaught page errors.
  */
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import type { Browser, Page } from 'puppeteer-core';
+import { ensureAssets } from '../../src/lab/server/index.js';
 import { launchChromium, requireChromium } from '../browser/harness.js';
 
 export interface LabSession {
@@ -32,8 +33,8 @@ function firstLine(c: ChildProcess): Promise<string> {
 /** Starts the lab and opens `query` (e.g. `?bench=off`) on it; waits for `sparse24Results.done`. */
 export async function openLab(args: string[], query: string, timeoutMs: number): Promise<LabSession> {
   requireChromium();
-  // The page and bundle under test are the current sources, not whatever dist/ held.
-  for (const tool of ['tools/build-browser.mjs', 'tools/build-lab.mjs']) execFileSync(process.execPath, [tool]);
+  // The page and bundle under test are the current sources, not whatever dist/ held (rebuilt if older).
+  ensureAssets();
   const child = spawn(
     process.execPath,
     ['--import', 'tsx', 'test/helpers/cli_process.ts', 'lab', '--port', '0', '--no-open', ...args],
