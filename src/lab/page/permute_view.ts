@@ -58,12 +58,6 @@ function drawProgress(canvas: HTMLCanvasElement, points: [number, number][], lo:
   ctx.stroke();
 }
 
-function sameOrder(a: Int32Array, b: Int32Array): boolean {
-  if (a.length !== b.length) return false;
-  for (let j = 0; j < a.length; j++) if (a[j] !== b[j]) return false;
-  return true;
-}
-
 /**
  * Plays column moves on a heatmap one after another: each slides every column from its place in
  * the order drawn before to its place in the next (drawn column j shows matrix column order[j]).
@@ -222,14 +216,12 @@ export async function runPermutation(
   const drawnOrders = new Set<string>();
   let lo = 0;
   let hi = 1;
-  let last: Int32Array = Int32Array.from({ length: w.cols }, (_, j) => j);
   let reports = 0;
   const show = (kept: number, what: string): void => {
     keptSequence.push(kept);
     keptLine.textContent = `${what}: ${fmt(kept)} (${pct((kept - lo) / Math.max(1e-30, hi - lo))} of the way to the bound)`;
   };
   const queue = (order: Int32Array, kept: number, what: string): void => {
-    last = order;
     mover.moveTo(order, () => {
       drawnOrders.add(order.join(','));
       show(kept, what);
@@ -263,8 +255,6 @@ export async function runPermutation(
   status.textContent =
     `done in ${fmt(done.seconds)} s (${done.stopped}); ${done.passes} pass(es) changed the order, ` +
     `${reports} progress report(s)`;
-  // The worker's last step is its result; should they ever differ, the result is drawn last.
-  if (!sameOrder(last, done.permutation)) queue(done.permutation, done.permuted, 'the result');
   await mover.idle();
   if (signal?.aborted === true) throw abortError();
   const p = permutedWeight(w, done.permutation);
