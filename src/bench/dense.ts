@@ -36,8 +36,17 @@ export function denseImplementation(backend: string, k: DenseKernels | AsyncDens
  * thread and on `threads` (when more than one), and gpu.js in each mode given.
  */
 export function backendNames(gpuModes: readonly string[], threads: number): string[] {
-  const wasm = threads > 1 ? ['wasm/1t', `wasm/${threads}t`] : ['wasm/1t'];
-  return ['reference', 'fast', ...wasm, ...gpuModes.map((m) => `gpu/${m}`)];
+  return ['reference', 'fast', ...wasmBackendNames(threads), ...gpuModes.map((m) => `gpu/${m}`)];
+}
+
+/** The backends a browser run covers, in order (no `fast`; gpu.js in the browser's GL and WebGPU modes). */
+export function browserBackendNames(threads: number): string[] {
+  return ['reference', ...wasmBackendNames(threads), 'gpu/webgl2', ASYNC_GPU_BACKEND];
+}
+
+/** wasm on one thread, and on `threads` when more than one. */
+function wasmBackendNames(threads: number): string[] {
+  return threads > 1 ? ['wasm/1t', `wasm/${threads}t`] : ['wasm/1t'];
 }
 
 /** `wasm/<n>t` runs the wasm backend on n threads. */

@@ -3,5 +3,5 @@ export * from './cases.js';
 export * from './implementation.js';
 export * from './report.js';
 export * from './runner.js';
-export { denseImplementation, denseKernelsFor, backendNames, wasmThreadsOf } from './dense.js';
+export { backendNames, browserBackendNames, denseImplementation, denseKernelsFor, wasmThreadsOf } from './dense.js';
 export { sparseImplementation, sparseKernelsFor } from './sparse.js';

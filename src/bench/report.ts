@@ -132,8 +132,3 @@ export const BROWSER_BENCH_PROGRESS = 'sparse24-bench: ';
 
 /** The page's last console message, once `window.sparse24Bench.done` is set. */
 export const BROWSER_BENCH_DONE = 'sparse24-bench-done';
-
-/** The backends a browser run covers, in order: `threads` > 1 adds the multi-threaded wasm rows. */
-export function browserBackendNames(threads: number): string[] {
-  return ['reference', 'wasm/1t', ...(threads > 1 ? [`wasm/${threads}t`] : []), 'gpu/webgl2', 'gpu/webgpu'];
-}
